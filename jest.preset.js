@@ -1,0 +1,21 @@
+// Shared Jest settings for every project. Tests run TypeScript through ts-jest in transpile-only mode
+// (type checking is `npm run typecheck`, once for the whole workspace) and resolve the `@kz/*` libs from source.
+const path = require('node:path');
+const { compilerOptions } = require('./tsconfig.base.json');
+
+const root = __dirname;
+const moduleNameMapper = Object.fromEntries(
+  Object.entries(compilerOptions.paths).map(([alias, [target]]) => [`^${alias}$`, path.join(root, target)]),
+);
+
+module.exports = {
+  testEnvironment: 'node',
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { tsconfig: path.join(root, 'tsconfig.base.json'), diagnostics: false }],
+  },
+  moduleFileExtensions: ['ts', 'js', 'json'],
+  moduleNameMapper,
+  testMatch: ['**/*.spec.ts'],
+  // Integration tests start servers and talk to Postgres and Redis; give them room, never sleep in them.
+  testTimeout: 30000,
+};

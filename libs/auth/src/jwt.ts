@@ -1,0 +1,66 @@
+import { createPublicKey, createSecretKey, KeyObject } from 'node:crypto';
+import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
+import type { Config } from '@kz/config';
+import { Unauthenticated } from '@kz/errors';
+import { Claims, isRole, STAFF_ROLES } from './roles';
+
+type JwtConfig = Pick<Config, 'JWT_SECRET' | 'JWT_PUBLIC_KEY' | 'JWT_ISSUER' | 'JWT_AUDIENCE'>;
+
+export type JwtVerifier = (token: string) => Promise<Claims>;
+
+/**
+ * Verifies bearer tokens: HS256 with the shared secret by default, or only RS256/ES256 with `JWT_PUBLIC_KEY`.
+ * The algorithm list is fixed, so `alg: none` and algorithm-confusion tokens fail.
+ */
+export function createJwtVerifier(config: JwtConfig): JwtVerifier {
+  const key: KeyObject = config.JWT_PUBLIC_KEY
+    ? createPublicKey(config.JWT_PUBLIC_KEY)
+    : createSecretKey(Buffer.from(config.JWT_SECRET, 'utf8'));
+  const algorithms = config.JWT_PUBLIC_KEY ? ['RS256', 'ES256'] : ['HS256'];
+  return async (token) => {
+    try {
+      const { payload } = await jwtVerify(token, key, {
+        algorithms,
+        issuer: config.JWT_ISSUER,
+        audience: config.JWT_AUDIENCE,
+        requiredClaims: ['sub', 'exp'],
+        clockTolerance: 5,
+      });
+      return claimsFromPayload(payload);
+    } catch (error) {
+      if (error instanceof joseErrors.JWTExpired) throw new Unauthenticated('expiredToken');
+      throw new Unauthenticated('invalidToken');
+    }
+  };
+}
+
+function claimsFromPayload(payload: Record<string, unknown>): Claims {
+  const roles = payload.roles;
+  if (typeof payload.sub !== 'string' || !Array.isArray(roles) || !roles.every(isRole)) {
+    throw new Unauthenticated('invalidToken');
+  }
+  const claims: Claims = { sub: payload.sub, roles };
+  if (typeof payload.unitId === 'string') claims.unitId = payload.unitId;
+  if (typeof payload.unitPath === 'string') claims.unitPath = payload.unitPath;
+  if (roles.some((role) => STAFF_ROLES.includes(role)) && !claims.unitPath) {
+    throw new Unauthenticated('invalidToken'); // a staff token without its unit cannot be scoped
+  }
+  return claims;
+}
+
+/** Signs an HS256 token with the shared secret: for the login mutation, the dev token tool and tests. */
+export async function signToken(
+  config: Pick<Config, 'JWT_SECRET' | 'JWT_ISSUER' | 'JWT_AUDIENCE'>,
+  claims: Claims,
+  ttlSeconds = 3600,
+): Promise<string> {
+  const { sub, ...rest } = claims;
+  return new SignJWT({ ...rest })
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setSubject(sub)
+    .setIssuer(config.JWT_ISSUER)
+    .setAudience(config.JWT_AUDIENCE)
+    .setIssuedAt()
+    .setExpirationTime(Math.floor(Date.now() / 1000) + ttlSeconds)
+    .sign(createSecretKey(Buffer.from(config.JWT_SECRET, 'utf8')));
+}

@@ -1,0 +1,36 @@
+/** The roles of `shared/ROLES.md`, one vocabulary for every service. */
+export const ROLES = [
+  'RESIDENT',
+  'VOLUNTEER',
+  'GRID_WORKER',
+  'STATION_ADMIN',
+  'INSTITUTE_ADMIN',
+  'DISPATCHER',
+  'CENTER_ADMIN',
+  'ANALYST',
+  'SERVICE',
+] as const;
+
+export type Role = (typeof ROLES)[number];
+
+/** Roles that administer a unit and therefore carry its id and path in their token. */
+export const STAFF_ROLES: readonly Role[] = [
+  'GRID_WORKER',
+  'STATION_ADMIN',
+  'INSTITUTE_ADMIN',
+  'DISPATCHER',
+  'CENTER_ADMIN',
+  'ANALYST',
+];
+
+/** What a verified token says about its holder. */
+export interface Claims {
+  sub: string;
+  roles: Role[];
+  unitId?: string;
+  unitPath?: string;
+}
+
+export function isRole(value: unknown): value is Role {
+  return typeof value === 'string' && (ROLES as readonly string[]).includes(value);
+}

@@ -1,0 +1,63 @@
+import { z } from 'zod';
+import { Config, DEV_CLAIMS_SECRET, DEV_JWT_SECRET, variables } from './variables';
+
+/** Raised when the environment holds a value the platform cannot run with. Names every bad variable. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+/** Parses the whole environment once at boot. Empty strings count as unset so `FOO=` falls back to the default. */
+export function loadConfig(env: Env = process.env): Config {
+  const problems: string[] = [];
+  const config: Record<string, unknown> = {};
+  for (const [name, variable] of Object.entries(variables)) {
+    const raw = env[name] === '' ? undefined : env[name];
+    const result = (variable.schema as z.ZodType).safeParse(raw);
+    if (result.success) {
+      config[name] = result.data;
+    } else {
+      const reason = result.error.issues.map((issue) => issue.message).join('; ');
+      const shown = 'secret' in variable && variable.secret ? '' : ` (got ${JSON.stringify(raw)})`;
+      problems.push(`${name}: ${reason}${shown}`);
+    }
+  }
+  const parsed = config as Config;
+  if (problems.length === 0 && parsed.NODE_ENV === 'production') {
+    if (parsed.CLAIMS_SIGNING_SECRET === DEV_CLAIMS_SECRET) {
+      problems.push('CLAIMS_SIGNING_SECRET: the development default is refused when NODE_ENV=production');
+    }
+    if (parsed.JWT_SECRET === DEV_JWT_SECRET && !parsed.JWT_PUBLIC_KEY) {
+      problems.push('JWT_SECRET: the development default is refused when NODE_ENV=production (or set JWT_PUBLIC_KEY)');
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return parsed;
+}
+
+/** For `main.ts`: print the problem and exit non-zero instead of a stack trace. */
+export function loadConfigOrExit(env: Env = process.env): Config {
+  try {
+    return loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(78); // EX_CONFIG
+    }
+    throw error;
+  }
+}
+
+/** The configuration table for the README, generated from the variable list. */
+export function configTableMarkdown(): string {
+  const rows = Object.entries(variables).map(([name, variable]) => {
+    const def = (variable.schema as z.ZodType).safeParse(undefined);
+    const shown = def.success && def.data !== undefined ? `\`${String(def.data)}\`` : '(unset)';
+    return `| \`${name}\` | ${shown} | ${variable.description} |`;
+  });
+  return ['| variable | default | meaning |', '| --- | --- | --- |', ...rows].join('\n');
+}

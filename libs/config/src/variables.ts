@@ -1,0 +1,115 @@
+import { z } from 'zod';
+
+/** One environment variable: how to parse it, what it is for, and whether its value may be printed. */
+export interface Variable<S extends z.ZodType = z.ZodType> {
+  schema: S;
+  description: string;
+  secret?: boolean;
+}
+
+const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
+const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+const optionalUrl = z.url().optional();
+
+/** Clearly marked development defaults. Production refuses to start with them (see `loadConfig`). */
+export const DEV_JWT_SECRET = 'dev-only-jwt-secret-change-me-0123456789';
+export const DEV_CLAIMS_SECRET = 'dev-only-claims-signing-secret-change-me';
+
+function defineVariables<T extends Record<string, Variable>>(vars: T): T {
+  return vars;
+}
+
+/**
+ * Every environment variable the platform reads, in one place. The README's configuration table is generated
+ * from this list (`npm run config:table`) and a test keeps the two equal.
+ */
+export const variables = defineVariables({
+  NODE_ENV: {
+    schema: z.enum(['development', 'test', 'production']).default('development'),
+    description: '`production` turns off introspection, the landing page and the dev token tool, and refuses dev secrets',
+  },
+  LOG_LEVEL: {
+    schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    description: 'pino log level of every app',
+  },
+  HOST: { schema: z.string().min(1).default('0.0.0.0'), description: 'interface the HTTP servers bind to' },
+  PGHOST: { schema: z.string().min(1).default('127.0.0.1'), description: 'Postgres host' },
+  PGPORT: { schema: port(5432), description: 'Postgres port' },
+  PGUSER: { schema: z.string().min(1).default('postgres'), description: 'Postgres user' },
+  PGPASSWORD: { schema: z.string().default(''), description: 'Postgres password (empty: trust auth)', secret: true },
+  PG_POOL_MAX: { schema: positiveInt(10), description: 'connections per service pool' },
+  ORG_DATABASE: { schema: z.string().min(1).default('org'), description: 'database of the org subgraph' },
+  VOLUNTEERS_DATABASE: {
+    schema: z.string().min(1).default('volunteers'),
+    description: 'database of the volunteers subgraph',
+  },
+  ORDERS_DATABASE: { schema: z.string().min(1).default('orders'), description: 'database of the orders subgraph' },
+  POINTS_DATABASE: { schema: z.string().min(1).default('points'), description: 'database of the points subgraph' },
+  REDIS_URL: { schema: z.url().default('redis://127.0.0.1:6379'), description: 'Redis for BullMQ queues' },
+  QUEUE_PREFIX: {
+    schema: z
+      .string()
+      .regex(/^\{[A-Za-z0-9:_-]+\}$/, 'must be a Redis Cluster hash tag such as {kz}')
+      .default('{kz}'),
+    description: 'BullMQ key prefix; a hash tag so that every queue key lands on one Redis Cluster slot',
+  },
+  GATEWAY_PORT: { schema: port(4000), description: 'gateway HTTP port (`/graphql`, `/health`, `/metrics`)' },
+  ORG_PORT: { schema: port(4001), description: 'org subgraph HTTP port' },
+  VOLUNTEERS_PORT: { schema: port(4002), description: 'volunteers subgraph HTTP port' },
+  ORDERS_PORT: { schema: port(4003), description: 'orders subgraph HTTP port' },
+  POINTS_PORT: { schema: port(4004), description: 'points subgraph HTTP port' },
+  DISPATCH_WORKER_PORT: { schema: port(4010), description: 'dispatch worker `/health` and `/metrics` port' },
+  NOTIFICATION_WORKER_PORT: {
+    schema: port(4011),
+    description: 'notification worker `/health` and `/metrics` port',
+  },
+  ORG_SUBGRAPH_URL: { schema: optionalUrl, description: 'overrides the org routing URL of the supergraph' },
+  VOLUNTEERS_SUBGRAPH_URL: {
+    schema: optionalUrl,
+    description: 'overrides the volunteers routing URL of the supergraph',
+  },
+  ORDERS_SUBGRAPH_URL: { schema: optionalUrl, description: 'overrides the orders routing URL of the supergraph' },
+  POINTS_SUBGRAPH_URL: { schema: optionalUrl, description: 'overrides the points routing URL of the supergraph' },
+  JWT_SECRET: {
+    schema: z.string().min(32, 'must be at least 32 characters').default(DEV_JWT_SECRET),
+    description: 'HS256 key for bearer tokens (development default; production needs its own or `JWT_PUBLIC_KEY`)',
+    secret: true,
+  },
+  JWT_PUBLIC_KEY: {
+    schema: z
+      .string()
+      .regex(/-----BEGIN PUBLIC KEY-----/, 'must be a PEM public key (SPKI)')
+      .optional(),
+    description: 'PEM public key (RS256 or ES256); when set, only tokens signed by its private key are accepted',
+  },
+  JWT_ISSUER: { schema: z.string().min(1).default('kz-practice'), description: 'required `iss` of bearer tokens' },
+  JWT_AUDIENCE: {
+    schema: z.string().min(1).default('kz-practice-graph'),
+    description: 'required `aud` of bearer tokens',
+  },
+  CLAIMS_SIGNING_SECRET: {
+    schema: z.string().min(32, 'must be at least 32 characters').default(DEV_CLAIMS_SECRET),
+    description: 'HMAC key shared by the gateway and subgraphs for the signed claims header',
+    secret: true,
+  },
+  CLAIMS_MAX_AGE_SECONDS: {
+    schema: positiveInt(30),
+    description: 'how old a signed claims header may be before a subgraph refuses it (replay window)',
+  },
+  MAX_QUERY_DEPTH: { schema: positiveInt(12), description: 'deepest selection the gateway accepts' },
+  MAX_QUERY_COST: {
+    schema: positiveInt(25000),
+    description: 'highest estimated cost the gateway accepts (each field 1, list fields multiply)',
+  },
+  DEFAULT_LIST_SIZE: {
+    schema: positiveInt(20),
+    description: 'the size the cost estimate assumes for a list field without `first`',
+  },
+  MAX_ALIASES: { schema: positiveInt(50), description: 'most aliased fields in one operation' },
+  MAX_BODY_BYTES: { schema: positiveInt(100_000), description: 'largest request body accepted by any app' },
+  OUTBOX_POLL_MS: { schema: positiveInt(200), description: 'how often the outbox relay looks for new events' },
+  OUTBOX_BATCH_SIZE: { schema: positiveInt(200), description: 'events the outbox relay moves per round' },
+});
+
+export type Variables = typeof variables;
+export type Config = { [K in keyof Variables]: z.output<Variables[K]['schema']> };

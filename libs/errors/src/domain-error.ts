@@ -1,0 +1,119 @@
+import type { Locale } from './locale';
+import { MessageKey, translate } from './messages';
+
+/** The codes clients see in `extensions.code`. */
+export type ErrorCode =
+  | 'UNAUTHENTICATED'
+  | 'FORBIDDEN'
+  | 'BAD_USER_INPUT'
+  | 'NOT_FOUND'
+  | 'CONFLICT'
+  | 'INVALID_TRANSITION'
+  | 'INSUFFICIENT_POINTS'
+  | 'OUT_OF_STOCK'
+  | 'QUERY_TOO_COMPLEX'
+  | 'PAYLOAD_TOO_LARGE'
+  | 'INTERNAL_SERVER_ERROR';
+
+type Params = Record<string, string | number | undefined>;
+
+/**
+ * A failure the caller can act on. Services throw these; one function at the API edge turns them into GraphQL
+ * errors with a code, a translated message and the params as extensions.
+ */
+export class DomainError<C extends ErrorCode = ErrorCode> extends Error {
+  constructor(
+    readonly code: C,
+    readonly messageKey: MessageKey,
+    readonly params: Params = {},
+  ) {
+    super(translate(messageKey, params, 'en'));
+    this.name = new.target.name;
+  }
+
+  localizedMessage(locale: Locale): string {
+    return translate(this.messageKey, this.params, locale);
+  }
+
+  /** Params that clients may read. Chinese-only helper params (suffix `Zh`) stay out. */
+  get extensions(): Record<string, string | number> {
+    const out: Record<string, string | number> = {};
+    for (const [key, value] of Object.entries(this.params)) {
+      if (value !== undefined && !key.endsWith('Zh')) out[key] = value;
+    }
+    return out;
+  }
+}
+
+export class Unauthenticated extends DomainError<'UNAUTHENTICATED'> {
+  constructor(reason: 'required' | 'invalidToken' | 'expiredToken' | 'gatewayOnly' = 'required') {
+    super('UNAUTHENTICATED', `auth.${reason}`, { reason });
+  }
+}
+
+/** Deliberately says nothing about whether the record exists outside the caller's scope. */
+export class Forbidden extends DomainError<'FORBIDDEN'> {
+  constructor() {
+    super('FORBIDDEN', 'forbidden');
+  }
+}
+
+export class NotFound extends DomainError<'NOT_FOUND'> {
+  constructor(entity: string, id: string, entityZh?: string) {
+    super('NOT_FOUND', 'notFound', { entity, id, entityZh });
+  }
+}
+
+export type InputProblem =
+  | { key: 'input.required' }
+  | { key: 'input.tooLong'; max: number }
+  | { key: 'input.outOfRange'; min: number; max: number }
+  | { key: 'input.invalidFormat' }
+  | { key: 'input.invalid'; detail?: string }
+  | { key: 'input.unknownReference'; entity: string; entityZh?: string; id: string }
+  | { key: 'input.cursor' }
+  | { key: 'org.cycle' }
+  | { key: 'org.levelParent'; level: string; parentLevel: string; actual: string; levelZh: string; parentLevelZh: string; actualZh: string }
+  | { key: 'org.levelRoot' }
+  | { key: 'org.hasChildren' }
+  | { key: 'org.teamParent'; kind: string; parentKind: string; kindZh: string; parentKindZh: string };
+
+/** Bad input, always naming the field (as a path into the mutation's arguments, e.g. `input.name`). */
+export class BadUserInput extends DomainError<'BAD_USER_INPUT'> {
+  constructor(
+    readonly field: string,
+    problem: InputProblem,
+  ) {
+    const { key, ...params } = problem;
+    super('BAD_USER_INPUT', key, { field, ...params });
+  }
+}
+
+export class Conflict extends DomainError<'CONFLICT'> {
+  constructor(field: string, value: string, key: MessageKey = 'conflict') {
+    super('CONFLICT', key, { field, value });
+  }
+}
+
+export class InvalidTransition extends DomainError<'INVALID_TRANSITION'> {
+  constructor(params: { entity: string; from: string; event: string; entityZh?: string; fromZh?: string; eventZh?: string }) {
+    super('INVALID_TRANSITION', 'invalidTransition', params);
+  }
+}
+
+export class QueryTooComplex extends DomainError<'QUERY_TOO_COMPLEX'> {
+  constructor(limit: 'depth' | 'cost' | 'aliases', actual: number, max: number) {
+    super('QUERY_TOO_COMPLEX', `limit.${limit}`, { limit, actual, max });
+  }
+}
+
+export class PayloadTooLarge extends DomainError<'PAYLOAD_TOO_LARGE'> {
+  constructor(max: number) {
+    super('PAYLOAD_TOO_LARGE', 'limit.body', { max });
+  }
+}
+
+/** For exhaustive switches over unions: the compiler proves this line unreachable. */
+export function assertUnreachable(value: never): never {
+  throw new Error(`unreachable: ${JSON.stringify(value)}`);
+}

@@ -1,0 +1,127 @@
+import type { Locale } from './locale';
+
+type Params = Record<string, string | number | undefined>;
+type Message = Record<Locale, (p: Params) => string>;
+
+const m = (en: (p: Params) => string, zh: (p: Params) => string): Message => ({ en, 'zh-CN': zh });
+
+/**
+ * Every user-facing error message, in English and Chinese. Keys are stable; codes and params travel in
+ * `extensions` so clients never parse the text.
+ */
+export const messages = {
+  'auth.required': m(
+    () => 'You must be signed in to do this.',
+    () => '请先登录。',
+  ),
+  'auth.invalidToken': m(
+    () => 'The access token is invalid.',
+    () => '访问令牌无效。',
+  ),
+  'auth.expiredToken': m(
+    () => 'The access token has expired; sign in again.',
+    () => '访问令牌已过期，请重新登录。',
+  ),
+  'auth.gatewayOnly': m(
+    () => 'This service only accepts requests forwarded by the gateway.',
+    () => '本服务只接受经网关转发的请求。',
+  ),
+  forbidden: m(
+    () => 'You are not allowed to do this.',
+    () => '您无权执行此操作。',
+  ),
+  notFound: m(
+    (p) => `No ${p.entity} with id ${p.id} exists.`,
+    (p) => `找不到编号为 ${p.id} 的${p.entityZh ?? p.entity}。`,
+  ),
+  'input.required': m(
+    (p) => `${p.field}: must not be empty.`,
+    (p) => `${p.field}：不能为空。`,
+  ),
+  'input.tooLong': m(
+    (p) => `${p.field}: must be at most ${p.max} characters.`,
+    (p) => `${p.field}：长度不能超过 ${p.max} 个字符。`,
+  ),
+  'input.outOfRange': m(
+    (p) => `${p.field}: must be between ${p.min} and ${p.max}.`,
+    (p) => `${p.field}：必须在 ${p.min} 到 ${p.max} 之间。`,
+  ),
+  'input.invalidFormat': m(
+    (p) => `${p.field}: has an invalid format.`,
+    (p) => `${p.field}：格式不正确。`,
+  ),
+  'input.invalid': m(
+    (p) => `${p.field}: is not valid${p.detail ? ` (${p.detail})` : ''}.`,
+    (p) => `${p.field}：取值无效${p.detail ? `（${p.detail}）` : ''}。`,
+  ),
+  'input.unknownReference': m(
+    (p) => `${p.field}: no ${p.entity} with id ${p.id} exists.`,
+    (p) => `${p.field}：找不到编号为 ${p.id} 的${p.entityZh ?? p.entity}。`,
+  ),
+  'input.cursor': m(
+    (p) => `${p.field}: is not a cursor this list gave out.`,
+    (p) => `${p.field}：不是本列表返回的游标。`,
+  ),
+  'org.cycle': m(
+    (p) => `${p.field}: a unit cannot be moved under itself or one of its descendants.`,
+    (p) => `${p.field}：不能把单位移动到它自身或其下级单位之下。`,
+  ),
+  'org.levelParent': m(
+    (p) => `${p.field}: a ${p.level} must sit under a ${p.parentLevel}, not a ${p.actual}.`,
+    (p) => `${p.field}：${p.levelZh}的上级必须是${p.parentLevelZh}，不能是${p.actualZh}。`,
+  ),
+  'org.levelRoot': m(
+    (p) => `${p.field}: only the district center has no parent.`,
+    (p) => `${p.field}：只有区级中心可以没有上级单位。`,
+  ),
+  'org.singleCenter': m(
+    () => 'The district already has a center.',
+    () => '本区已经有一个新时代文明实践中心。',
+  ),
+  'org.hasChildren': m(
+    (p) => `${p.field}: the level of a unit with sub-units cannot change.`,
+    (p) => `${p.field}：有下级单位的单位不能修改层级。`,
+  ),
+  'org.teamParent': m(
+    (p) => `${p.field}: a ${p.kind} team cannot sit under a ${p.parentKind} team.`,
+    (p) => `${p.field}：${p.kindZh}不能隶属于${p.parentKindZh}。`,
+  ),
+  conflict: m(
+    (p) => `${p.field}: ${p.value} is already taken.`,
+    (p) => `${p.field}：${p.value} 已被占用。`,
+  ),
+  invalidTransition: m(
+    (p) => `Cannot ${p.event} when the ${p.entity} is ${p.from}.`,
+    (p) => `${p.entityZh ?? p.entity}处于“${p.fromZh ?? p.from}”状态，不能执行“${p.eventZh ?? p.event}”。`,
+  ),
+  'limit.depth': m(
+    (p) => `The query is ${p.actual} levels deep; the limit is ${p.max}.`,
+    (p) => `查询嵌套深度为 ${p.actual} 层，超过上限 ${p.max} 层。`,
+  ),
+  'limit.cost': m(
+    (p) => `The query's estimated cost is ${p.actual}; the limit is ${p.max}. Ask for fewer items per list.`,
+    (p) => `查询的估算成本为 ${p.actual}，超过上限 ${p.max}。请减少每个列表请求的条数。`,
+  ),
+  'limit.aliases': m(
+    (p) => `The query uses ${p.actual} aliases; the limit is ${p.max}.`,
+    (p) => `查询使用了 ${p.actual} 个别名，超过上限 ${p.max} 个。`,
+  ),
+  'limit.body': m(
+    (p) => `The request body is larger than ${p.max} bytes.`,
+    (p) => `请求体超过 ${p.max} 字节的上限。`,
+  ),
+  'request.malformed': m(
+    (p) => `The request could not be read: ${p.detail}.`,
+    (p) => `无法解析请求：${p.detail}。`,
+  ),
+  internal: m(
+    () => 'Something went wrong on our side. It has been logged.',
+    () => '服务器内部错误，已记录。',
+  ),
+} satisfies Record<string, Message>;
+
+export type MessageKey = keyof typeof messages;
+
+export function translate(key: MessageKey, params: Params, locale: Locale): string {
+  return messages[key][locale](params);
+}
