@@ -1,0 +1,1 @@
+module.exports = { displayName: 'seed-data', preset: '../../jest.preset.js' };
