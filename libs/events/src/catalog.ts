@@ -1,0 +1,169 @@
+import { z } from 'zod';
+
+/**
+ * The event catalogue (`shared/EVENTS.md`, kept as code): each event type with its current version and the zod
+ * schema of its payload. Producers validate before writing to the outbox; consumers validate on receipt.
+ * Fields may be added; renaming or dropping one needs a new version.
+ */
+const id = z.string().min(1);
+const location = z.object({ lat: z.number().min(-90).max(90), lng: z.number().min(-180).max(180) });
+const unitLevel = z.enum(['CENTER', 'INSTITUTE', 'STATION', 'POINT']);
+
+const unitChanged = z.object({ unitId: id, level: unitLevel, parentId: id.nullable(), name: z.string(), path: z.string() });
+const volunteerDecision = z.object({
+  volunteerId: id,
+  personId: id,
+  stationId: id,
+  reason: z.string().optional(),
+});
+const activity = z.object({ activityId: id, unitId: id, startsAt: z.iso.datetime({ offset: true }) });
+const redemption = z.object({
+  redemptionId: id,
+  accountId: id,
+  rewardId: id,
+  quantity: z.number().int().positive(),
+  points: z.number().int().nonnegative(),
+  stationId: id,
+  pickupCode: z.string().optional(),
+});
+const orderStation = z.object({ orderId: id, stationId: id, reason: z.string().optional() });
+const orderProgress = z.object({
+  orderId: id,
+  outcome: z.enum(['FULL', 'PARTIAL']).optional(),
+  minutesByVolunteer: z.record(z.string(), z.number().int().nonnegative()).optional(),
+});
+const orderClosing = z.object({
+  orderId: id,
+  rating: z.number().int().min(1).max(5).optional(),
+  resolved: z.enum(['YES', 'PARTLY', 'NO']).optional(),
+});
+const careVisit = z.object({ carePlanId: id, orderId: id.optional(), beneficiary: z.string(), dueAt: z.iso.datetime({ offset: true }) });
+
+function event<S extends z.ZodType>(version: number, payload: S, description: string) {
+  return { version, payload, description };
+}
+
+export const catalog = {
+  'org.unit.created': event(1, unitChanged, 'a practice unit was created'),
+  'org.unit.updated': event(1, unitChanged, "a practice unit's public fields changed"),
+  'org.unit.moved': event(
+    1,
+    z.object({ unitId: id, oldPath: z.string(), newPath: z.string(), oldParentId: id, newParentId: id }),
+    'a unit (with its subtree) moved under another parent; stored paths below oldPath must be rewritten',
+  ),
+  'org.unit.demonstration.designated': event(
+    1,
+    z.object({ unitId: id, isDemonstration: z.boolean() }),
+    'a unit was designated (or no longer is) a demonstration site',
+  ),
+  'org.sevenHaves.updated': event(
+    1,
+    z.object({
+      unitId: id,
+      items: z.array(z.object({ item: z.string(), met: z.boolean() })),
+      score: z.number().int().min(0).max(7),
+    }),
+    "a unit's seven-haves checklist changed",
+  ),
+  'org.team.created': event(
+    1,
+    z.object({ teamId: id, kind: z.string(), name: z.string(), homeUnitId: id, parentTeamId: id.nullable() }),
+    'a volunteer team was created',
+  ),
+  'org.team.updated': event(
+    1,
+    z.object({ teamId: id, kind: z.string(), name: z.string(), homeUnitId: id, parentTeamId: id.nullable() }),
+    'a volunteer team changed',
+  ),
+  'volunteer.registered': event(1, volunteerDecision, 'a person registered as a volunteer'),
+  'volunteer.approved': event(1, volunteerDecision, 'a station admin approved a volunteer'),
+  'volunteer.rejected': event(1, volunteerDecision, 'a station admin rejected a volunteer, with a reason'),
+  'activity.published': event(1, activity, 'an activity opened for sign-up'),
+  'activity.cancelled': event(1, activity, 'an activity was cancelled'),
+  'volunteer.hours.verified': event(
+    1,
+    z.object({
+      serviceRecordId: id,
+      volunteerId: id,
+      personId: id,
+      minutes: z.number().int().positive(),
+      category: z.string(),
+      activityId: id.optional(),
+      orderId: id.optional(),
+      verifiedBy: id,
+    }),
+    'service minutes were verified; the points service credits them',
+  ),
+  'volunteer.hours.corrected': event(
+    1,
+    z.object({
+      serviceRecordId: id,
+      oldMinutes: z.number().int().nonnegative(),
+      newMinutes: z.number().int().nonnegative(),
+      reason: z.string().min(1),
+    }),
+    'verified minutes were corrected',
+  ),
+  'points.credited': event(
+    1,
+    z.object({ accountId: id, personId: id, amount: z.number().int().positive(), serviceRecordId: id }),
+    'points were credited for verified service',
+  ),
+  'points.redemption.reserved': event(1, redemption, 'a redemption reserved stock and points'),
+  'points.redemption.fulfilled': event(1, redemption, 'a redemption was handed over and posted'),
+  'points.redemption.cancelled': event(1, redemption, 'a redemption was cancelled and its reservation voided'),
+  'points.redemption.expired': event(1, redemption, 'a redemption was not picked up in time and was voided'),
+  'points.service.redeemed': event(
+    1,
+    z.object({ redemptionId: id, personId: id, rewardId: id, stationId: id, description: z.string() }),
+    'points bought a service; the orders service opens an order for it',
+  ),
+  'points.transferred': event(
+    1,
+    z.object({ fromAccountId: id, toAccountId: id, amount: z.number().int().positive() }),
+    'points moved between two people',
+  ),
+  'order.submitted': event(
+    1,
+    z.object({
+      orderId: id,
+      code: z.string(),
+      source: z.enum(['PATROL', 'RESIDENT']),
+      category: z.string(),
+      specialGroup: z.string(),
+      location: location.nullable(),
+      urgency: z.string(),
+    }),
+    'a service order was reported (巡单) or placed (点单)',
+  ),
+  'order.dispatched': event(1, orderStation, 'the center dispatched an order to a station (派单)'),
+  'order.accepted': event(1, orderStation, 'a station accepted an order (接单)'),
+  'order.returned': event(1, orderStation, 'a station returned an order to the center, with a reason'),
+  'order.assigned': event(1, z.object({ orderId: id, volunteerIds: z.array(id) }), 'volunteers were assigned'),
+  'order.started': event(1, orderProgress, 'service on an order began'),
+  'order.delivered': event(1, orderProgress, 'an order was delivered (送单)'),
+  'order.evaluated': event(1, orderClosing, 'the requester rated an order (评单)'),
+  'order.closed': event(1, orderClosing, 'an order closed'),
+  'order.cancelled': event(1, orderClosing, 'the requester cancelled an order'),
+  'order.reopened': event(1, orderClosing, 'an order was reopened after an unresolved evaluation'),
+  'order.followUp.added': event(1, z.object({ orderId: id, note: z.string() }), 'the requester followed up'),
+  'order.escalated': event(
+    1,
+    z.object({
+      orderId: id,
+      stage: z.string(),
+      level: z.enum(['INSTITUTE', 'CENTER']),
+      dueAt: z.iso.datetime({ offset: true }),
+    }),
+    'a stage deadline passed and the order was escalated',
+  ),
+  'carePlan.visit.due': event(1, careVisit, 'a recurring care visit is due'),
+  'carePlan.visit.missed': event(1, careVisit, 'a recurring care visit was missed'),
+} as const;
+
+export type EventType = keyof typeof catalog;
+export type EventPayload<T extends EventType> = z.output<(typeof catalog)[T]['payload']>;
+
+export function isEventType(value: string): value is EventType {
+  return Object.prototype.hasOwnProperty.call(catalog, value);
+}

@@ -1,0 +1,14 @@
+export { catalog, isEventType } from './catalog';
+export type { EventType, EventPayload } from './catalog';
+export { QUEUES, routesFor } from './routing';
+export type { QueueName } from './routing';
+export { parseEnvelope, InvalidEvent } from './envelope';
+export type { EventEnvelope, EventActor } from './envelope';
+export { recordEvent } from './outbox';
+export type { EventDraft } from './outbox';
+export { OutboxRelay } from './relay';
+export type { RelayOptions } from './relay';
+export { Queues, DEFAULT_JOB_OPTIONS } from './queues';
+export { createRedis, assertRedisReachable } from './redis';
+export { createEventWorker, handleOnce, PermanentFailure } from './consumer';
+export type { EventHandler, EventHandlers, EventWorkerOptions } from './consumer';

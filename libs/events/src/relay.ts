@@ -1,0 +1,163 @@
+import type { DataSource } from 'typeorm';
+import type { Logger } from '@kz/telemetry';
+import { isEventType } from './catalog';
+import type { EventEnvelope } from './envelope';
+import { Queues } from './queues';
+import { QueueName, routesFor } from './routing';
+
+interface OutboxRow {
+  id: string;
+  type: string;
+  version: number;
+  occurred_at: Date;
+  actor: EventEnvelope['actor'];
+  unit_path: string | null;
+  payload: Record<string, unknown>;
+  request_id: string | null;
+}
+
+export interface RelayOptions {
+  dataSource: DataSource;
+  queues: Queues;
+  pollMs: number;
+  batchSize: number;
+  log?: Logger;
+  /** How long one round may wait for Redis before it gives up and leaves the events for the next round. */
+  publishTimeoutMs?: number;
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`Redis did not answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Moves committed outbox events to their BullMQ queues, in commit order, with the event id as job id so a re-send
+ * is a no-op. Several relays (replicas) can run at once: each round locks its rows with SKIP LOCKED. If Redis is
+ * down the rows stay unpublished and the relay backs off; nothing is lost.
+ */
+export class OutboxRelay {
+  private running = false;
+  private loop: Promise<void> | undefined;
+  private wake: (() => void) | undefined;
+  private failures = 0;
+
+  constructor(private readonly options: RelayOptions) {}
+
+  /** Publishes one batch; returns how many events were published. */
+  async publishBatch(): Promise<number> {
+    const { dataSource, queues, batchSize, publishTimeoutMs = 5000 } = this.options;
+    let ids: string[] = [];
+    try {
+      return await dataSource.transaction(async (manager) => {
+        const rows: OutboxRow[] = await manager.query(
+          `SELECT id, type, version, occurred_at, actor, unit_path, payload, request_id
+             FROM outbox WHERE published_at IS NULL ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED`,
+          [batchSize],
+        );
+        if (rows.length === 0) return 0;
+        ids = rows.map((row) => row.id);
+        const byQueue = new Map<QueueName, EventEnvelope[]>();
+        for (const row of rows) {
+          if (!isEventType(row.type)) throw new Error(`outbox holds unknown event type ${row.type}`);
+          const envelope = toEnvelope(row);
+          for (const queue of routesFor(row.type)) {
+            byQueue.set(queue, [...(byQueue.get(queue) ?? []), envelope]);
+          }
+        }
+        await withTimeout(
+          Promise.all(
+            [...byQueue].map(([queue, events]) =>
+              queues.get(queue).addBulk(events.map((event) => ({ name: event.type, data: event, opts: { jobId: event.id } }))),
+            ),
+          ),
+          publishTimeoutMs,
+        );
+        await manager.query(
+          'UPDATE outbox SET published_at = now(), attempts = attempts + 1, last_error = NULL WHERE id = ANY($1)',
+          [ids],
+        );
+        return rows.length;
+      });
+    } catch (error) {
+      if (ids.length > 0) {
+        const message = error instanceof Error ? error.message : String(error);
+        await dataSource
+          .query('UPDATE outbox SET attempts = attempts + 1, last_error = $2 WHERE id = ANY($1)', [ids, message])
+          .catch(() => undefined);
+      }
+      throw error;
+    }
+  }
+
+  /** Publishes until the outbox is empty (tests and shutdown use it). */
+  async drain(): Promise<number> {
+    let total = 0;
+    for (let published = await this.publishBatch(); published > 0; published = await this.publishBatch()) {
+      total += published;
+    }
+    return total;
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  /** Wakes the relay now instead of at the next poll (call after a commit that wrote events). */
+  nudge(): void {
+    this.wake?.();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake?.();
+    await this.loop;
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      let delay = this.options.pollMs;
+      try {
+        const published = await this.publishBatch();
+        if (this.failures > 0) this.options.log?.info({ published }, 'outbox relay recovered');
+        this.failures = 0;
+        if (published === this.options.batchSize) delay = 0;
+      } catch (error) {
+        this.failures += 1;
+        delay = Math.min(this.options.pollMs * 2 ** this.failures, 5000);
+        if (this.failures === 1 || this.failures % 20 === 0) {
+          this.options.log?.warn({ err: (error as Error).message, failures: this.failures }, 'outbox relay cannot publish yet');
+        }
+      }
+      if (this.running && delay > 0) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, delay);
+          this.wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        this.wake = undefined;
+      }
+    }
+  }
+}
+
+function toEnvelope(row: OutboxRow): EventEnvelope {
+  const envelope = {
+    id: row.id,
+    type: row.type,
+    version: row.version,
+    occurredAt: new Date(row.occurred_at).toISOString(),
+    actor: row.actor,
+    unitPath: row.unit_path,
+    payload: row.payload,
+  } as EventEnvelope;
+  if (row.request_id) envelope.requestId = row.request_id;
+  return envelope;
+}

@@ -1,0 +1,59 @@
+import type { EventType } from './catalog';
+
+/** Every BullMQ queue of the platform (`shared/ARCHITECTURE.md`). */
+export const QUEUES = [
+  'dispatch',
+  'notifications',
+  'points-credit',
+  'volunteers-inbox',
+  'orders-inbox',
+  'analytics',
+] as const;
+export type QueueName = (typeof QUEUES)[number];
+
+/**
+ * Which queues receive which events, besides `analytics`, which receives every event. One table for the whole
+ * platform; a producer never names a queue.
+ */
+const ROUTES: Record<EventType, QueueName[]> = {
+  'org.unit.created': [],
+  'org.unit.updated': [],
+  'org.unit.moved': ['volunteers-inbox', 'orders-inbox', 'points-credit'],
+  'org.unit.demonstration.designated': [],
+  'org.sevenHaves.updated': [],
+  'org.team.created': [],
+  'org.team.updated': [],
+  'volunteer.registered': ['notifications'],
+  'volunteer.approved': ['notifications'],
+  'volunteer.rejected': ['notifications'],
+  'activity.published': ['notifications'],
+  'activity.cancelled': ['notifications'],
+  'volunteer.hours.verified': ['points-credit'],
+  'volunteer.hours.corrected': ['points-credit'],
+  'points.credited': ['notifications'],
+  'points.redemption.reserved': ['notifications', 'dispatch'],
+  'points.redemption.fulfilled': ['notifications', 'dispatch'],
+  'points.redemption.cancelled': ['notifications', 'dispatch'],
+  'points.redemption.expired': ['notifications', 'dispatch'],
+  'points.service.redeemed': ['orders-inbox'],
+  'points.transferred': ['notifications'],
+  'order.submitted': ['dispatch', 'notifications'],
+  'order.dispatched': ['dispatch', 'notifications'],
+  'order.accepted': ['dispatch', 'notifications'],
+  'order.returned': ['dispatch', 'notifications'],
+  'order.assigned': ['notifications'],
+  'order.started': ['dispatch', 'notifications'],
+  'order.delivered': ['dispatch', 'notifications', 'volunteers-inbox'],
+  'order.evaluated': ['dispatch', 'notifications'],
+  'order.closed': ['dispatch', 'notifications'],
+  'order.cancelled': ['dispatch', 'notifications'],
+  'order.reopened': ['dispatch', 'notifications'],
+  'order.followUp.added': ['notifications'],
+  'order.escalated': ['notifications'],
+  'carePlan.visit.due': ['notifications'],
+  'carePlan.visit.missed': ['notifications'],
+};
+
+export function routesFor(type: EventType): QueueName[] {
+  return [...ROUTES[type], 'analytics'];
+}

@@ -1,0 +1,3 @@
+export { SEVEN_HAVES } from './types';
+export type { OrgDataset, SeedProfile, SeedTeam, SeedUnit, SevenHavesItem, TeamKind, UnitLevel } from './types';
+export { orgDataset } from './org-dataset';
