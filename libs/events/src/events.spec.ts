@@ -23,7 +23,7 @@ beforeAll(async () => {
   db = await createTestDatabase(config, 'events');
   const source = createServiceDataSource({ config, database: db.name, entities: [], migrations: [Platform1700000000000] });
   dataSource = await openServiceDatabase(source, config);
-  redis = createRedis(config.REDIS_URL, 'producer');
+  redis = createRedis(config.REDIS_URL, 'worker');
 });
 
 beforeEach(() => {
