@@ -5,3 +5,5 @@ export type { ServiceDataSource, ServiceDataSourceOptions } from './data-source'
 export { OutboxEvent, ProcessedEvent } from './outbox.entity';
 export { createPlatformTables, dropPlatformTables } from './platform-tables';
 export { CountingLogger } from './statement-counter';
+export { hydrate } from './hydrate';
+export { isUniqueViolation } from './errors';

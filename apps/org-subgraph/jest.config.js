@@ -1,0 +1,1 @@
+module.exports = { displayName: 'org-subgraph', preset: '../../jest.preset.js' };

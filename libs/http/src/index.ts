@@ -1,0 +1,6 @@
+export { createHttpApp, REQUEST_ID_HEADER } from './server';
+export type { HttpApp, HttpAppOptions, HealthReport, ParsedRequest, RequestHandler } from './server';
+export { executeApollo } from './apollo';
+export { sendError, sendJson } from './json-error';
+export { runMain } from './run-main';
+export { appFile, loadSchemaFile } from './app-file';

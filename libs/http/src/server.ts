@@ -1,0 +1,140 @@
+import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import { DomainError, PayloadTooLarge, pickLocale } from '@kz/errors';
+import { AppMetrics, Logger, runInRequestScope } from '@kz/telemetry';
+import { BodyTooLarge, MalformedBody, parseJsonBody, readBody } from './body';
+import { sendError, sendJson } from './json-error';
+
+export interface HealthReport {
+  status: 'ok' | 'down';
+  checks: Record<string, 'ok' | string>;
+}
+
+/** What a GraphQL handler receives: the raw request, its parsed body and the caller's language. */
+export interface ParsedRequest {
+  req: IncomingMessage;
+  body: unknown;
+  url: URL;
+}
+
+export type RequestHandler = (request: ParsedRequest, res: ServerResponse) => Promise<void>;
+
+export interface HttpAppOptions {
+  name: string;
+  log: Logger;
+  metrics: AppMetrics;
+  maxBodyBytes: number;
+  health: () => Promise<HealthReport>;
+  /** Serves `/graphql` when given. */
+  graphql?: RequestHandler;
+  /** Extra GET routes (e.g. an ops page). */
+  routes?: Record<string, RequestHandler>;
+}
+
+export interface HttpApp {
+  server: Server;
+  listen(port: number, host: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+export const REQUEST_ID_HEADER = 'x-request-id';
+
+/**
+ * The one HTTP server every app uses: `/health`, `/metrics`, and `/graphql` with a body-size limit. Apollo Server
+ * is plugged in through its documented integration API (`executeHTTPGraphQLRequest`), which keeps the stack free of
+ * a web framework and gives us the size limit and request ids before GraphQL runs.
+ */
+export function createHttpApp(options: HttpAppOptions): HttpApp {
+  const { log, metrics } = options;
+
+  async function route(req: IncomingMessage, res: ServerResponse): Promise<string> {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (url.pathname === '/health' && req.method === 'GET') {
+      const report = await options.health().catch(
+        (error: Error): HealthReport => ({ status: 'down', checks: { health: error.message } }),
+      );
+      sendJson(res, report.status === 'ok' ? 200 : 503, { service: options.name, ...report });
+      return 'health';
+    }
+    if (url.pathname === '/metrics' && req.method === 'GET') {
+      const body = await metrics.registry.metrics();
+      res.writeHead(200, { 'content-type': metrics.registry.contentType });
+      res.end(body);
+      return 'metrics';
+    }
+    const extra = req.method === 'GET' ? options.routes?.[url.pathname] : undefined;
+    if (extra) {
+      await extra({ req, body: undefined, url }, res);
+      return url.pathname;
+    }
+    if (url.pathname === '/graphql' && options.graphql) {
+      const locale = pickLocale(req.headers['accept-language']);
+      let body: unknown;
+      try {
+        body = req.method === 'POST' ? parseJsonBody(await readBody(req, options.maxBodyBytes), req.headers['content-type']) : undefined;
+      } catch (error) {
+        if (error instanceof BodyTooLarge) {
+          sendError(res, 413, new PayloadTooLarge(options.maxBodyBytes), locale);
+          req.resume(); // drain what the client still sends, then let it close
+          return 'graphql';
+        }
+        if (error instanceof MalformedBody) {
+          sendError(res, 400, new DomainError('BAD_USER_INPUT', 'request.malformed', { detail: 'invalid JSON' }), locale);
+          return 'graphql';
+        }
+        throw error;
+      }
+      await options.graphql({ req, body, url }, res);
+      return 'graphql';
+    }
+    sendJson(res, 404, { error: 'not found' });
+    return 'not_found';
+  }
+
+  const server = createServer((req, res) => {
+    const started = process.hrtime.bigint();
+    const requestId = headerValue(req.headers[REQUEST_ID_HEADER]);
+    runInRequestScope(requestId, () =>
+      route(req, res)
+        .catch((error: Error) => {
+          log.error({ err: error, url: req.url }, 'request failed');
+          if (!res.headersSent) sendJson(res, 500, { errors: [{ message: 'internal error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
+          else res.end();
+          return 'error';
+        })
+        .then((routeName) => {
+          const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+          metrics.httpRequests.inc({ route: routeName, status: String(res.statusCode) });
+          metrics.httpDuration.observe({ route: routeName }, seconds);
+        }),
+    );
+  });
+  // Keep connections from the gateway (and load balancers) open between requests.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+
+  return {
+    server,
+    async listen(port, host) {
+      server.listen(port, host);
+      await once(server, 'listening');
+      const address = server.address() as AddressInfo;
+      const shownHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
+      return `http://${shownHost}:${address.port}`;
+    },
+    async close() {
+      if (!server.listening) return;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const force = setTimeout(() => server.closeAllConnections(), 5_000);
+      await closed;
+      clearTimeout(force);
+    },
+  };
+}
+
+function headerValue(value: string | string[] | undefined): string | undefined {
+  const single = Array.isArray(value) ? value[0] : value;
+  return single && /^[A-Za-z0-9._:-]{1,128}$/.test(single) ? single : undefined;
+}

@@ -1,0 +1,169 @@
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
+import type { DataSource, DataSourceOptions } from 'typeorm';
+import { Actor, verifyClaims } from '@kz/auth';
+import type { Config } from '@kz/config';
+import { createServiceDataSource, openServiceDatabase } from '@kz/db';
+import { DomainError, pickLocale } from '@kz/errors';
+import { createRedis, OutboxRelay, Queues } from '@kz/events';
+import { createHttpApp, executeApollo, loadSchemaFile, sendError } from '@kz/http';
+import { createLogger, createMetrics, currentRequestScope, Logger } from '@kz/telemetry';
+import type { SubgraphContext } from './context';
+import { internalError, withErrorMapping } from './graphql-errors';
+
+export interface SubgraphServiceOptions<TContext extends SubgraphContext> {
+  /** Short service name: `org`, `volunteers`… */
+  name: string;
+  config: Config;
+  port: number;
+  database: string;
+  entities: NonNullable<DataSourceOptions['entities']>;
+  migrations: NonNullable<DataSourceOptions['migrations']>;
+  schemaFile: string;
+  resolvers: GraphQLResolverMap<TContext>;
+  /** Adds the app's services and per-request DataLoaders to the base context. */
+  buildContext(base: SubgraphContext, dataSource: DataSource): TContext;
+  log?: Logger;
+}
+
+export interface RunningSubgraph {
+  name: string;
+  url: string;
+  dataSource: DataSource;
+  relay: OutboxRelay;
+  log: Logger;
+  /** Statements sent to Postgres since start (tests use it to prove batching). */
+  statements(): number;
+  stop(): Promise<void>;
+}
+
+export const SQL_STATEMENTS_HEADER = 'x-sql-statements';
+
+/**
+ * Boots a subgraph: its database (created and migrated), its outbox relay, Apollo Server over the federated schema,
+ * and the HTTP server with `/graphql`, `/health` and `/metrics`. Only requests signed by the gateway reach GraphQL.
+ */
+export async function startSubgraphService<TContext extends SubgraphContext>(
+  options: SubgraphServiceOptions<TContext>,
+): Promise<RunningSubgraph> {
+  const { config, name } = options;
+  const log = options.log ?? createLogger(`${name}-subgraph`, config.LOG_LEVEL);
+  const metrics = createMetrics(`${name}-subgraph`);
+  const production = config.NODE_ENV === 'production';
+
+  const source = createServiceDataSource({
+    config,
+    database: options.database,
+    entities: options.entities,
+    migrations: options.migrations,
+    log,
+  });
+  const dataSource = await openServiceDatabase(source, config);
+  const redis = createRedis(config.REDIS_URL, 'producer');
+  const queues = new Queues(redis, config.QUEUE_PREFIX);
+  const relay = new OutboxRelay({
+    dataSource,
+    queues,
+    pollMs: config.OUTBOX_POLL_MS,
+    batchSize: config.OUTBOX_BATCH_SIZE,
+    log,
+  });
+  relay.start();
+
+  const apollo = new ApolloServer<TContext>({
+    schema: buildSubgraphSchema({
+      typeDefs: loadSchemaFile(options.schemaFile),
+      resolvers: withErrorMapping(options.resolvers) as GraphQLResolverMap<unknown>,
+    }),
+    introspection: !production,
+    includeStacktraceInErrorResponses: false,
+    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled()],
+    formatError: (formatted) => {
+      const code = formatted.extensions?.code;
+      if (code === 'INTERNAL_SERVER_ERROR' && !formatted.extensions?.requestId) {
+        log.error({ error: formatted }, 'unexpected GraphQL error');
+        return internalError('en', currentRequestScope()?.requestId).toJSON();
+      }
+      return formatted;
+    },
+  });
+  await apollo.start();
+
+  const http = createHttpApp({
+    name: `${name}-subgraph`,
+    log,
+    metrics,
+    maxBodyBytes: config.MAX_BODY_BYTES,
+    health: async () => {
+      const checks: Record<string, string> = {};
+      let status: 'ok' | 'down' = 'ok';
+      try {
+        await dataSource.query('SELECT 1');
+        checks.postgres = 'ok';
+      } catch (error) {
+        checks.postgres = (error as Error).message;
+        status = 'down';
+      }
+      // Redis being away delays events but does not stop the subgraph serving: reported, not fatal.
+      checks.redis = redis.status === 'ready' ? 'ok' : `not ready (${redis.status}); events wait in the outbox`;
+      return { status, checks };
+    },
+    graphql: async (request, res) => {
+      const locale = pickLocale(request.req.headers['accept-language']);
+      if (request.req.method !== 'POST') {
+        res.writeHead(405, { allow: 'POST' }).end();
+        return;
+      }
+      const body = (request.body ?? {}) as { query?: unknown; variables?: Record<string, unknown> | null };
+      let actor: Actor;
+      try {
+        const claims = verifyClaims(
+          config.CLAIMS_SIGNING_SECRET,
+          (header) => request.req.headers[header] as string | undefined,
+          { query: typeof body.query === 'string' ? body.query : '', variables: body.variables ?? null },
+          config.CLAIMS_MAX_AGE_SECONDS,
+        );
+        actor = new Actor(claims);
+      } catch (error) {
+        if (!(error instanceof DomainError)) throw error;
+        log.warn({ remote: request.req.socket.remoteAddress }, 'refused a request without a valid gateway signature');
+        sendError(res, 401, error, locale);
+        return;
+      }
+      const scope = currentRequestScope()!;
+      const base: SubgraphContext = {
+        actor,
+        locale,
+        requestId: scope.requestId,
+        log: log.child({ requestId: scope.requestId }),
+        eventsWritten: () => relay.nudge(),
+      };
+      const statementHeader = (): Record<string, string> =>
+        production ? {} : { [SQL_STATEMENTS_HEADER]: String(scope.sqlStatements) };
+      await executeApollo(apollo, request, res, async () => options.buildContext(base, dataSource), statementHeader);
+    },
+  });
+  const baseUrl = await http.listen(options.port, config.HOST);
+  log.info({ url: `${baseUrl}/graphql` }, `${name} subgraph ready`);
+
+  return {
+    name,
+    url: `${baseUrl}/graphql`,
+    dataSource,
+    relay,
+    log,
+    statements: source.statements,
+    async stop() {
+      await http.close();
+      await apollo.stop();
+      await relay.stop();
+      await queues.close();
+      redis.disconnect();
+      await dataSource.destroy();
+      log.info(`${name} subgraph stopped`);
+    },
+  };
+}

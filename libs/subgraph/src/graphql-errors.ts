@@ -1,0 +1,59 @@
+import { GraphQLError, GraphQLFieldResolver, GraphQLScalarType } from 'graphql';
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
+import { DomainError, Locale, translate } from '@kz/errors';
+import type { SubgraphContext } from './context';
+
+/**
+ * The single place where failures become GraphQL errors: a domain error keeps its code and params and gets its
+ * message in the caller's language; anything unexpected is logged with the request id and shown as a generic
+ * INTERNAL_SERVER_ERROR, so stack traces, SQL and personal data never reach a client.
+ */
+export function toGraphQLError(error: unknown, context: Pick<SubgraphContext, 'locale' | 'log' | 'requestId'>): GraphQLError {
+  if (error instanceof GraphQLError) return error;
+  if (error instanceof DomainError) {
+    return new GraphQLError(error.localizedMessage(context.locale), {
+      extensions: { code: error.code, ...error.extensions },
+      originalError: error,
+    });
+  }
+  context.log.error({ err: error, requestId: context.requestId }, 'unexpected error in resolver');
+  return internalError(context.locale, context.requestId);
+}
+
+export function internalError(locale: Locale, requestId?: string): GraphQLError {
+  return new GraphQLError(translate('internal', {}, locale), {
+    extensions: { code: 'INTERNAL_SERVER_ERROR', ...(requestId ? { requestId } : {}) },
+  });
+}
+
+type AnyResolver = GraphQLFieldResolver<unknown, SubgraphContext>;
+
+function wrap(resolve: AnyResolver): AnyResolver {
+  return async (source, args, context, info) => {
+    try {
+      return await resolve(source, args, context, info);
+    } catch (error) {
+      throw toGraphQLError(error, context);
+    }
+  };
+}
+
+/** Applies `toGraphQLError` to every resolver of a map, `__resolveReference` included. */
+export function withErrorMapping<T extends GraphQLResolverMap<never>>(resolvers: T): T {
+  const wrapped: Record<string, unknown> = {};
+  for (const [typeName, fields] of Object.entries(resolvers)) {
+    if (fields instanceof GraphQLScalarType) {
+      wrapped[typeName] = fields;
+      continue;
+    }
+    const out: Record<string, unknown> = {};
+    for (const [fieldName, field] of Object.entries(fields as Record<string, unknown>)) {
+      if (typeof field === 'function') out[fieldName] = wrap(field as AnyResolver);
+      else if (field && typeof field === 'object' && 'resolve' in field && typeof field.resolve === 'function') {
+        out[fieldName] = { ...field, resolve: wrap(field.resolve as AnyResolver) };
+      } else out[fieldName] = field;
+    }
+    wrapped[typeName] = out;
+  }
+  return wrapped as T;
+}

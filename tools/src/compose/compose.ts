@@ -1,0 +1,30 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { composeServices } from '@apollo/composition';
+import { parse } from 'graphql';
+
+export const WORKSPACE = join(__dirname, '..', '..', '..');
+export const SUPERGRAPH_FILE = join(WORKSPACE, 'apps', 'gateway', 'supergraph.graphql');
+
+/** The subgraphs of the supergraph, with the routing URLs of a local run (the gateway can override them). */
+export const SUBGRAPHS = [
+  { name: 'org', dir: 'org-subgraph', url: 'http://localhost:4001/graphql' },
+  { name: 'volunteers', dir: 'volunteers-subgraph', url: 'http://localhost:4002/graphql' },
+  { name: 'orders', dir: 'orders-subgraph', url: 'http://localhost:4003/graphql' },
+  { name: 'points', dir: 'points-subgraph', url: 'http://localhost:4004/graphql' },
+];
+
+/** Composes every subgraph's `schema.graphql` with Apollo's composition library; throws listing every error. */
+export function composeSupergraph(): string {
+  const result = composeServices(
+    SUBGRAPHS.map(({ name, dir, url }) => ({
+      name,
+      url,
+      typeDefs: parse(readFileSync(join(WORKSPACE, 'apps', dir, 'schema.graphql'), 'utf8')),
+    })),
+  );
+  if (result.errors) {
+    throw new Error(`Composition failed:\n${result.errors.map((error) => `  - ${error.message}`).join('\n')}`);
+  }
+  return `${result.supergraphSdl.trimEnd()}\n`;
+}
