@@ -1,13 +1,49 @@
+import type { Claims, Role } from '@kz/auth';
 import { startGateway } from '@kz/gateway';
-import { startOrgSubgraph } from '@kz/org-subgraph';
+import { seedOrg, startOrgSubgraph } from '@kz/org-subgraph';
+import { startOrdersSubgraph } from '@kz/orders-subgraph';
+import { startPointsSubgraph } from '@kz/points-subgraph';
+import { orgDataset, SeedProfile } from '@kz/seed-data';
 import { startStack } from '@kz/testing';
+import { startVolunteersSubgraph } from '@kz/volunteers-subgraph';
 
-/** The platform as a client sees it: gateway plus subgraphs, in this process, on private databases. */
-export function startPlatform() {
-  return startStack({
+/**
+ * The platform as a client sees it: the gateway and every subgraph, in this process, on databases made for this
+ * run, optionally seeded with a data set.
+ */
+export async function startPlatform(options: { seed?: SeedProfile; env?: Record<string, string> } = {}) {
+  const stack = await startStack({
     subgraphs: {
       org: (config) => startOrgSubgraph(config, { port: 0 }),
+      volunteers: (config) => startVolunteersSubgraph(config, { port: 0 }),
+      orders: (config) => startOrdersSubgraph(config, { port: 0 }),
+      points: (config) => startPointsSubgraph(config, { port: 0 }),
     },
     gateway: (config, subgraphUrls) => startGateway(config, { port: 0, subgraphUrls }),
+    env: options.env,
   });
+  const org = stack.subgraphs.org.dataSource;
+  if (options.seed) await seedOrg(org, orgDataset(options.seed));
+
+  /** The id and path of a seeded unit, by its natural key. */
+  async function unit(code: string): Promise<{ id: string; path: string }> {
+    const [row] = await org.query('SELECT id::text, path FROM practice_unit WHERE code = $1', [code]);
+    if (!row) throw new Error(`no unit ${code}`);
+    return row;
+  }
+
+  /** A token for a role; staff roles are scoped to the unit with the given code. */
+  async function tokenAs(role: Role, unitCode?: string, person = `p-${role.toLowerCase()}`): Promise<string> {
+    const claims: Claims = { sub: person, roles: [role] };
+    if (unitCode) {
+      const scope = await unit(unitCode);
+      claims.unitId = scope.id;
+      claims.unitPath = scope.path;
+    }
+    return stack.token(claims);
+  }
+
+  return { ...stack, org, unit, tokenAs };
 }
+
+export type Platform = Awaited<ReturnType<typeof startPlatform>>;

@@ -52,6 +52,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     gateway,
     introspection: !production,
     includeStacktraceInErrorResponses: false,
+    stopOnTerminationSignals: false, // runMain owns SIGTERM/SIGINT and stops everything in order
     plugins: [
       limitsPlugin({
         maxDepth: config.MAX_QUERY_DEPTH,

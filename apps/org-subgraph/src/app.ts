@@ -10,6 +10,9 @@ import { teamResolvers } from './teams/team.resolver';
 import { PracticeUnit } from './units/unit.entity';
 import { unitResolvers } from './units/unit.resolver';
 
+export { seedOrg } from './seed/org-seeder';
+export type { SeedCounts } from './seed/org-seeder';
+
 export const orgEntities = [PracticeUnit, SevenHavesCheck, Team];
 export const orgMigrations = [Initial1764300000000];
 

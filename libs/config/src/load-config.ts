@@ -56,7 +56,8 @@ export function loadConfigOrExit(env: Env = process.env): Config {
 export function configTableMarkdown(): string {
   const rows = Object.entries(variables).map(([name, variable]) => {
     const def = (variable.schema as z.ZodType).safeParse(undefined);
-    const shown = def.success && def.data !== undefined ? `\`${String(def.data)}\`` : '(unset)';
+    const shown =
+      !def.success || def.data === undefined ? '(unset)' : def.data === '' ? '(empty)' : `\`${String(def.data)}\``;
     return `| \`${name}\` | ${shown} | ${variable.description} |`;
   });
   return ['| variable | default | meaning |', '| --- | --- | --- |', ...rows].join('\n');

@@ -21,7 +21,7 @@ function defineVariables<T extends Record<string, Variable>>(vars: T): T {
 
 /**
  * Every environment variable the platform reads, in one place. The README's configuration table is generated
- * from this list (`npm run config:table`) and a test keeps the two equal.
+ * from this list (`npm run docs`) and a test keeps the two equal.
  */
 export const variables = defineVariables({
   NODE_ENV: {

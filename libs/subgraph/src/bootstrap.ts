@@ -80,6 +80,7 @@ export async function startSubgraphService<TContext extends SubgraphContext>(
     }),
     introspection: !production,
     includeStacktraceInErrorResponses: false,
+    stopOnTerminationSignals: false, // runMain owns SIGTERM/SIGINT and stops everything in order
     plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled()],
     formatError: (formatted) => {
       const code = formatted.extensions?.code;

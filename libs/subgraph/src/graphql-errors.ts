@@ -27,11 +27,23 @@ export function internalError(locale: Locale, requestId?: string): GraphQLError 
 }
 
 type AnyResolver = GraphQLFieldResolver<unknown, SubgraphContext>;
+type ReferenceResolver = (reference: unknown, context: SubgraphContext, info: unknown) => unknown;
 
 function wrap(resolve: AnyResolver): AnyResolver {
   return async (source, args, context, info) => {
     try {
       return await resolve(source, args, context, info);
+    } catch (error) {
+      throw toGraphQLError(error, context);
+    }
+  };
+}
+
+/** @apollo/subgraph calls `__resolveReference` as `(reference, context, info)`, not like a field resolver. */
+function wrapReference(resolve: ReferenceResolver): ReferenceResolver {
+  return async (reference, context, info) => {
+    try {
+      return await resolve(reference, context, info);
     } catch (error) {
       throw toGraphQLError(error, context);
     }
@@ -48,7 +60,8 @@ export function withErrorMapping<T extends GraphQLResolverMap<never>>(resolvers:
     }
     const out: Record<string, unknown> = {};
     for (const [fieldName, field] of Object.entries(fields as Record<string, unknown>)) {
-      if (typeof field === 'function') out[fieldName] = wrap(field as AnyResolver);
+      if (fieldName === '__resolveReference' && typeof field === 'function') out[fieldName] = wrapReference(field as ReferenceResolver);
+      else if (typeof field === 'function') out[fieldName] = wrap(field as AnyResolver);
       else if (field && typeof field === 'object' && 'resolve' in field && typeof field.resolve === 'function') {
         out[fieldName] = { ...field, resolve: wrap(field.resolve as AnyResolver) };
       } else out[fieldName] = field;

@@ -15,19 +15,19 @@ export interface RunningSubgraphLike extends Stoppable {
   url: string;
 }
 
-export interface StackOptions<S extends string> {
+export interface StackOptions<S extends string, T extends RunningSubgraphLike> {
   /** Starters of the subgraphs to run, by supergraph name; each gets the stack's config and port 0. */
-  subgraphs: Record<S, (config: Config) => Promise<RunningSubgraphLike>>;
+  subgraphs: Record<S, (config: Config) => Promise<T>>;
   gateway: (config: Config, subgraphUrls: Record<string, string>) => Promise<RunningSubgraphLike>;
   /** Extra processes (workers) started after the subgraphs. */
   workers?: ((config: Config) => Promise<Stoppable>)[];
   env?: Record<string, string>;
 }
 
-export interface Stack<S extends string> {
+export interface Stack<S extends string, T extends RunningSubgraphLike> {
   config: Config;
   gatewayUrl: string;
-  subgraphs: Record<S, RunningSubgraphLike>;
+  subgraphs: Record<S, T>;
   token(claims: Claims, ttlSeconds?: number): Promise<string>;
   query<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, options?: RequestOptions): Promise<GraphQLResult<T>>;
   stop(): Promise<void>;
@@ -44,7 +44,9 @@ const DATABASE_VARIABLES: Record<string, keyof Config> = {
  * Starts the gateway and the given subgraphs in this process on free ports, each subgraph on a database of its
  * own made for this run, with a queue prefix of its own. `stop()` stops everything and drops what it created.
  */
-export async function startStack<S extends string>(options: StackOptions<S>): Promise<Stack<S>> {
+export async function startStack<S extends string, T extends RunningSubgraphLike>(
+  options: StackOptions<S, T>,
+): Promise<Stack<S, T>> {
   const env: Record<string, string> = {
     ORG_PORT: '0',
     VOLUNTEERS_PORT: '0',
@@ -69,13 +71,13 @@ export async function startStack<S extends string>(options: StackOptions<S>): Pr
     redis.disconnect();
   };
   try {
-    const subgraphs = {} as Record<S, RunningSubgraphLike>;
-    for (const [name, start] of Object.entries(options.subgraphs) as [S, (config: Config) => Promise<RunningSubgraphLike>][]) {
+    const subgraphs = {} as Record<S, T>;
+    for (const [name, start] of Object.entries(options.subgraphs) as [S, (config: Config) => Promise<T>][]) {
       subgraphs[name] = await start(config);
       started.push(subgraphs[name]);
     }
     for (const startWorker of options.workers ?? []) started.push(await startWorker(config));
-    const urls = Object.fromEntries(Object.entries(subgraphs).map(([name, running]) => [name, (running as RunningSubgraphLike).url]));
+    const urls = Object.fromEntries(Object.entries(subgraphs).map(([name, running]) => [name, (running as T).url]));
     const gateway = await options.gateway(config, urls);
     started.push(gateway);
     return {

@@ -1,0 +1,1 @@
+module.exports = { displayName: 'orders-subgraph', preset: '../../jest.preset.js' };

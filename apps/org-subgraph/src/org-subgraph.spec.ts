@@ -1,0 +1,81 @@
+import { dropDatabase } from '@kz/db';
+import { orgDataset } from '@kz/seed-data';
+import { RunningSubgraph, SQL_STATEMENTS_HEADER } from '@kz/subgraph';
+import { deleteKeysWithPrefix, signedSubgraphRequest, testConfig, uniqueName, uniqueQueuePrefix } from '@kz/testing';
+import IORedis from 'ioredis';
+import { seedOrg, startOrgSubgraph } from './app';
+
+const config = testConfig({ ORG_DATABASE: uniqueName('org'), QUEUE_PREFIX: uniqueQueuePrefix(), HOST: '127.0.0.1' });
+const reader = { sub: 'p-1', roles: ['RESIDENT' as const] };
+let org: RunningSubgraph;
+
+beforeAll(async () => {
+  org = await startOrgSubgraph(config, { port: 0 });
+  await seedOrg(org.dataSource, orgDataset('kaizhou'));
+});
+
+afterAll(async () => {
+  await org.stop();
+  await dropDatabase(config, config.ORG_DATABASE);
+  const redis = new IORedis(config.REDIS_URL);
+  await deleteKeysWithPrefix(redis, config.QUEUE_PREFIX);
+  redis.disconnect();
+});
+
+async function statementsFor(query: string, variables: Record<string, unknown>) {
+  const result = await signedSubgraphRequest(org.url, config.CLAIMS_SIGNING_SECRET, reader, query, variables);
+  expect(result.errors).toBeUndefined();
+  return { statements: Number(result.headers.get(SQL_STATEMENTS_HEADER)), data: result.data };
+}
+
+async function ids(table: string, count: number): Promise<string[]> {
+  const rows: { id: string }[] = await org.dataSource.query(`SELECT id::text FROM ${table} ORDER BY id LIMIT $1`, [count]);
+  return rows.map((row) => row.id);
+}
+
+describe('batching', () => {
+  const unitReferences = `query($representations: [_Any!]!) { _entities(representations: $representations) {
+    ... on PracticeUnit { name parent { name } ancestors { code } sevenHavesScore
+      children(first: 3) { totalCount edges { node { name } } } teams { totalCount edges { node { name } } } } } }`;
+
+  it('resolves N unit references with their parents, children, checklists and teams in a constant number of statements', async () => {
+    const few = await statementsFor(unitReferences, { representations: (await ids('practice_unit', 5)).map((id) => ({ __typename: 'PracticeUnit', id })) });
+    const many = await statementsFor(unitReferences, { representations: (await ids('practice_unit', 200)).map((id) => ({ __typename: 'PracticeUnit', id })) });
+    expect((many.data as { _entities: unknown[] })._entities).toHaveLength(200);
+    expect(many.statements).toBe(few.statements);
+    expect(many.statements).toBeLessThanOrEqual(10);
+  });
+
+  it('resolves N team references with their home units and parent teams in a constant number of statements', async () => {
+    const query = `query($representations: [_Any!]!) { _entities(representations: $representations) {
+      ... on Team { name parentTeam { name } homeUnit { name } subTeams { totalCount } } } }`;
+    const few = await statementsFor(query, { representations: (await ids('team', 3)).map((id) => ({ __typename: 'Team', id })) });
+    const many = await statementsFor(query, { representations: (await ids('team', 300)).map((id) => ({ __typename: 'Team', id })) });
+    expect(many.statements).toBe(few.statements);
+  });
+
+  it('lists the children of N units in a constant number of statements', async () => {
+    const query = `query($first: Int) { units(filter: { level: INSTITUTE }, first: $first) { edges { node { name
+      children(first: 50) { totalCount edges { node { name children { totalCount } } } } } } } }`;
+    const few = await statementsFor(query, { first: 2 });
+    const many = await statementsFor(query, { first: 40 });
+    const institutes = (many.data as { units: { edges: { node: { children: { totalCount: number } } }[] } }).units.edges;
+    expect(institutes).toHaveLength(40);
+    expect(institutes.reduce((sum, edge) => sum + edge.node.children.totalCount, 0)).toBe(535);
+    expect(many.statements).toBe(few.statements);
+  });
+
+  it('gives the whole district tree in a single query', async () => {
+    const tree = await statementsFor(`{ unitTree { nodes { depth unit { name level } } } }`, {});
+    expect((tree.data as { unitTree: { nodes: unknown[] } }).unitTree.nodes).toHaveLength(577);
+    expect(tree.statements).toBeLessThanOrEqual(2);
+  });
+});
+
+describe('health', () => {
+  it('reports Postgres and Redis', async () => {
+    const response = await fetch(org.url.replace('/graphql', '/health'));
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ service: 'org-subgraph', status: 'ok', checks: { postgres: 'ok' } });
+  });
+});

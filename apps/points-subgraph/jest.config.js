@@ -1,0 +1,1 @@
+module.exports = { displayName: 'points-subgraph', preset: '../../jest.preset.js' };

@@ -1,0 +1,114 @@
+import IORedis from 'ioredis';
+import type { Claims } from '@kz/auth';
+import type { Config } from '@kz/config';
+import { dropDatabase } from '@kz/db';
+import { SQL_STATEMENTS_HEADER, RunningSubgraph } from '@kz/subgraph';
+import { deleteKeysWithPrefix, errorCodes, graphql, GraphQLResult, signedSubgraphRequest, testConfig, uniqueName, uniqueQueuePrefix } from '@kz/testing';
+import { startPointsSubgraph } from './app';
+
+const resident: Claims = { sub: '101', roles: ['RESIDENT'] };
+
+const ACCOUNT_ENTITIES = `query ($representations: [_Any!]!) {
+  _entities(representations: $representations) {
+    ... on PointsAccount { id cardNumber balance reserved available createdAt }
+  }
+}`;
+
+const PERSON_ACCOUNTS = `query ($representations: [_Any!]!) {
+  _entities(representations: $representations) {
+    ... on Person { id pointsAccount { id cardNumber available } }
+    ... on Volunteer { id pointsAccount { id cardNumber } }
+  }
+}`;
+
+type Entities = { _entities: Record<string, unknown>[] };
+
+function statementsOf(result: GraphQLResult): number {
+  return Number(result.headers.get(SQL_STATEMENTS_HEADER));
+}
+
+describe('points subgraph', () => {
+  let config: Config;
+  let running: RunningSubgraph;
+  let accountIds: string[];
+
+  const ask = (query: string, variables: Record<string, unknown> = {}, claims: Claims | null = resident) =>
+    signedSubgraphRequest<Entities>(running.url, config.CLAIMS_SIGNING_SECRET, claims, query, variables);
+
+  beforeAll(async () => {
+    config = testConfig({ POINTS_DATABASE: uniqueName('points'), QUEUE_PREFIX: uniqueQueuePrefix(), HOST: '127.0.0.1' });
+    running = await startPointsSubgraph(config, { port: 0 });
+    // Ten accounts, of persons 101…110; person n holds 10·n points of which n are reserved.
+    const rows = await running.dataSource.query(
+      `INSERT INTO points_account (person_id, card_number, balance, reserved)
+       SELECT 100 + n, 'KZ' || lpad(n::text, 8, '0'), 10 * n, n FROM generate_series(1, 10) AS n ORDER BY n RETURNING id`,
+    );
+    accountIds = rows.map((row: { id: string }) => String(row.id));
+  });
+
+  afterAll(async () => {
+    await running?.stop();
+    await dropDatabase(config, config.POINTS_DATABASE);
+    const redis = new IORedis(config.REDIS_URL, { maxRetriesPerRequest: 1 });
+    await deleteKeysWithPrefix(redis, config.QUEUE_PREFIX);
+    redis.disconnect();
+  });
+
+  it('resolves account references in a constant number of SQL statements', async () => {
+    const refs = (n: number) => accountIds.slice(0, n).map((id) => ({ __typename: 'PointsAccount', id }));
+    const two = await ask(ACCOUNT_ENTITIES, { representations: refs(2) });
+    const ten = await ask(ACCOUNT_ENTITIES, { representations: refs(10) });
+    expect(two.errors).toBeUndefined();
+    expect(ten.errors).toBeUndefined();
+    expect(ten.data!._entities.map((account) => account.id)).toEqual(accountIds);
+    expect(ten.data!._entities[2]).toMatchObject({ cardNumber: 'KZ00000003', balance: 30, reserved: 3, available: 27 });
+    expect(statementsOf(two)).toBeGreaterThan(0);
+    expect(statementsOf(ten)).toBe(statementsOf(two));
+  });
+
+  it('answers an unknown account with null', async () => {
+    const result = await ask('query ($id: ID!) { pointsAccount(id: $id) { id } }', { id: '999999' });
+    expect(result.errors).toBeUndefined();
+    expect(result.data).toEqual({ pointsAccount: null });
+  });
+
+  it("adds a person's account to Person, batched, and null for a person without one", async () => {
+    const persons = (ids: number[]) => ids.map((id) => ({ __typename: 'Person', id: String(id) }));
+    const two = await ask(PERSON_ACCOUNTS, { representations: persons([101, 199]) });
+    expect(two.errors).toBeUndefined();
+    expect(two.data!._entities).toEqual([
+      { id: '101', pointsAccount: { id: accountIds[0], cardNumber: 'KZ00000001', available: 9 } },
+      { id: '199', pointsAccount: null },
+    ]);
+    const ten = await ask(PERSON_ACCOUNTS, { representations: persons([101, 102, 103, 104, 105, 106, 107, 108, 109, 110]) });
+    expect(ten.data!._entities.map((person) => (person.pointsAccount as { id: string }).id)).toEqual(accountIds);
+    expect(statementsOf(ten)).toBe(statementsOf(two));
+  });
+
+  it("adds the volunteer's person's account to Volunteer (the gateway supplies `person { id }`)", async () => {
+    const result = await ask(PERSON_ACCOUNTS, {
+      representations: [
+        { __typename: 'Volunteer', id: '7', person: { id: '104' } },
+        { __typename: 'Volunteer', id: '8', person: { id: '105' } },
+      ],
+    });
+    expect(result.errors).toBeUndefined();
+    expect(result.data!._entities).toEqual([
+      { id: '7', pointsAccount: { id: accountIds[3], cardNumber: 'KZ00000004' } },
+      { id: '8', pointsAccount: { id: accountIds[4], cardNumber: 'KZ00000005' } },
+    ]);
+  });
+
+  it('refuses a request that does not come from the gateway', async () => {
+    const result = await graphql(running.url, ACCOUNT_ENTITIES, { representations: [{ __typename: 'PointsAccount', id: accountIds[0] }] });
+    expect(result.status).toBe(401);
+    expect(errorCodes(result)).toEqual(['UNAUTHENTICATED']);
+  });
+
+  it('refuses an anonymous caller', async () => {
+    const result = await ask(ACCOUNT_ENTITIES, { representations: [{ __typename: 'PointsAccount', id: accountIds[0] }] }, null);
+    expect(errorCodes(result)).toEqual(['UNAUTHENTICATED']);
+    const person = await ask(PERSON_ACCOUNTS, { representations: [{ __typename: 'Person', id: '101' }] }, null);
+    expect(errorCodes(person)).toEqual(['UNAUTHENTICATED']);
+  });
+});

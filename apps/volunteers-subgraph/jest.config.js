@@ -1,0 +1,1 @@
+module.exports = { displayName: 'volunteers-subgraph', preset: '../../jest.preset.js' };

@@ -1,0 +1,37 @@
+import type { Config } from '@kz/config';
+import { appFile } from '@kz/http';
+import { DateTimeScalar, RunningSubgraph, startSubgraphService } from '@kz/subgraph';
+import type { Logger } from '@kz/telemetry';
+import { buildVolunteersContext, VolunteersContext } from './context';
+import { Initial1764400000000 } from './migrations/1764400000000-initial';
+import { Person } from './people/person.entity';
+import { personResolvers } from './people/person.resolver';
+import { TeamMembership } from './volunteers/team-membership.entity';
+import { Volunteer } from './volunteers/volunteer.entity';
+import { volunteerResolvers } from './volunteers/volunteer.resolver';
+
+export const volunteersEntities = [Person, Volunteer, TeamMembership];
+export const volunteersMigrations = [Initial1764400000000];
+
+/** The volunteers subgraph: people and identity, volunteers, their stations and teams. */
+export function startVolunteersSubgraph(config: Config, options: { port?: number; log?: Logger } = {}): Promise<RunningSubgraph> {
+  return startSubgraphService<VolunteersContext>({
+    name: 'volunteers',
+    config,
+    port: options.port ?? config.VOLUNTEERS_PORT,
+    database: config.VOLUNTEERS_DATABASE,
+    entities: volunteersEntities,
+    migrations: volunteersMigrations,
+    schemaFile: appFile(__dirname, 'schema.graphql'),
+    resolvers: {
+      DateTime: DateTimeScalar,
+      Query: { ...volunteerResolvers.Query },
+      Person: personResolvers.Person,
+      Volunteer: volunteerResolvers.Volunteer,
+      PracticeUnit: volunteerResolvers.PracticeUnit,
+      Team: volunteerResolvers.Team,
+    },
+    buildContext: buildVolunteersContext,
+    log: options.log,
+  });
+}

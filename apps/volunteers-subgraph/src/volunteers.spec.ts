@@ -1,0 +1,149 @@
+import IORedis from 'ioredis';
+import type { Claims } from '@kz/auth';
+import type { Config } from '@kz/config';
+import { dropDatabase } from '@kz/db';
+import { SQL_STATEMENTS_HEADER, RunningSubgraph } from '@kz/subgraph';
+import { deleteKeysWithPrefix, errorCodes, graphql, GraphQLResult, signedSubgraphRequest, testConfig, uniqueName, uniqueQueuePrefix } from '@kz/testing';
+import { startVolunteersSubgraph } from './app';
+
+const admin: Claims = { sub: '1', roles: ['CENTER_ADMIN'], unitId: '1', unitPath: '1' };
+
+const VOLUNTEER_ENTITIES = `query ($representations: [_Any!]!) {
+  _entities(representations: $representations) {
+    ... on Volunteer { id status verifiedMinutes createdAt person { id displayName } homeStation { id } }
+  }
+}`;
+
+const UNIT_VOLUNTEERS = `query ($representations: [_Any!]!, $first: Int, $after: String) {
+  _entities(representations: $representations) {
+    ... on PracticeUnit {
+      id
+      volunteers(first: $first, after: $after) { totalCount pageInfo { hasNextPage endCursor } edges { node { id person { displayName } } } }
+    }
+  }
+}`;
+
+const TEAM_MEMBERS = `query ($representations: [_Any!]!) {
+  _entities(representations: $representations) {
+    ... on Team { id members { totalCount edges { node { id } } } }
+  }
+}`;
+
+type Entities = { _entities: Record<string, unknown>[] };
+
+function statementsOf(result: GraphQLResult): number {
+  return Number(result.headers.get(SQL_STATEMENTS_HEADER));
+}
+
+describe('volunteers subgraph', () => {
+  let config: Config;
+  let running: RunningSubgraph;
+  let volunteerIds: string[];
+
+  const ask = (query: string, variables: Record<string, unknown> = {}, claims: Claims | null = admin) =>
+    signedSubgraphRequest<Entities>(running.url, config.CLAIMS_SIGNING_SECRET, claims, query, variables);
+
+  beforeAll(async () => {
+    config = testConfig({ VOLUNTEERS_DATABASE: uniqueName('volunteers'), QUEUE_PREFIX: uniqueQueuePrefix(), HOST: '127.0.0.1' });
+    running = await startVolunteersSubgraph(config, { port: 0 });
+    // Ten volunteers: the first six based at station 5 (path 1/2/5), the rest at station 6; 2 and 4 in team 9.
+    const people = await running.dataSource.query(
+      `INSERT INTO person (real_name, mobile)
+       SELECT '张' || chr(19968 + n), '1380000' || lpad(n::text, 4, '0') FROM generate_series(1, 10) AS n RETURNING id`,
+    );
+    const volunteers = await running.dataSource.query(
+      `INSERT INTO volunteer (person_id, status, home_station_id, home_station_path, verified_minutes)
+       SELECT id, 'ACTIVE', CASE WHEN row_number() OVER (ORDER BY id) <= 6 THEN 5 ELSE 6 END,
+              CASE WHEN row_number() OVER (ORDER BY id) <= 6 THEN '1/2/5' ELSE '1/2/6' END, 90
+         FROM person WHERE id = ANY($1::bigint[]) ORDER BY id RETURNING id`,
+      [people.map((row: { id: string }) => row.id)],
+    );
+    volunteerIds = volunteers.map((row: { id: string }) => String(row.id));
+    await running.dataSource.query('INSERT INTO team_membership (volunteer_id, team_id) VALUES ($1, 9), ($2, 9)', [
+      volunteerIds[1],
+      volunteerIds[3],
+    ]);
+  });
+
+  afterAll(async () => {
+    await running?.stop();
+    await dropDatabase(config, config.VOLUNTEERS_DATABASE);
+    const redis = new IORedis(config.REDIS_URL, { maxRetriesPerRequest: 1 });
+    await deleteKeysWithPrefix(redis, config.QUEUE_PREFIX);
+    redis.disconnect();
+  });
+
+  it('resolves volunteer references in a constant number of SQL statements, with masked names', async () => {
+    const refs = (n: number) => volunteerIds.slice(0, n).map((id) => ({ __typename: 'Volunteer', id }));
+    const two = await ask(VOLUNTEER_ENTITIES, { representations: refs(2) });
+    const ten = await ask(VOLUNTEER_ENTITIES, { representations: refs(10) });
+    expect(two.errors).toBeUndefined();
+    expect(ten.errors).toBeUndefined();
+    expect(ten.data!._entities.map((volunteer) => volunteer.id)).toEqual(volunteerIds);
+    expect(ten.data!._entities[0]).toMatchObject({
+      status: 'ACTIVE',
+      verifiedMinutes: 90,
+      person: { displayName: '张*' },
+      homeStation: { id: '5' },
+    });
+    expect(statementsOf(two)).toBeGreaterThan(0);
+    expect(statementsOf(ten)).toBe(statementsOf(two));
+  });
+
+  it('answers an unknown volunteer with null', async () => {
+    const result = await ask('query ($id: ID!) { volunteer(id: $id) { id } }', { id: '999999' });
+    expect(result.errors).toBeUndefined();
+    expect(result.data).toEqual({ volunteer: null });
+  });
+
+  it('lists the volunteers of a practice unit, page by page', async () => {
+    const first = await ask(UNIT_VOLUNTEERS, { representations: [{ __typename: 'PracticeUnit', id: '5' }], first: 4 });
+    expect(first.errors).toBeUndefined();
+    const unit = first.data!._entities[0] as {
+      volunteers: { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string }; edges: { node: { id: string } }[] };
+    };
+    expect(unit.volunteers.totalCount).toBe(6);
+    expect(unit.volunteers.edges.map((edge) => edge.node.id)).toEqual(volunteerIds.slice(0, 4));
+    expect(unit.volunteers.pageInfo.hasNextPage).toBe(true);
+
+    const rest = await ask(UNIT_VOLUNTEERS, {
+      representations: [{ __typename: 'PracticeUnit', id: '5' }],
+      first: 4,
+      after: unit.volunteers.pageInfo.endCursor,
+    });
+    expect(rest.data!._entities[0]).toMatchObject({
+      volunteers: { pageInfo: { hasNextPage: false }, edges: volunteerIds.slice(4, 6).map((id) => ({ node: { id } })) },
+    });
+  });
+
+  it('lists the volunteers of many units in as many statements as of one', async () => {
+    const one = await ask(UNIT_VOLUNTEERS, { representations: [{ __typename: 'PracticeUnit', id: '5' }] });
+    const three = await ask(UNIT_VOLUNTEERS, {
+      representations: ['5', '6', '7'].map((id) => ({ __typename: 'PracticeUnit', id })),
+    });
+    expect(three.data!._entities.map((unit) => (unit as { volunteers: { totalCount: number } }).volunteers.totalCount)).toEqual([6, 4, 0]);
+    expect(statementsOf(three)).toBe(statementsOf(one));
+  });
+
+  it('lists the members of a team', async () => {
+    const result = await ask(TEAM_MEMBERS, { representations: [{ __typename: 'Team', id: '9' }, { __typename: 'Team', id: '10' }] });
+    expect(result.errors).toBeUndefined();
+    expect(result.data!._entities).toEqual([
+      { id: '9', members: { totalCount: 2, edges: [{ node: { id: volunteerIds[1] } }, { node: { id: volunteerIds[3] } }] } },
+      { id: '10', members: { totalCount: 0, edges: [] } },
+    ]);
+  });
+
+  it('refuses a request that does not come from the gateway', async () => {
+    const result = await graphql(running.url, VOLUNTEER_ENTITIES, { representations: [{ __typename: 'Volunteer', id: volunteerIds[0] }] });
+    expect(result.status).toBe(401);
+    expect(errorCodes(result)).toEqual(['UNAUTHENTICATED']);
+  });
+
+  it('refuses an anonymous caller', async () => {
+    const result = await ask(VOLUNTEER_ENTITIES, { representations: [{ __typename: 'Volunteer', id: volunteerIds[0] }] }, null);
+    expect(errorCodes(result)).toEqual(['UNAUTHENTICATED']);
+    const list = await ask(UNIT_VOLUNTEERS, { representations: [{ __typename: 'PracticeUnit', id: '5' }] }, null);
+    expect(errorCodes(list)).toEqual(['UNAUTHENTICATED']);
+  });
+});

@@ -1,0 +1,62 @@
+import { createLogger, createMetrics } from '@kz/telemetry';
+import { createHttpApp, HttpApp } from './index';
+
+let app: HttpApp;
+let base: string;
+let healthy = true;
+
+beforeAll(async () => {
+  app = createHttpApp({
+    name: 'test-app',
+    log: createLogger('test', 'silent'),
+    metrics: createMetrics('test-app'),
+    maxBodyBytes: 1000,
+    health: async () => (healthy ? { status: 'ok', checks: { postgres: 'ok' } } : { status: 'down', checks: { postgres: 'refused' } }),
+    graphql: async ({ body }, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ data: { echo: body } }));
+    },
+  });
+  base = await app.listen(0, '127.0.0.1');
+});
+afterAll(() => app.close());
+
+describe('the HTTP server of every app', () => {
+  it('answers /health with 200 or 503', async () => {
+    expect((await fetch(`${base}/health`)).status).toBe(200);
+    healthy = false;
+    const down = await fetch(`${base}/health`);
+    expect(down.status).toBe(503);
+    expect(await down.json()).toEqual({ service: 'test-app', status: 'down', checks: { postgres: 'refused' } });
+    healthy = true;
+  });
+
+  it('exposes Prometheus metrics, counting requests by route', async () => {
+    await fetch(`${base}/health`);
+    const text = await (await fetch(`${base}/metrics`)).text();
+    expect(text).toMatch(/http_requests_total\{route="health",status="200",service="test-app"\} \d+/);
+    expect(text).toContain('process_resident_memory_bytes');
+  });
+
+  it('refuses a body over the limit with 413, in the caller language', async () => {
+    const response = await fetch(`${base}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'accept-language': 'zh-CN' },
+      body: JSON.stringify({ query: 'x'.repeat(2000) }),
+    });
+    expect(response.status).toBe(413);
+    const body = (await response.json()) as { errors: { message: string; extensions: unknown }[] };
+    expect(body.errors[0]!.extensions).toEqual({ code: 'PAYLOAD_TOO_LARGE', max: 1000 });
+    expect(body.errors[0]!.message).toContain('1000');
+  });
+
+  it('refuses malformed JSON with 400 and passes good JSON on', async () => {
+    const bad = await fetch(`${base}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":' });
+    expect(bad.status).toBe(400);
+    const good = await fetch(`${base}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{a}"}' });
+    expect(await good.json()).toEqual({ data: { echo: { query: '{a}' } } });
+  });
+
+  it('answers unknown paths with 404', async () => {
+    expect((await fetch(`${base}/nope`)).status).toBe(404);
+  });
+});
