@@ -47,6 +47,28 @@ describe('tokens at the gateway', () => {
   });
 });
 
+describe('the gateway to subgraph link', () => {
+  it('keeps connections to a subgraph alive across requests', async () => {
+    let opened = 0;
+    const count = () => (opened += 1);
+    platform.subgraphs.org.server.on('connection', count);
+    try {
+      for (let i = 0; i < 20; i += 1) {
+        const result = await platform.query(`{ units(first: 1) { totalCount } }`, {}, { token: resident });
+        expect(result.errors).toBeUndefined();
+      }
+    } finally {
+      platform.subgraphs.org.server.off('connection', count);
+    }
+    expect(opened).toBeLessThanOrEqual(1);
+  });
+
+  it('forwards the request id and answers with it', async () => {
+    const result = await platform.query(`{ units(first: 1) { totalCount } }`, {}, { token: resident, headers: { 'x-request-id': 'trace-42' } });
+    expect(result.headers.get('x-request-id')).toBe('trace-42');
+  });
+});
+
 describe('query limits', () => {
   it('refuses a query deeper than the limit, naming depth and limit', async () => {
     const deep = `{ units { edges { node { parent { parent { parent { children { edges { node { children { edges { node { name } } } } } } } } } } } } }`;

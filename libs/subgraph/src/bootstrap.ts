@@ -1,3 +1,4 @@
+import type { Server } from 'node:http';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
@@ -35,6 +36,8 @@ export interface RunningSubgraph {
   dataSource: DataSource;
   relay: OutboxRelay;
   log: Logger;
+  /** The HTTP server (tests watch its connections). */
+  server: Server;
   /** Statements sent to Postgres since start (tests use it to prove batching). */
   statements(): number;
   stop(): Promise<void>;
@@ -156,6 +159,7 @@ export async function startSubgraphService<TContext extends SubgraphContext>(
     dataSource,
     relay,
     log,
+    server: http.server,
     statements: source.statements,
     async stop() {
       await http.close();
