@@ -58,24 +58,31 @@ export function measureOperation(
         ? schema.getMutationType()
         : schema.getSubscriptionType();
 
-  function fieldsOf(selectionSet: SelectionSetNode, visited: Set<string>): FieldNode[] {
-    const out: FieldNode[] = [];
+  /** The fields of a selection set, fragments expanded; `spread` holds the fragments already on this path. */
+  function fieldsOf(selectionSet: SelectionSetNode, spread: Set<string>): { field: FieldNode; spread: Set<string> }[] {
+    const out: { field: FieldNode; spread: Set<string> }[] = [];
     for (const selection of selectionSet.selections) {
-      if (selection.kind === Kind.FIELD) out.push(selection);
-      else if (selection.kind === Kind.INLINE_FRAGMENT) out.push(...fieldsOf(selection.selectionSet, visited));
+      if (selection.kind === Kind.FIELD) out.push({ field: selection, spread });
+      else if (selection.kind === Kind.INLINE_FRAGMENT) out.push(...fieldsOf(selection.selectionSet, spread));
       else {
         const name = selection.name.value;
         const fragment = fragments.get(name);
-        if (fragment && !visited.has(name)) out.push(...fieldsOf(fragment.selectionSet, new Set([...visited, name])));
+        // A fragment cycle is invalid GraphQL (validation refuses it first); never follow one here either.
+        if (fragment && !spread.has(name)) out.push(...fieldsOf(fragment.selectionSet, new Set([...spread, name])));
       }
     }
     return out;
   }
 
-  function walk(selectionSet: SelectionSetNode, parent: GraphQLNamedType | null | undefined, insideConnection: boolean): { depth: number; cost: number } {
+  function walk(
+    selectionSet: SelectionSetNode,
+    parent: GraphQLNamedType | null | undefined,
+    insideConnection: boolean,
+    spreadAbove: Set<string>,
+  ): { depth: number; cost: number } {
     let depth = 0;
     let cost = 0;
-    for (const field of fieldsOf(selectionSet, new Set())) {
+    for (const { field, spread } of fieldsOf(selectionSet, spreadAbove)) {
       const name = field.name.value;
       if (name.startsWith('__')) continue;
       if (field.alias && !countedAliases.has(field)) {
@@ -100,7 +107,7 @@ export function measureOperation(
         multiplier = limits.listSizeHints?.[`${parent?.name}.${name}`] ?? limits.defaultListSize;
       }
       if (field.selectionSet) {
-        const child = walk(field.selectionSet, definition ? getNamedType(definition.type) : undefined, typeof first === 'number');
+        const child = walk(field.selectionSet, definition ? getNamedType(definition.type) : undefined, typeof first === 'number', spread);
         depth = Math.max(depth, child.depth + 1);
         cost += 1 + multiplier * child.cost;
       } else {
@@ -111,7 +118,7 @@ export function measureOperation(
     return { depth, cost };
   }
 
-  const { depth, cost } = walk(operation.selectionSet, rootType, false);
+  const { depth, cost } = walk(operation.selectionSet, rootType, false, new Set());
   return { depth, cost, aliases };
 }
 
