@@ -30,12 +30,13 @@ export async function assertRedisReachable(url: string): Promise<void> {
     await redis.ping();
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    const { host, port } = new URL(url);
+    const { hostname, port } = new URL(url);
     throw new Error(
-      `Redis is not reachable at ${host}:${port || 6379} (${reason}).\n` +
+      `Redis is not reachable at ${hostname}:${port || 6379} (${reason}).\n` +
         `Start one, e.g. \`redis-server --daemonize yes\` or \`docker run -p 6379:6379 redis:7\`, or point REDIS_URL at yours.`,
     );
   } finally {
-    redis.disconnect();
+    // disconnect() on a connection that already ended would leave a reconnect timer behind.
+    if (redis.status !== 'end') redis.disconnect();
   }
 }

@@ -70,7 +70,7 @@ export class PrivateRedis {
       } catch {
         await new Promise((resolve) => setTimeout(resolve, 20)); // poll interval while the server boots
       } finally {
-        client.disconnect();
+        if (client.status !== 'end') client.disconnect();
       }
     }
     throw new Error(`redis-server on port ${this.port} did not become ready`);

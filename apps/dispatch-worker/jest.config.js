@@ -1,0 +1,1 @@
+module.exports = { displayName: 'dispatch-worker', preset: '../../jest.preset.js' };

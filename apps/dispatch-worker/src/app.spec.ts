@@ -1,0 +1,59 @@
+import { randomUUID } from 'node:crypto';
+import type { Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { catalog, createRedis, EventEnvelope, Queues } from '@kz/events';
+import { deleteKeysWithPrefix, testConfig, uniqueQueuePrefix } from '@kz/testing';
+import type { RunningWorkerService } from '@kz/worker';
+import { startDispatchWorker } from './app';
+
+const prefix = uniqueQueuePrefix();
+const config = testConfig({ QUEUE_PREFIX: prefix, HOST: '127.0.0.1' });
+let redis: Redis;
+let queues: Queues;
+let worker: RunningWorkerService;
+
+beforeAll(async () => {
+  redis = createRedis(config.REDIS_URL, 'worker');
+  queues = new Queues(redis, prefix);
+  worker = await startDispatchWorker(config, { port: 0 });
+});
+
+afterAll(async () => {
+  await worker.stop();
+  await queues.close();
+  await deleteKeysWithPrefix(redis, prefix);
+  redis.disconnect();
+});
+
+describe('the dispatch worker', () => {
+  it('reports itself healthy under its name', async () => {
+    const response = await fetch(`${worker.url}/health`);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ service: 'dispatch-worker', status: 'ok', checks: { 'worker:dispatch': 'ok' } });
+  });
+
+  it('exposes the depth of the dispatch queue in /metrics', async () => {
+    const response = await fetch(`${worker.url}/metrics`);
+    expect(response.status).toBe(200);
+    const text = await response.text();
+    expect(text).toMatch(/^queue_jobs_waiting\{[^}]*queue="dispatch"[^}]*\} \d+$/m);
+    expect(text).toContain('service="dispatch-worker"');
+  });
+
+  it('keeps an event it cannot handle yet in the failed set instead of dropping it', async () => {
+    const event: EventEnvelope<'order.dispatched'> = {
+      id: randomUUID(),
+      type: 'order.dispatched',
+      version: catalog['order.dispatched'].version,
+      occurredAt: new Date().toISOString(),
+      actor: { personId: 'p-1', roles: ['CENTER_ADMIN'] },
+      unitPath: '1/2',
+      payload: { orderId: '42', stationId: '7' },
+    };
+    const failed = new Promise<Job | undefined>((resolve) => worker.workers[0]!.on('failed', (job) => job?.id === event.id && resolve(job)));
+    await queues.get('dispatch').add(event.type, event, { jobId: event.id });
+    const job = await failed;
+    expect(job?.failedReason).toBe('dispatch has no handler for order.dispatched');
+    expect(await queues.get('dispatch').getJobState(event.id)).toBe('failed');
+  });
+});

@@ -1,0 +1,1 @@
+module.exports = { displayName: 'notification-worker', preset: '../../jest.preset.js' };
