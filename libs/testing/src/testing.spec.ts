@@ -22,7 +22,7 @@ describe('test isolation helpers', () => {
       expect(await again.ping()).toBe('PONG');
       again.disconnect();
     } finally {
-      client.disconnect();
+      if (client.status !== 'end') client.disconnect();
       await redis.stop();
     }
   });
