@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { createJwtVerifier } from '@kz/auth';
 import type { Config } from '@kz/config';
 import { DomainError, pickLocale, Unauthenticated } from '@kz/errors';
@@ -61,8 +61,10 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
         defaultListSize: config.DEFAULT_LIST_SIZE,
         listSizeHints: { 'UnitTree.nodes': 600 },
       }),
+      ApolloServerPluginCacheControlDisabled(), // answers are per caller and never cached
       ...(production ? [ApolloServerPluginLandingPageDisabled()] : []),
     ],
+    stringifyResult: JSON.stringify, // compact JSON, not Apollo's indented default
   });
   await apollo.start();
 

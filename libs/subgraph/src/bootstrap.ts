@@ -1,7 +1,11 @@
 import type { Server } from 'node:http';
 import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { Counter } from 'prom-client';
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginInlineTraceDisabled,
+  ApolloServerPluginLandingPageDisabled,
+} from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import type { DataSource, DataSourceOptions } from 'typeorm';
@@ -84,7 +88,9 @@ export async function startSubgraphService<TContext extends SubgraphContext>(
     introspection: !production,
     includeStacktraceInErrorResponses: false,
     stopOnTerminationSignals: false, // runMain owns SIGTERM/SIGINT and stops everything in order
-    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled()],
+    // No federated traces and no cache-control bookkeeping per field: answers are per caller and never cached.
+    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled(), ApolloServerPluginCacheControlDisabled()],
+    stringifyResult: JSON.stringify, // compact JSON, not Apollo's indented default
     formatError: (formatted) => {
       const code = formatted.extensions?.code;
       if (code === 'INTERNAL_SERVER_ERROR' && !formatted.extensions?.requestId) {
@@ -96,6 +102,17 @@ export async function startSubgraphService<TContext extends SubgraphContext>(
   });
   await apollo.start();
 
+  let reportedStatements = 0;
+  new Counter({
+    name: 'db_statements_total',
+    help: 'SQL statements sent to Postgres',
+    registers: [metrics.registry],
+    collect() {
+      const total = source.statements();
+      this.inc(total - reportedStatements);
+      reportedStatements = total;
+    },
+  });
   const http = createHttpApp({
     name: `${name}-subgraph`,
     log,

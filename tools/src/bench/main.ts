@@ -1,9 +1,9 @@
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { signClaims, signToken } from '@kz/auth';
 import { loadConfig } from '@kz/config';
 import { dropDatabase } from '@kz/db';
-import { SQL_STATEMENTS_HEADER } from '@kz/subgraph';
 import { freePort } from '@kz/testing';
 import { WORKSPACE } from '../compose/compose';
 import { Launcher, waitHealthy } from '../launcher/launcher';
@@ -12,6 +12,14 @@ import { seed } from '../seed/seed';
 import { load, LoadResult } from './load';
 
 const UNIT_TREE = `{ unitTree { nodes { depth parentId unit { id name level code isDemonstration } } } }`;
+
+/** The subgraph's `db_statements_total` counter, read from its /metrics. */
+async function statementsSoFar(port: number): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  const match = /^db_statements_total\{[^}]*\} (\d+)/m.exec(text);
+  if (!match) throw new Error('the subgraph does not report db_statements_total');
+  return Number(match[1]);
+}
 
 function median<T>(values: T[], key: (value: T) => number): T {
   return [...values].sort((a, b) => key(a) - key(b))[Math.floor(values.length / 2)]!;
@@ -28,9 +36,12 @@ runTool(async () => {
   const connections = Number(args.connections ?? 8);
   const rounds = Number(args.rounds ?? 3);
   const [orgPort, gatewayPort] = [await freePort(), await freePort()];
+  // Measured as deployed: production mode (graphql-js skips its development checks), with secrets of this run.
   const env = {
     ...process.env,
-    NODE_ENV: 'development',
+    NODE_ENV: 'production',
+    JWT_SECRET: randomBytes(32).toString('hex'),
+    CLAIMS_SIGNING_SECRET: randomBytes(32).toString('hex'),
     LOG_LEVEL: 'warn',
     ORG_DATABASE: `bench_org_${process.pid}`,
     ORG_PORT: String(orgPort),
@@ -67,9 +78,10 @@ runTool(async () => {
         },
         body,
       });
+    const before = await statementsSoFar(orgPort);
     const probe = await direct();
-    const statements = Number(probe.headers.get(SQL_STATEMENTS_HEADER));
     const nodes = ((await probe.json()) as { data: { unitTree: { nodes: unknown[] } } }).data.unitTree.nodes.length;
+    const statements = (await statementsSoFar(orgPort)) - before;
 
     const results: Record<'gateway' | 'direct', LoadResult[]> = { gateway: [], direct: [] };
     for (let round = 0; round < rounds; round += 1) {
