@@ -1,4 +1,4 @@
-import { errorCodes } from '@kz/testing';
+import { anInput, errorCodes } from '@kz/testing';
 import { Platform, startPlatform } from './stack';
 
 let platform: Platform;
@@ -138,7 +138,7 @@ describe('changing the tree', () => {
     const before = await snapshot();
     const result = await platform.query(
       `mutation($input: CreateUnitInput!) { createUnit(input: $input) { id } }`,
-      { input: { parentId: hanfeng.id, level: 'STATION', name: '新社区' } },
+      { input: anInput.unit({ parentId: hanfeng.id }) },
     );
     expect(errorCodes(result)).toEqual(['UNAUTHENTICATED']);
     expect(await snapshot()).toEqual(before);
@@ -217,7 +217,7 @@ describe('changing the tree', () => {
   it('answers in Chinese when asked to', async () => {
     const result = await platform.query(
       `mutation($input: CreateUnitInput!) { createUnit(input: $input) { id } }`,
-      { input: { level: 'STATION', name: '', parentId: (await platform.unit('KZ-HANFENG')).id } },
+      { input: anInput.unit({ name: '', parentId: (await platform.unit('KZ-HANFENG')).id }) },
       { token: center, language: 'zh-CN,zh;q=0.9' },
     );
     expect(result.errors?.[0]?.message).toBe('input.name：不能为空。');
@@ -278,7 +278,7 @@ describe('changing the tree', () => {
     const creates = [a, b, a, b].map((station, index) =>
       platform.query(
         `mutation($input: CreateUnitInput!) { createUnit(input: $input) { id } }`,
-        { input: { parentId: station.id, level: 'POINT', name: `竞态实践点${index}` } },
+        { input: anInput.unit({ parentId: station.id, level: 'POINT', name: `竞态实践点${index}` }) },
         { token: center },
       ),
     );
@@ -318,11 +318,11 @@ describe('changing the tree', () => {
     const [branch] = await platform.org.query(`SELECT id::text FROM team WHERE code = 'T-BRANCH-HANFENG'`);
     const [corps] = await platform.org.query(`SELECT id::text FROM team WHERE code = 'T-CORPS'`);
     const create = `mutation($input: CreateTeamInput!) { createTeam(input: $input) { id name kind homeUnit { code } parentTeam { code } } }`;
-    const wrongParent = await platform.query(create, { input: { name: '迎宾第二小队', kind: 'SQUAD', homeUnitId: yingbin.id, parentTeamId: corps.id } }, { token: yingbinAdmin });
+    const wrongParent = await platform.query(create, { input: anInput.team({ homeUnitId: yingbin.id, parentTeamId: corps.id }) }, { token: yingbinAdmin });
     expect(wrongParent.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.parentTeamId' });
     const created = await platform.query<{ createTeam: { id: string; homeUnit: { code: string }; parentTeam: { code: string } } }>(
       create,
-      { input: { name: '迎宾第二小队', kind: 'SQUAD', homeUnitId: yingbin.id, parentTeamId: branch.id } },
+      { input: anInput.team({ name: '迎宾第二小队', homeUnitId: yingbin.id, parentTeamId: branch.id }) },
       { token: yingbinAdmin },
     );
     expect(created.errors).toBeUndefined();

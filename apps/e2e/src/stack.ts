@@ -4,7 +4,7 @@ import { seedOrg, startOrgSubgraph } from '@kz/org-subgraph';
 import { startOrdersSubgraph } from '@kz/orders-subgraph';
 import { startPointsSubgraph } from '@kz/points-subgraph';
 import { orgDataset, SeedProfile } from '@kz/seed-data';
-import { startStack } from '@kz/testing';
+import { aCaller, startStack } from '@kz/testing';
 import { startVolunteersSubgraph } from '@kz/volunteers-subgraph';
 
 /**
@@ -34,12 +34,7 @@ export async function startPlatform(options: { seed?: SeedProfile; env?: Record<
 
   /** A token for a role; staff roles are scoped to the unit with the given code. */
   async function tokenAs(role: Role, unitCode?: string, person = `p-${role.toLowerCase()}`): Promise<string> {
-    const claims: Claims = { sub: person, roles: [role] };
-    if (unitCode) {
-      const scope = await unit(unitCode);
-      claims.unitId = scope.id;
-      claims.unitPath = scope.path;
-    }
+    const claims: Claims = unitCode ? aCaller.staff(role, await unit(unitCode), person) : { sub: person, roles: [role] };
     return stack.token(claims);
   }
 

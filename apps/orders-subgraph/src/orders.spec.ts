@@ -1,9 +1,6 @@
-import IORedis from 'ioredis';
 import type { Claims } from '@kz/auth';
-import type { Config } from '@kz/config';
-import { dropDatabase } from '@kz/db';
 import { SQL_STATEMENTS_HEADER, RunningSubgraph } from '@kz/subgraph';
-import { deleteKeysWithPrefix, errorCodes, graphql, GraphQLResult, signedSubgraphRequest, testConfig, uniqueName, uniqueQueuePrefix } from '@kz/testing';
+import { errorCodes, graphql, GraphQLResult, startSubgraphAlone, SubgraphAlone } from '@kz/testing';
 import { startOrdersSubgraph } from './app';
 
 const dispatcher: Claims = { sub: '1', roles: ['DISPATCHER'], unitId: '1', unitPath: '1' };
@@ -34,16 +31,16 @@ function statementsOf(result: GraphQLResult): number {
 }
 
 describe('orders subgraph', () => {
-  let config: Config;
+  let alone: SubgraphAlone<RunningSubgraph>;
   let running: RunningSubgraph;
   let orderIds: string[];
 
-  const ask = (query: string, variables: Record<string, unknown> = {}, claims: Claims | null = dispatcher) =>
-    signedSubgraphRequest<Entities>(running.url, config.CLAIMS_SIGNING_SECRET, claims, query, variables);
+  // Signed as the gateway would; claims default to dispatcher (null: an anonymous caller).
+  const ask = (query: string, variables?: Record<string, unknown>, claims?: Claims | null) => alone.ask<Entities>(query, variables, claims);
 
   beforeAll(async () => {
-    config = testConfig({ ORDERS_DATABASE: uniqueName('orders'), QUEUE_PREFIX: uniqueQueuePrefix(), HOST: '127.0.0.1' });
-    running = await startOrdersSubgraph(config, { port: 0 });
+    alone = await startSubgraphAlone('ORDERS_DATABASE', (config) => startOrdersSubgraph(config, { port: 0 }), dispatcher);
+    running = alone.running;
     // Ten orders: the first five dispatched to station 5, the next three to station 6, the last two not yet dispatched.
     const rows = await running.dataSource.query(
       `INSERT INTO service_order (code, title, status, station_id, station_path)
@@ -56,13 +53,7 @@ describe('orders subgraph', () => {
     orderIds = rows.map((row: { id: string }) => String(row.id));
   });
 
-  afterAll(async () => {
-    await running?.stop();
-    await dropDatabase(config, config.ORDERS_DATABASE);
-    const redis = new IORedis(config.REDIS_URL, { maxRetriesPerRequest: 1 });
-    await deleteKeysWithPrefix(redis, config.QUEUE_PREFIX);
-    redis.disconnect();
-  });
+  afterAll(() => alone?.stop());
 
   it('resolves order references in a constant number of SQL statements', async () => {
     const refs = (n: number) => orderIds.slice(0, n).map((id) => ({ __typename: 'ServiceOrder', id }));
@@ -106,7 +97,7 @@ describe('orders subgraph', () => {
   });
 
   it('refuses a request that does not come from the gateway', async () => {
-    const result = await graphql(running.url, ORDER_ENTITIES, { representations: [{ __typename: 'ServiceOrder', id: orderIds[0] }] });
+    const result = await graphql(alone.running.url, ORDER_ENTITIES, { representations: [{ __typename: 'ServiceOrder', id: orderIds[0] }] });
     expect(result.status).toBe(401);
     expect(errorCodes(result)).toEqual(['UNAUTHENTICATED']);
   });

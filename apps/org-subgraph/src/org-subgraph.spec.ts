@@ -1,29 +1,21 @@
-import { dropDatabase } from '@kz/db';
 import { orgDataset } from '@kz/seed-data';
 import { RunningSubgraph, SQL_STATEMENTS_HEADER } from '@kz/subgraph';
-import { deleteKeysWithPrefix, signedSubgraphRequest, testConfig, uniqueName, uniqueQueuePrefix } from '@kz/testing';
-import IORedis from 'ioredis';
+import { startSubgraphAlone, SubgraphAlone } from '@kz/testing';
 import { seedOrg, startOrgSubgraph } from './app';
 
-const config = testConfig({ ORG_DATABASE: uniqueName('org'), QUEUE_PREFIX: uniqueQueuePrefix(), HOST: '127.0.0.1' });
-const reader = { sub: 'p-1', roles: ['RESIDENT' as const] };
+let alone: SubgraphAlone<RunningSubgraph>;
 let org: RunningSubgraph;
 
 beforeAll(async () => {
-  org = await startOrgSubgraph(config, { port: 0 });
+  alone = await startSubgraphAlone('ORG_DATABASE', (config) => startOrgSubgraph(config, { port: 0 }));
+  org = alone.running;
   await seedOrg(org.dataSource, orgDataset('kaizhou'));
 });
 
-afterAll(async () => {
-  await org.stop();
-  await dropDatabase(config, config.ORG_DATABASE);
-  const redis = new IORedis(config.REDIS_URL);
-  await deleteKeysWithPrefix(redis, config.QUEUE_PREFIX);
-  redis.disconnect();
-});
+afterAll(() => alone.stop());
 
 async function statementsFor(query: string, variables: Record<string, unknown>) {
-  const result = await signedSubgraphRequest(org.url, config.CLAIMS_SIGNING_SECRET, reader, query, variables);
+  const result = await alone.ask(query, variables);
   expect(result.errors).toBeUndefined();
   return { statements: Number(result.headers.get(SQL_STATEMENTS_HEADER)), data: result.data };
 }

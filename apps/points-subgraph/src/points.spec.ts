@@ -1,9 +1,6 @@
-import IORedis from 'ioredis';
 import type { Claims } from '@kz/auth';
-import type { Config } from '@kz/config';
-import { dropDatabase } from '@kz/db';
 import { SQL_STATEMENTS_HEADER, RunningSubgraph } from '@kz/subgraph';
-import { deleteKeysWithPrefix, errorCodes, graphql, GraphQLResult, signedSubgraphRequest, testConfig, uniqueName, uniqueQueuePrefix } from '@kz/testing';
+import { errorCodes, graphql, GraphQLResult, startSubgraphAlone, SubgraphAlone } from '@kz/testing';
 import { startPointsSubgraph } from './app';
 
 const resident: Claims = { sub: '101', roles: ['RESIDENT'] };
@@ -28,16 +25,16 @@ function statementsOf(result: GraphQLResult): number {
 }
 
 describe('points subgraph', () => {
-  let config: Config;
+  let alone: SubgraphAlone<RunningSubgraph>;
   let running: RunningSubgraph;
   let accountIds: string[];
 
-  const ask = (query: string, variables: Record<string, unknown> = {}, claims: Claims | null = resident) =>
-    signedSubgraphRequest<Entities>(running.url, config.CLAIMS_SIGNING_SECRET, claims, query, variables);
+  // Signed as the gateway would; claims default to resident (null: an anonymous caller).
+  const ask = (query: string, variables?: Record<string, unknown>, claims?: Claims | null) => alone.ask<Entities>(query, variables, claims);
 
   beforeAll(async () => {
-    config = testConfig({ POINTS_DATABASE: uniqueName('points'), QUEUE_PREFIX: uniqueQueuePrefix(), HOST: '127.0.0.1' });
-    running = await startPointsSubgraph(config, { port: 0 });
+    alone = await startSubgraphAlone('POINTS_DATABASE', (config) => startPointsSubgraph(config, { port: 0 }), resident);
+    running = alone.running;
     // Ten accounts, of persons 101…110; person n holds 10·n points of which n are reserved.
     const rows = await running.dataSource.query(
       `INSERT INTO points_account (person_id, card_number, balance, reserved)
@@ -46,13 +43,7 @@ describe('points subgraph', () => {
     accountIds = rows.map((row: { id: string }) => String(row.id));
   });
 
-  afterAll(async () => {
-    await running?.stop();
-    await dropDatabase(config, config.POINTS_DATABASE);
-    const redis = new IORedis(config.REDIS_URL, { maxRetriesPerRequest: 1 });
-    await deleteKeysWithPrefix(redis, config.QUEUE_PREFIX);
-    redis.disconnect();
-  });
+  afterAll(() => alone?.stop());
 
   it('resolves account references in a constant number of SQL statements', async () => {
     const refs = (n: number) => accountIds.slice(0, n).map((id) => ({ __typename: 'PointsAccount', id }));
@@ -100,7 +91,7 @@ describe('points subgraph', () => {
   });
 
   it('refuses a request that does not come from the gateway', async () => {
-    const result = await graphql(running.url, ACCOUNT_ENTITIES, { representations: [{ __typename: 'PointsAccount', id: accountIds[0] }] });
+    const result = await graphql(alone.running.url, ACCOUNT_ENTITIES, { representations: [{ __typename: 'PointsAccount', id: accountIds[0] }] });
     expect(result.status).toBe(401);
     expect(errorCodes(result)).toEqual(['UNAUTHENTICATED']);
   });

@@ -1,9 +1,6 @@
-import IORedis from 'ioredis';
 import type { Claims } from '@kz/auth';
-import type { Config } from '@kz/config';
-import { dropDatabase } from '@kz/db';
 import { SQL_STATEMENTS_HEADER, RunningSubgraph } from '@kz/subgraph';
-import { deleteKeysWithPrefix, errorCodes, graphql, GraphQLResult, signedSubgraphRequest, testConfig, uniqueName, uniqueQueuePrefix } from '@kz/testing';
+import { errorCodes, graphql, GraphQLResult, startSubgraphAlone, SubgraphAlone } from '@kz/testing';
 import { startVolunteersSubgraph } from './app';
 
 const admin: Claims = { sub: '1', roles: ['CENTER_ADMIN'], unitId: '1', unitPath: '1' };
@@ -36,16 +33,16 @@ function statementsOf(result: GraphQLResult): number {
 }
 
 describe('volunteers subgraph', () => {
-  let config: Config;
+  let alone: SubgraphAlone<RunningSubgraph>;
   let running: RunningSubgraph;
   let volunteerIds: string[];
 
-  const ask = (query: string, variables: Record<string, unknown> = {}, claims: Claims | null = admin) =>
-    signedSubgraphRequest<Entities>(running.url, config.CLAIMS_SIGNING_SECRET, claims, query, variables);
+  // Signed as the gateway would; claims default to admin (null: an anonymous caller).
+  const ask = (query: string, variables?: Record<string, unknown>, claims?: Claims | null) => alone.ask<Entities>(query, variables, claims);
 
   beforeAll(async () => {
-    config = testConfig({ VOLUNTEERS_DATABASE: uniqueName('volunteers'), QUEUE_PREFIX: uniqueQueuePrefix(), HOST: '127.0.0.1' });
-    running = await startVolunteersSubgraph(config, { port: 0 });
+    alone = await startSubgraphAlone('VOLUNTEERS_DATABASE', (config) => startVolunteersSubgraph(config, { port: 0 }), admin);
+    running = alone.running;
     // Ten volunteers: the first six based at station 5 (path 1/2/5), the rest at station 6; 2 and 4 in team 9.
     const people = await running.dataSource.query(
       `INSERT INTO person (real_name, mobile)
@@ -65,13 +62,7 @@ describe('volunteers subgraph', () => {
     ]);
   });
 
-  afterAll(async () => {
-    await running?.stop();
-    await dropDatabase(config, config.VOLUNTEERS_DATABASE);
-    const redis = new IORedis(config.REDIS_URL, { maxRetriesPerRequest: 1 });
-    await deleteKeysWithPrefix(redis, config.QUEUE_PREFIX);
-    redis.disconnect();
-  });
+  afterAll(() => alone?.stop());
 
   it('resolves volunteer references in a constant number of SQL statements, with masked names', async () => {
     const refs = (n: number) => volunteerIds.slice(0, n).map((id) => ({ __typename: 'Volunteer', id }));
@@ -135,7 +126,7 @@ describe('volunteers subgraph', () => {
   });
 
   it('refuses a request that does not come from the gateway', async () => {
-    const result = await graphql(running.url, VOLUNTEER_ENTITIES, { representations: [{ __typename: 'Volunteer', id: volunteerIds[0] }] });
+    const result = await graphql(alone.running.url, VOLUNTEER_ENTITIES, { representations: [{ __typename: 'Volunteer', id: volunteerIds[0] }] });
     expect(result.status).toBe(401);
     expect(errorCodes(result)).toEqual(['UNAUTHENTICATED']);
   });

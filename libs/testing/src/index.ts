@@ -6,3 +6,6 @@ export { graphql, signedSubgraphRequest, errorCodes } from './graphql-client';
 export type { GraphQLResult, RequestOptions } from './graphql-client';
 export { startStack } from './stack';
 export type { Stack, StackOptions, RunningSubgraphLike, Stoppable } from './stack';
+export { startSubgraphAlone } from './subgraph-alone';
+export type { SubgraphAlone } from './subgraph-alone';
+export { aCaller, anInput } from './builders';
