@@ -5,3 +5,6 @@ export type { JwtVerifier } from './jwt';
 export { signClaims, verifyClaims, CLAIMS_HEADER, TIMESTAMP_HEADER, SIGNATURE_HEADER } from './claims-header';
 export type { SignedOperation } from './claims-header';
 export { Actor, pathWithin } from './actor';
+export { hashPassword, verifyPassword, decoyHash } from './passwords';
+export { PiiVault } from './pii';
+export { isValidIdNumber, maskIdNumber, maskMobile, maskName, normalizeIdNumber, withCheckDigit } from './identity-number';

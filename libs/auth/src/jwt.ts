@@ -1,4 +1,4 @@
-import { createPublicKey, createSecretKey, KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, createSecretKey, KeyObject } from 'node:crypto';
 import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
 import type { Config } from '@kz/config';
 import { Unauthenticated } from '@kz/errors';
@@ -48,19 +48,24 @@ function claimsFromPayload(payload: Record<string, unknown>): Claims {
   return claims;
 }
 
-/** Signs an HS256 token with the shared secret: for the login mutation, the dev token tool and tests. */
+/**
+ * Signs a token for the login mutation, the dev token tool and tests: with `JWT_PRIVATE_KEY` when configured
+ * (RS256 or ES256 by key type), else HS256 with the shared secret.
+ */
 export async function signToken(
-  config: Pick<Config, 'JWT_SECRET' | 'JWT_ISSUER' | 'JWT_AUDIENCE'>,
+  config: Pick<Config, 'JWT_SECRET' | 'JWT_ISSUER' | 'JWT_AUDIENCE'> & Partial<Pick<Config, 'JWT_PRIVATE_KEY'>>,
   claims: Claims,
   ttlSeconds = 3600,
 ): Promise<string> {
   const { sub, ...rest } = claims;
+  const key = config.JWT_PRIVATE_KEY ? createPrivateKey(config.JWT_PRIVATE_KEY) : createSecretKey(Buffer.from(config.JWT_SECRET, 'utf8'));
+  const alg = key.type === 'secret' ? 'HS256' : key.asymmetricKeyType === 'ec' ? 'ES256' : 'RS256';
   return new SignJWT({ ...rest })
-    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setProtectedHeader({ alg, typ: 'JWT' })
     .setSubject(sub)
     .setIssuer(config.JWT_ISSUER)
     .setAudience(config.JWT_AUDIENCE)
     .setIssuedAt()
     .setExpirationTime(Math.floor(Date.now() / 1000) + ttlSeconds)
-    .sign(createSecretKey(Buffer.from(config.JWT_SECRET, 'utf8')));
+    .sign(key);
 }

@@ -38,6 +38,7 @@ describe('loadConfig', () => {
       NODE_ENV: 'production',
       JWT_SECRET: 'p'.repeat(40),
       CLAIMS_SIGNING_SECRET: 'q'.repeat(40),
+      PII_ENCRYPTION_KEY: 'ab'.repeat(32),
     });
     expect(ok.JWT_SECRET).not.toBe(DEV_JWT_SECRET);
   });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Config, DEV_CLAIMS_SECRET, DEV_JWT_SECRET, variables } from './variables';
+import { Config, DEV_CLAIMS_SECRET, DEV_JWT_SECRET, DEV_PII_KEY, variables } from './variables';
 
 /** Raised when the environment holds a value the platform cannot run with. Names every bad variable. */
 export class ConfigError extends Error {
@@ -30,6 +30,12 @@ export function loadConfig(env: Env = process.env): Config {
   if (problems.length === 0 && parsed.NODE_ENV === 'production') {
     if (parsed.CLAIMS_SIGNING_SECRET === DEV_CLAIMS_SECRET) {
       problems.push('CLAIMS_SIGNING_SECRET: the development default is refused when NODE_ENV=production');
+    }
+    if (parsed.PII_ENCRYPTION_KEY === DEV_PII_KEY) {
+      problems.push('PII_ENCRYPTION_KEY: the development default is refused when NODE_ENV=production');
+    }
+    if (parsed.JWT_PUBLIC_KEY && !parsed.JWT_PRIVATE_KEY) {
+      problems.push('JWT_PRIVATE_KEY: required with JWT_PUBLIC_KEY, or login tokens could not be verified');
     }
     if (parsed.JWT_SECRET === DEV_JWT_SECRET && !parsed.JWT_PUBLIC_KEY) {
       problems.push('JWT_SECRET: the development default is refused when NODE_ENV=production (or set JWT_PUBLIC_KEY)');

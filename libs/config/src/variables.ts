@@ -14,6 +14,7 @@ const optionalUrl = z.url().optional();
 /** Clearly marked development defaults. Production refuses to start with them (see `loadConfig`). */
 export const DEV_JWT_SECRET = 'dev-only-jwt-secret-change-me-0123456789';
 export const DEV_CLAIMS_SECRET = 'dev-only-claims-signing-secret-change-me';
+export const DEV_PII_KEY = 'de0de0de0de0de0de0de0de0de0de0de0de0de0de0de0de0de0de0de0de0de0d';
 
 function defineVariables<T extends Record<string, Variable>>(vars: T): T {
   return vars;
@@ -87,6 +88,25 @@ export const variables = defineVariables({
     schema: z.string().min(1).default('kz-practice-graph'),
     description: 'required `aud` of bearer tokens',
   },
+  JWT_PRIVATE_KEY: {
+    schema: z
+      .string()
+      .regex(/-----BEGIN (EC |RSA )?PRIVATE KEY-----/, 'must be a PEM private key')
+      .optional(),
+    description: 'PEM private key the volunteers subgraph signs login tokens with (pairs with `JWT_PUBLIC_KEY`)',
+    secret: true,
+  },
+  JWT_TTL_SECONDS: { schema: positiveInt(8 * 3600), description: 'lifetime of a login token' },
+  PII_ENCRYPTION_KEY: {
+    schema: z
+      .string()
+      .regex(/^[0-9a-fA-F]{64}$/, 'must be 32 bytes as 64 hex characters')
+      .default(DEV_PII_KEY),
+    description: 'key that encrypts ID numbers at rest and keys their lookup hash (development default)',
+    secret: true,
+  },
+  LOGIN_MAX_FAILURES: { schema: positiveInt(5), description: 'failed logins in a row that lock an account' },
+  LOGIN_LOCK_SECONDS: { schema: positiveInt(900), description: 'how long a locked account stays locked' },
   CLAIMS_SIGNING_SECRET: {
     schema: z.string().min(32, 'must be at least 32 characters').default(DEV_CLAIMS_SECRET),
     description: 'HMAC key shared by the gateway and subgraphs for the signed claims header',

@@ -42,6 +42,7 @@ runTool(async () => {
     NODE_ENV: 'production',
     JWT_SECRET: randomBytes(32).toString('hex'),
     CLAIMS_SIGNING_SECRET: randomBytes(32).toString('hex'),
+    PII_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
     LOG_LEVEL: 'warn',
     ORG_DATABASE: `bench_org_${process.pid}`,
     ORG_PORT: String(orgPort),
