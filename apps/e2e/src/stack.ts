@@ -1,11 +1,11 @@
-import type { Claims, Role } from '@kz/auth';
+import { Claims, PiiVault, Role } from '@kz/auth';
 import { startGateway } from '@kz/gateway';
 import { seedOrg, startOrgSubgraph } from '@kz/org-subgraph';
 import { startOrdersSubgraph } from '@kz/orders-subgraph';
 import { startPointsSubgraph } from '@kz/points-subgraph';
-import { orgDataset, SeedProfile } from '@kz/seed-data';
+import { DEMO_PASSWORD, orgDataset, peopleDataset, SeedProfile } from '@kz/seed-data';
 import { aCaller, startStack } from '@kz/testing';
-import { startVolunteersSubgraph } from '@kz/volunteers-subgraph';
+import { seedPeople, startVolunteersSubgraph } from '@kz/volunteers-subgraph';
 
 /**
  * The platform as a client sees it: the gateway and every subgraph, in this process, on databases made for this
@@ -23,7 +23,12 @@ export async function startPlatform(options: { seed?: SeedProfile; env?: Record<
     env: options.env,
   });
   const org = stack.subgraphs.org.dataSource;
-  if (options.seed) await seedOrg(org, orgDataset(options.seed));
+  if (options.seed) {
+    // What `npm run seed` does: the org tree, then the volunteers replica of it and the demo logins.
+    await seedOrg(org, orgDataset(options.seed));
+    const units = await org.query('SELECT id::text, code, path, level, name FROM practice_unit');
+    await seedPeople(stack.subgraphs.volunteers.dataSource, new PiiVault(stack.config.PII_ENCRYPTION_KEY), units, peopleDataset(options.seed), DEMO_PASSWORD);
+  }
 
   /** The id and path of a seeded unit, by its natural key. */
   async function unit(code: string): Promise<{ id: string; path: string }> {
@@ -38,7 +43,17 @@ export async function startPlatform(options: { seed?: SeedProfile; env?: Record<
     return stack.token(claims);
   }
 
-  return { ...stack, org, unit, tokenAs };
+  /** Signs in through the gateway, as the app does, and returns the token. */
+  async function login(phone: string, password = DEMO_PASSWORD): Promise<string> {
+    const result = await stack.query<{ login: { token: string } }>(
+      `mutation($input: LoginInput!) { login(input: $input) { token } }`,
+      { input: { phone, password } },
+    );
+    if (!result.data?.login) throw new Error(`login ${phone} failed: ${JSON.stringify(result.errors)}`);
+    return result.data.login.token;
+  }
+
+  return { ...stack, org, volunteers: stack.subgraphs.volunteers.dataSource, unit, tokenAs, login };
 }
 
 export type Platform = Awaited<ReturnType<typeof startPlatform>>;

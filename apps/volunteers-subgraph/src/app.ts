@@ -1,20 +1,27 @@
+import { PiiVault } from '@kz/auth';
 import type { Config } from '@kz/config';
 import { appFile } from '@kz/http';
 import { DateTimeScalar, RunningSubgraph, startSubgraphService } from '@kz/subgraph';
 import type { Logger } from '@kz/telemetry';
 import { buildVolunteersContext, VolunteersContext } from './context';
 import { Initial1764400000000 } from './migrations/1764400000000-initial';
+import { PeopleAndLogin1764500000000 } from './migrations/1764500000000-people-and-login';
 import { Person } from './people/person.entity';
 import { personResolvers } from './people/person.resolver';
+import type { Identity } from './people/person.service';
+import { unitRefHandlers } from './units/unit-ref';
 import { TeamMembership } from './volunteers/team-membership.entity';
 import { Volunteer } from './volunteers/volunteer.entity';
 import { volunteerResolvers } from './volunteers/volunteer.resolver';
 
+export { seedPeople } from './seed/people-seeder';
+
 export const volunteersEntities = [Person, Volunteer, TeamMembership];
-export const volunteersMigrations = [Initial1764400000000];
+export const volunteersMigrations = [Initial1764400000000, PeopleAndLogin1764500000000];
 
 /** The volunteers subgraph: people and identity, volunteers, their stations and teams. */
 export function startVolunteersSubgraph(config: Config, options: { port?: number; log?: Logger } = {}): Promise<RunningSubgraph> {
+  const identity: Identity = { config, vault: new PiiVault(config.PII_ENCRYPTION_KEY) };
   return startSubgraphService<VolunteersContext>({
     name: 'volunteers',
     config,
@@ -25,13 +32,15 @@ export function startVolunteersSubgraph(config: Config, options: { port?: number
     schemaFile: appFile(__dirname, 'schema.graphql'),
     resolvers: {
       DateTime: DateTimeScalar,
-      Query: { ...volunteerResolvers.Query },
+      Query: { ...volunteerResolvers.Query, ...personResolvers.Query },
+      Mutation: { ...personResolvers.Mutation },
       Person: personResolvers.Person,
       Volunteer: volunteerResolvers.Volunteer,
       PracticeUnit: volunteerResolvers.PracticeUnit,
       Team: volunteerResolvers.Team,
     },
-    buildContext: buildVolunteersContext,
+    buildContext: (base, dataSource) => buildVolunteersContext(base, dataSource, identity),
+    consumers: (dataSource) => [{ queue: 'volunteers-inbox', handlers: unitRefHandlers(dataSource), concurrency: 1 }],
     log: options.log,
   });
 }

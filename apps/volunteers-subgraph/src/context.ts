@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import type { SubgraphContext } from '@kz/subgraph';
 import { createLoaders, VolunteersLoaders } from './loaders';
-import { PersonService } from './people/person.service';
+import { Identity, PersonService } from './people/person.service';
 import { VolunteerService } from './volunteers/volunteer.service';
 
 export interface VolunteersContext extends SubgraphContext {
@@ -10,12 +10,12 @@ export interface VolunteersContext extends SubgraphContext {
   volunteers: VolunteerService;
 }
 
-export function buildVolunteersContext(base: SubgraphContext, dataSource: DataSource): VolunteersContext {
+export function buildVolunteersContext(base: SubgraphContext, dataSource: DataSource, identity: Identity): VolunteersContext {
   const loaders = createLoaders(dataSource.manager);
   return {
     ...base,
     loaders,
-    people: new PersonService(base.actor, loaders),
+    people: new PersonService(dataSource, base.actor, loaders, identity),
     volunteers: new VolunteerService(base.actor, loaders),
   };
 }

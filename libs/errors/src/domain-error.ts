@@ -46,8 +46,11 @@ export class DomainError<C extends ErrorCode = ErrorCode> extends Error {
 }
 
 export class Unauthenticated extends DomainError<'UNAUTHENTICATED'> {
-  constructor(reason: 'required' | 'invalidToken' | 'expiredToken' | 'gatewayOnly' = 'required') {
-    super('UNAUTHENTICATED', `auth.${reason}`, { reason });
+  constructor(
+    reason: 'required' | 'invalidToken' | 'expiredToken' | 'gatewayOnly' | 'invalidCredentials' | 'accountLocked' = 'required',
+    params: Record<string, number> = {},
+  ) {
+    super('UNAUTHENTICATED', `auth.${reason}`, { reason, ...params });
   }
 }
 
@@ -72,6 +75,7 @@ export type InputProblem =
   | { key: 'input.invalid'; detail?: string }
   | { key: 'input.unknownReference'; entity: string; entityZh?: string; id: string }
   | { key: 'input.cursor' }
+  | { key: 'input.weakPassword' }
   | { key: 'org.cycle' }
   | { key: 'org.levelParent'; level: string; parentLevel: string; actual: string; levelZh: string; parentLevelZh: string; actualZh: string }
   | { key: 'org.levelRoot' }

@@ -26,6 +26,18 @@ export const messages = {
     () => 'This service only accepts requests forwarded by the gateway.',
     () => '本服务只接受经网关转发的请求。',
   ),
+  'auth.invalidCredentials': m(
+    () => 'The phone number or password is wrong.',
+    () => '手机号或密码错误。',
+  ),
+  'auth.accountLocked': m(
+    (p) => `Too many failed sign-ins; the account is locked for ${p.retryAfterMinutes} more minute(s).`,
+    (p) => `登录失败次数过多，账户已锁定，请 ${p.retryAfterMinutes} 分钟后再试。`,
+  ),
+  'input.weakPassword': m(
+    (p) => `${p.field}: use 8 to 64 characters with both letters and digits.`,
+    (p) => `${p.field}：密码须为 8 到 64 位，且同时包含字母和数字。`,
+  ),
   forbidden: m(
     () => 'You are not allowed to do this.',
     () => '您无权执行此操作。',

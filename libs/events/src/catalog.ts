@@ -9,7 +9,14 @@ const id = z.string().min(1);
 const location = z.object({ lat: z.number().min(-90).max(90), lng: z.number().min(-180).max(180) });
 const unitLevel = z.enum(['CENTER', 'INSTITUTE', 'STATION', 'POINT']);
 
-const unitChanged = z.object({ unitId: id, level: unitLevel, parentId: id.nullable(), name: z.string(), path: z.string() });
+const unitChanged = z.object({
+  unitId: id,
+  code: z.string(),
+  level: unitLevel,
+  parentId: id.nullable(),
+  name: z.string(),
+  path: z.string(),
+});
 const volunteerDecision = z.object({
   volunteerId: id,
   personId: id,

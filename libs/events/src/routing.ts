@@ -16,8 +16,9 @@ export type QueueName = (typeof QUEUES)[number];
  * platform; a producer never names a queue.
  */
 const ROUTES: Record<EventType, QueueName[]> = {
-  'org.unit.created': [],
-  'org.unit.updated': [],
+  // Services keep a replica of unit ids and paths for scope checks, fed by these events.
+  'org.unit.created': ['volunteers-inbox', 'orders-inbox', 'points-credit'],
+  'org.unit.updated': ['volunteers-inbox', 'orders-inbox', 'points-credit'],
   'org.unit.moved': ['volunteers-inbox', 'orders-inbox', 'points-credit'],
   'org.unit.demonstration.designated': [],
   'org.sevenHaves.updated': [],

@@ -1,3 +1,5 @@
 export { SEVEN_HAVES } from './types';
 export type { OrgDataset, SeedProfile, SeedTeam, SeedUnit, SevenHavesItem, TeamKind, UnitLevel } from './types';
 export { orgDataset } from './org-dataset';
+export { peopleDataset, DEMO_PASSWORD } from './people';
+export type { SeedPerson, SeedRole } from './people';

@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
 import { ApolloServer } from '@apollo/server';
+import type { Worker } from 'bullmq';
 import { Counter } from 'prom-client';
 import {
   ApolloServerPluginCacheControlDisabled,
@@ -13,7 +14,7 @@ import { Actor, verifyClaims } from '@kz/auth';
 import type { Config } from '@kz/config';
 import { createServiceDataSource, openServiceDatabase } from '@kz/db';
 import { DomainError, pickLocale } from '@kz/errors';
-import { createRedis, OutboxRelay, Queues } from '@kz/events';
+import { createEventWorker, createRedis, EventHandlers, OutboxRelay, QueueName, Queues } from '@kz/events';
 import { createHttpApp, executeApollo, loadSchemaFile, sendError } from '@kz/http';
 import { createLogger, createMetrics, currentRequestScope, Logger } from '@kz/telemetry';
 import type { SubgraphContext } from './context';
@@ -29,6 +30,8 @@ export interface SubgraphServiceOptions<TContext extends SubgraphContext> {
   migrations: NonNullable<DataSourceOptions['migrations']>;
   schemaFile: string;
   resolvers: GraphQLResolverMap<TContext>;
+  /** Inbound queues this service consumes in-process (e.g. `volunteers-inbox`), with their handlers. */
+  consumers?: (dataSource: DataSource, log: Logger) => { queue: QueueName; handlers: EventHandlers; concurrency?: number }[];
   /** Adds the app's services and per-request DataLoaders to the base context. */
   buildContext(base: SubgraphContext, dataSource: DataSource): TContext;
   log?: Logger;
@@ -36,6 +39,8 @@ export interface SubgraphServiceOptions<TContext extends SubgraphContext> {
 
 export interface RunningSubgraph {
   name: string;
+  /** In-process consumers of the service's inbound queues. */
+  consumers: Worker[];
   url: string;
   dataSource: DataSource;
   relay: OutboxRelay;
@@ -79,6 +84,10 @@ export async function startSubgraphService<TContext extends SubgraphContext>(
     log,
   });
   relay.start();
+  const consumerConnection = options.consumers ? createRedis(config.REDIS_URL, 'worker') : undefined;
+  const consumers = (options.consumers?.(dataSource, log) ?? []).map(({ queue, handlers, concurrency }) =>
+    createEventWorker({ queue, connection: consumerConnection!, prefix: config.QUEUE_PREFIX, handlers, concurrency, log }),
+  );
 
   const apollo = new ApolloServer<TContext>({
     schema: buildSubgraphSchema({
@@ -175,12 +184,15 @@ export async function startSubgraphService<TContext extends SubgraphContext>(
     url: `${baseUrl}/graphql`,
     dataSource,
     relay,
+    consumers,
     log,
     server: http.server,
     statements: source.statements,
     async stop() {
       await http.close();
       await apollo.stop();
+      await Promise.all(consumers.map((consumer) => consumer.close()));
+      consumerConnection?.disconnect();
       await relay.stop();
       await queues.close();
       redis.disconnect();

@@ -16,8 +16,18 @@ export function toGraphQLError(error: unknown, context: Pick<SubgraphContext, 'l
       originalError: error,
     });
   }
-  context.log.error({ err: error, requestId: context.requestId }, 'unexpected error in resolver');
+  context.log.error({ err: loggable(error), requestId: context.requestId }, 'unexpected error in resolver');
   return internalError(context.locale, context.requestId);
+}
+
+/**
+ * What of an unexpected error goes to the log: its name, message, code and stack, never the SQL parameters or the
+ * driver's detail line, which can hold personal data ("Key (mobile)=(139…) already exists").
+ */
+export function loggable(error: unknown): Record<string, unknown> {
+  if (!(error instanceof Error)) return { message: String(error) };
+  const { code, constraint } = ((error as { driverError?: object }).driverError ?? error) as { code?: string; constraint?: string };
+  return { name: error.name, message: error.message, code, constraint, stack: error.stack };
 }
 
 export function internalError(locale: Locale, requestId?: string): GraphQLError {

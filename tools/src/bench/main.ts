@@ -45,13 +45,14 @@ runTool(async () => {
     PII_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
     LOG_LEVEL: 'warn',
     ORG_DATABASE: `bench_org_${process.pid}`,
+    VOLUNTEERS_DATABASE: `bench_volunteers_${process.pid}`,
     ORG_PORT: String(orgPort),
     GATEWAY_PORT: String(gatewayPort),
     ORG_SUBGRAPH_URL: `http://127.0.0.1:${orgPort}/graphql`,
     QUEUE_PREFIX: `{kz-bench-${process.pid}}`,
   };
   const config = loadConfig(env);
-  const seeded = await seed(config, 'kaizhou');
+  const seeded = await seed({ ...config, NODE_ENV: 'development' }, 'kaizhou'); // seed data is development data
   process.stdout.write(`seeded kaizhou (${seeded.org.unitsInserted} units, ${seeded.org.teamsInserted} teams) in ${seeded.ms} ms\n`);
 
   const launcher = new Launcher(8, env);
@@ -116,5 +117,6 @@ runTool(async () => {
     await launcher.stop(0);
     await launcher.exited;
     await dropDatabase(config, config.ORG_DATABASE);
+    await dropDatabase(config, config.VOLUNTEERS_DATABASE);
   }
 });

@@ -1,5 +1,5 @@
 import { loadConfigOrExit } from '@kz/config';
-import type { SeedProfile } from '@kz/seed-data';
+import { DEMO_PASSWORD, SeedProfile } from '@kz/seed-data';
 import { parseArgs, runTool } from '../shared/args';
 import { PROFILES, seed } from './seed';
 
@@ -7,9 +7,10 @@ runTool(async () => {
   const args = parseArgs(process.argv.slice(2), ['profile']);
   const profile = (args.profile ?? 'demo') as SeedProfile;
   if (!PROFILES.includes(profile)) throw new Error(`--profile must be one of ${PROFILES.join(', ')}`);
-  const { org, ms } = await seed(loadConfigOrExit(), profile);
+  const { org, people, ms } = await seed(loadConfigOrExit(), profile);
   process.stdout.write(
     `seeded profile ${profile} in ${ms} ms: units +${org.unitsInserted} (${org.unitsUpdated} already there), ` +
-      `teams +${org.teamsInserted} (${org.teamsUpdated} already there)\n`,
+      `teams +${org.teamsInserted} (${org.teamsUpdated} already there), ${people} people with logins ` +
+      `(development password: ${DEMO_PASSWORD})\n`,
   );
 });

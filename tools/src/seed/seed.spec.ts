@@ -1,12 +1,15 @@
 import { dropDatabase } from '@kz/db';
 import { testConfig, uniqueName } from '@kz/testing';
-import { openOrgDatabase } from '../shared/databases';
+import { openOrgDatabase, openVolunteersDatabase } from '../shared/databases';
 import { devToken } from '../token/token';
 import { seed } from './seed';
 
-const config = testConfig({ ORG_DATABASE: uniqueName('seed') });
+const config = testConfig({ ORG_DATABASE: uniqueName('seed'), VOLUNTEERS_DATABASE: uniqueName('seedv') });
 
-afterAll(() => dropDatabase(config, config.ORG_DATABASE));
+afterAll(async () => {
+  await dropDatabase(config, config.ORG_DATABASE);
+  await dropDatabase(config, config.VOLUNTEERS_DATABASE);
+});
 
 async function counts() {
   const org = await openOrgDatabase(config);
@@ -60,5 +63,32 @@ describe('seeding', () => {
     await expect(devToken(config, { role: 'STATION_ADMIN' })).rejects.toThrow(/--unit/);
     await expect(devToken(config, { role: 'KING' })).rejects.toThrow(/--role must be one of/);
     await expect(devToken({ ...config, NODE_ENV: 'production' }, { role: 'RESIDENT' })).rejects.toThrow(/refuses/);
+  });
+
+  it('gives every demo login a home, a sealed ID number and the same rows on every run', async () => {
+    await seed(config, 'demo');
+    const volunteers = await openVolunteersDatabase(config);
+    try {
+      const people = await volunteers.query(
+        `SELECT p.mobile, p.roles, p.id_number_masked, p.id_number_sealed, u.code AS home, s.code AS staff
+           FROM person p JOIN unit_ref u ON u.id = p.home_unit_id LEFT JOIN unit_ref s ON s.id = p.staff_unit_id ORDER BY p.mobile`,
+      );
+      expect(people).toHaveLength(8);
+      expect(people.find((p: { roles: string[] }) => p.roles.includes('STATION_ADMIN'))).toMatchObject({ home: 'KZ-HANFENG-YINGBIN', staff: 'KZ-HANFENG-YINGBIN' });
+      for (const person of people) {
+        expect(person.id_number_masked).toMatch(/^500234\*{8}\d{3}[\dX]$/);
+        expect(person.id_number_sealed).not.toMatch(/500234/);
+      }
+      const [units] = await volunteers.query('SELECT count(*)::int AS n FROM unit_ref');
+      expect(units.n).toBe(577);
+      const [volunteer] = await volunteers.query(`SELECT status FROM volunteer v JOIN person p ON p.id = v.person_id WHERE p.real_name = '何毅'`);
+      expect(volunteer.status).toBe('ACTIVE');
+    } finally {
+      await volunteers.destroy();
+    }
+  });
+
+  it('refuses to load development logins in production', async () => {
+    await expect(seed({ ...config, NODE_ENV: 'production' }, 'demo')).rejects.toThrow(/refuses/);
   });
 });

@@ -125,7 +125,7 @@ export class UnitService {
         type: 'org.unit.created',
         actor: actorOf(claims),
         unitPath: created.path,
-        payload: { unitId: created.id, level: created.level, parentId: created.parentId, name: created.name, path: created.path },
+        payload: { unitId: created.id, code: created.code, level: created.level, parentId: created.parentId, name: created.name, path: created.path },
       });
       return manager.findOneByOrFail(PracticeUnit, { id });
     });
@@ -154,7 +154,7 @@ export class UnitService {
         type: 'org.unit.updated',
         actor: actorOf(claims),
         unitPath: updated.path,
-        payload: { unitId: updated.id, level: updated.level, parentId: updated.parentId, name: updated.name, path: updated.path },
+        payload: { unitId: updated.id, code: updated.code, level: updated.level, parentId: updated.parentId, name: updated.name, path: updated.path },
       });
       return updated;
     });

@@ -1,17 +1,271 @@
-import type { Actor } from '@kz/auth';
-import { isBigintId } from '@kz/subgraph';
+import type { DataSource, EntityManager } from 'typeorm';
+import {
+  Actor,
+  decoyHash,
+  hashPassword,
+  maskIdNumber,
+  maskMobile,
+  maskName,
+  PiiVault,
+  Role,
+  signToken,
+  verifyPassword,
+} from '@kz/auth';
+import type { Config } from '@kz/config';
+import { isUniqueViolation } from '@kz/db';
+import { BadUserInput, Conflict, Forbidden, Unauthenticated } from '@kz/errors';
+import { isBigintId, parseInput } from '@kz/subgraph';
 import type { VolunteersLoaders } from '../loaders';
-import type { Person } from './person.entity';
+import { findUnit, UnitRef } from '../units/unit-ref';
+import { Person } from './person.entity';
+import { changePasswordInput, createStaffAccountInput, loginInput, signUpInput } from './person.input';
 
-/** Reads of people. Only masked forms leave this subgraph for now; who may see clear data comes with identity. */
+/** What identity needs from the environment, built once per process. */
+export interface Identity {
+  config: Pick<
+    Config,
+    'JWT_SECRET' | 'JWT_PRIVATE_KEY' | 'JWT_ISSUER' | 'JWT_AUDIENCE' | 'JWT_TTL_SECONDS' | 'LOGIN_MAX_FAILURES' | 'LOGIN_LOCK_SECONDS'
+  >;
+  vault: PiiVault;
+}
+
+/** Roles that see people of their subtree in clear. */
+const SCOPED_STAFF: Role[] = ['CENTER_ADMIN', 'INSTITUTE_ADMIN', 'STATION_ADMIN', 'GRID_WORKER'];
+
+/**
+ * Which staff roles an admin may grant, and at which level of unit each role sits. An admin grants roles below
+ * (or equal to) their own and only inside their subtree; the center's roles only the center admin grants.
+ */
+const GRANTS: Record<string, Role[]> = {
+  CENTER_ADMIN: ['CENTER_ADMIN', 'DISPATCHER', 'ANALYST', 'INSTITUTE_ADMIN', 'STATION_ADMIN', 'GRID_WORKER'],
+  INSTITUTE_ADMIN: ['INSTITUTE_ADMIN', 'STATION_ADMIN', 'GRID_WORKER', 'ANALYST'],
+  STATION_ADMIN: ['GRID_WORKER'],
+};
+const ROLE_LEVEL: Partial<Record<Role, UnitRef['level'][]>> = {
+  CENTER_ADMIN: ['CENTER'],
+  DISPATCHER: ['CENTER'],
+  INSTITUTE_ADMIN: ['INSTITUTE'],
+  STATION_ADMIN: ['STATION'],
+  GRID_WORKER: ['STATION'],
+  ANALYST: ['CENTER', 'INSTITUTE', 'STATION'],
+};
+
+export interface LoginResult {
+  token: string;
+  expiresAt: Date;
+  person: Person;
+}
+
+/** People and identity: sign-up, login with lockout, passwords, staff accounts, and who may see what of whom. */
 export class PersonService {
+  /** People who signed in (or up) within this request: the answer to login shows them their own data. */
+  private readonly signedIn = new WeakSet<Person>();
+
   constructor(
+    private readonly dataSource: DataSource,
     private readonly actor: Actor,
     private readonly loaders: VolunteersLoaders,
+    private readonly identity: Identity,
   ) {}
 
   async get(id: string): Promise<Person | null> {
     this.actor.requireAuthenticated();
     return isBigintId(id) ? this.loaders.personById.load(id) : null;
+  }
+
+  async me(): Promise<Person | null> {
+    const claims = this.actor.requireAuthenticated();
+    return isBigintId(claims.sub) ? this.loaders.personById.load(claims.sub) : null;
+  }
+
+  /** The person themself, or staff whose subtree holds the person's home (or staff) unit. */
+  seesInClear(person: Person): boolean {
+    if (this.actor.personId === person.id || this.signedIn.has(person)) return true;
+    const path = person.homeUnitPath ?? person.staffUnitPath;
+    return !!path && this.actor.inScope(path, SCOPED_STAFF);
+  }
+
+  realName(person: Person): string {
+    return this.seesInClear(person) ? person.realName : maskName(person.realName);
+  }
+
+  mobile(person: Person): string | null {
+    if (!person.mobile) return null;
+    return this.seesInClear(person) ? person.mobile : maskMobile(person.mobile);
+  }
+
+  idNumber(person: Person): string | null {
+    if (!person.idNumberSealed) return null;
+    return this.seesInClear(person) ? this.identity.vault.decrypt(person.idNumberSealed) : person.idNumberMasked;
+  }
+
+  /** A resident opens an account (self-service on the phone) and is signed in. */
+  async signUp(raw: unknown): Promise<LoginResult> {
+    const input = parseInput(signUpInput, raw);
+    const person = await this.dataSource.transaction(async (manager) => {
+      const home = await this.homeUnit(manager, input.homeUnitId, 'input.homeUnitId');
+      return this.insertPerson(manager, {
+        realName: input.realName,
+        mobile: input.mobile,
+        idNumber: input.idNumber,
+        passwordHash: await hashPassword(input.password),
+        roles: ['RESIDENT'],
+        home,
+        createdBy: 'self',
+      });
+    });
+    return this.issueToken(person);
+  }
+
+  /**
+   * Signs in by phone and password. An unknown phone and a wrong password get the same answer in the same time;
+   * `LOGIN_MAX_FAILURES` failures in a row lock the account for `LOGIN_LOCK_SECONDS`, right password or not.
+   */
+  async login(raw: unknown): Promise<LoginResult> {
+    const input = parseInput(loginInput, raw);
+    const person = await this.dataSource.getRepository(Person).findOneBy({ mobile: input.phone });
+    if (!person?.passwordHash) {
+      await verifyPassword(input.password, await decoyHash());
+      throw new Unauthenticated('invalidCredentials');
+    }
+    this.assertNotLocked(person.lockedUntil);
+    if (!(await verifyPassword(input.password, person.passwordHash))) {
+      // One statement, so concurrent attempts all count; a lock that has run out starts the count afresh.
+      const [rows] = await this.dataSource.query(
+        `UPDATE person SET
+            failed_logins = CASE WHEN locked_until <= now() THEN 1 ELSE failed_logins + 1 END,
+            locked_until = CASE
+              WHEN (CASE WHEN locked_until <= now() THEN 1 ELSE failed_logins + 1 END) >= $2 THEN now() + make_interval(secs => $3)
+              WHEN locked_until <= now() THEN NULL
+              ELSE locked_until END
+          WHERE id = $1 RETURNING locked_until`,
+        [person.id, this.identity.config.LOGIN_MAX_FAILURES, this.identity.config.LOGIN_LOCK_SECONDS],
+      );
+      this.assertNotLocked(rows[0]?.locked_until ?? null);
+      throw new Unauthenticated('invalidCredentials');
+    }
+    // A concurrent wrong attempt may have locked the account meanwhile: the reset only applies if it is still open.
+    const [resetRows] = await this.dataSource.query(
+      `UPDATE person SET failed_logins = 0, locked_until = NULL
+        WHERE id = $1 AND (locked_until IS NULL OR locked_until <= now()) RETURNING id`,
+      [person.id],
+    );
+    if (resetRows.length === 0) {
+      const fresh = await this.dataSource.getRepository(Person).findOneByOrFail({ id: person.id });
+      this.assertNotLocked(fresh.lockedUntil);
+    }
+    return this.issueToken(person);
+  }
+
+  async changePassword(raw: unknown): Promise<Person> {
+    const claims = this.actor.requireAuthenticated();
+    const input = parseInput(changePasswordInput, raw);
+    const person = await this.dataSource.getRepository(Person).findOneBy({ id: claims.sub });
+    if (!person?.passwordHash) throw new Unauthenticated('required');
+    if (!(await verifyPassword(input.currentPassword, person.passwordHash))) {
+      throw new BadUserInput('input.currentPassword', { key: 'input.invalid' });
+    }
+    await this.dataSource.query('UPDATE person SET password_hash = $2, updated_at = now() WHERE id = $1', [
+      person.id,
+      await hashPassword(input.newPassword),
+    ]);
+    return person;
+  }
+
+  /** An admin opens a staff account for a unit of their subtree, with a role they may grant. */
+  async createStaffAccount(raw: unknown): Promise<Person> {
+    const claims = this.actor.requireRole('CENTER_ADMIN', 'INSTITUTE_ADMIN', 'STATION_ADMIN');
+    const input = parseInput(createStaffAccountInput, raw);
+    const role = input.role as Role;
+    const grantable = new Set(claims.roles.flatMap((held) => GRANTS[held] ?? []));
+    if (!grantable.has(role)) throw new Forbidden();
+    return this.dataSource.transaction(async (manager) => {
+      const unit = await findUnit(manager, input.unitId);
+      if (!unit) throw new BadUserInput('input.unitId', { key: 'input.unknownReference', entity: 'unit', entityZh: '单位', id: input.unitId });
+      this.actor.requireScope(unit.path, 'CENTER_ADMIN', 'INSTITUTE_ADMIN', 'STATION_ADMIN');
+      if (!ROLE_LEVEL[role]?.includes(unit.level)) {
+        throw new BadUserInput('input.unitId', { key: 'input.invalid', detail: `${role} administers a ${ROLE_LEVEL[role]?.join('/')}` });
+      }
+      return this.insertPerson(manager, {
+        realName: input.realName,
+        mobile: input.mobile,
+        idNumber: input.idNumber ?? null,
+        passwordHash: await hashPassword(input.initialPassword),
+        roles: ['RESIDENT', role],
+        home: unit,
+        staffUnit: unit,
+        createdBy: claims.sub,
+      });
+    });
+  }
+
+  private assertNotLocked(lockedUntil: Date | null): void {
+    if (lockedUntil && lockedUntil.getTime() > Date.now()) {
+      throw new Unauthenticated('accountLocked', { retryAfterMinutes: Math.ceil((lockedUntil.getTime() - Date.now()) / 60_000) });
+    }
+  }
+
+  private async homeUnit(manager: EntityManager, id: string, field: string): Promise<UnitRef> {
+    const unit = await findUnit(manager, id);
+    if (!unit || (unit.level !== 'STATION' && unit.level !== 'POINT')) {
+      throw new BadUserInput(field, { key: 'input.unknownReference', entity: 'station', entityZh: '实践站', id });
+    }
+    return unit;
+  }
+
+  private async insertPerson(
+    manager: EntityManager,
+    person: {
+      realName: string;
+      mobile: string;
+      idNumber: string | null;
+      passwordHash: string;
+      roles: Role[];
+      home: UnitRef;
+      staffUnit?: UnitRef;
+      createdBy: string;
+    },
+  ): Promise<Person> {
+    const { vault } = this.identity;
+    try {
+      const [row] = await manager.query(
+        `INSERT INTO person (real_name, mobile, id_number_sealed, id_number_index, id_number_masked, password_hash, roles,
+                             home_unit_id, home_unit_path, staff_unit_id, staff_unit_path, created_by)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id::text`,
+        [
+          person.realName,
+          person.mobile,
+          person.idNumber ? vault.encrypt(person.idNumber) : null,
+          person.idNumber ? vault.blindIndex(person.idNumber) : null,
+          person.idNumber ? maskIdNumber(person.idNumber) : null,
+          person.passwordHash,
+          person.roles,
+          person.home.id,
+          person.home.path,
+          person.staffUnit?.id ?? null,
+          person.staffUnit?.path ?? null,
+          person.createdBy,
+        ],
+      );
+      return manager.findOneByOrFail(Person, { id: row.id });
+    } catch (error) {
+      // Which value collided is said by field name only: the ID number itself never appears in an error.
+      if (isUniqueViolation(error, 'person_mobile_key')) throw new Conflict('input.mobile', maskMobile(person.mobile));
+      if (isUniqueViolation(error, 'person_id_number_index_key')) throw new Conflict('input.idNumber', maskIdNumber(person.idNumber ?? ''));
+      throw error;
+    }
+  }
+
+  private async issueToken(person: Person): Promise<LoginResult> {
+    const { config } = this.identity;
+    const staffRole = person.roles.find((role) => role !== 'RESIDENT' && role !== 'VOLUNTEER');
+    const claims = {
+      sub: person.id,
+      roles: person.roles,
+      ...(staffRole && person.staffUnitId ? { unitId: person.staffUnitId, unitPath: person.staffUnitPath! } : {}),
+    };
+    const token = await signToken(config, claims, config.JWT_TTL_SECONDS);
+    this.signedIn.add(person);
+    return { token, expiresAt: new Date(Date.now() + config.JWT_TTL_SECONDS * 1000), person };
   }
 }
