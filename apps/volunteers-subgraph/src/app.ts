@@ -4,8 +4,11 @@ import { appFile } from '@kz/http';
 import { DateTimeScalar, RunningSubgraph, startSubgraphService } from '@kz/subgraph';
 import type { Logger } from '@kz/telemetry';
 import { buildVolunteersContext, VolunteersContext } from './context';
+import { activityResolvers } from './activities/activity.resolver';
 import { Initial1764400000000 } from './migrations/1764400000000-initial';
 import { PeopleAndLogin1764500000000 } from './migrations/1764500000000-people-and-login';
+import { Volunteering1764600000000 } from './migrations/1764600000000-volunteering';
+import { recordResolvers } from './records/record.resolver';
 import { Person } from './people/person.entity';
 import { personResolvers } from './people/person.resolver';
 import type { Identity } from './people/person.service';
@@ -17,7 +20,7 @@ import { volunteerResolvers } from './volunteers/volunteer.resolver';
 export { seedPeople } from './seed/people-seeder';
 
 export const volunteersEntities = [Person, Volunteer, TeamMembership];
-export const volunteersMigrations = [Initial1764400000000, PeopleAndLogin1764500000000];
+export const volunteersMigrations = [Initial1764400000000, PeopleAndLogin1764500000000, Volunteering1764600000000];
 
 /** The volunteers subgraph: people and identity, volunteers, their stations and teams. */
 export function startVolunteersSubgraph(config: Config, options: { port?: number; log?: Logger } = {}): Promise<RunningSubgraph> {
@@ -32,8 +35,16 @@ export function startVolunteersSubgraph(config: Config, options: { port?: number
     schemaFile: appFile(__dirname, 'schema.graphql'),
     resolvers: {
       DateTime: DateTimeScalar,
-      Query: { ...volunteerResolvers.Query, ...personResolvers.Query },
-      Mutation: { ...personResolvers.Mutation },
+      Query: { ...volunteerResolvers.Query, ...personResolvers.Query, ...activityResolvers.Query, ...recordResolvers.Query },
+      Mutation: {
+        ...personResolvers.Mutation,
+        ...volunteerResolvers.Mutation,
+        ...activityResolvers.Mutation,
+        ...recordResolvers.Mutation,
+      },
+      Activity: activityResolvers.Activity,
+      ActivitySignUp: activityResolvers.ActivitySignUp,
+      ServiceRecord: recordResolvers.ServiceRecord,
       Person: personResolvers.Person,
       Volunteer: volunteerResolvers.Volunteer,
       PracticeUnit: volunteerResolvers.PracticeUnit,

@@ -17,6 +17,15 @@ const unitChanged = z.object({
   name: z.string(),
   path: z.string(),
 });
+const teamChanged = z.object({
+  teamId: id,
+  code: z.string(),
+  kind: z.string(),
+  name: z.string(),
+  homeUnitId: id,
+  homeUnitPath: z.string(),
+  parentTeamId: id.nullable(),
+});
 const volunteerDecision = z.object({
   volunteerId: id,
   personId: id,
@@ -72,16 +81,8 @@ export const catalog = {
     }),
     "a unit's seven-haves checklist changed",
   ),
-  'org.team.created': event(
-    1,
-    z.object({ teamId: id, kind: z.string(), name: z.string(), homeUnitId: id, parentTeamId: id.nullable() }),
-    'a volunteer team was created',
-  ),
-  'org.team.updated': event(
-    1,
-    z.object({ teamId: id, kind: z.string(), name: z.string(), homeUnitId: id, parentTeamId: id.nullable() }),
-    'a volunteer team changed',
-  ),
+  'org.team.created': event(1, teamChanged, 'a volunteer team was created'),
+  'org.team.updated': event(1, teamChanged, 'a volunteer team changed'),
   'volunteer.registered': event(1, volunteerDecision, 'a person registered as a volunteer'),
   'volunteer.approved': event(1, volunteerDecision, 'a station admin approved a volunteer'),
   'volunteer.rejected': event(1, volunteerDecision, 'a station admin rejected a volunteer, with a reason'),

@@ -111,7 +111,15 @@ export class TeamService {
         type: 'org.team.created',
         actor: actorOf(claims),
         unitPath: home.path,
-        payload: { teamId: id, kind: created.kind, name: created.name, homeUnitId: home.id, parentTeamId: created.parentTeamId },
+        payload: {
+          teamId: id,
+          code: created.code,
+          kind: created.kind,
+          name: created.name,
+          homeUnitId: home.id,
+          homeUnitPath: home.path,
+          parentTeamId: created.parentTeamId,
+        },
       });
       return manager.findOneByOrFail(Team, { id });
     });
@@ -146,7 +154,15 @@ export class TeamService {
         type: 'org.team.updated',
         actor: actorOf(claims),
         unitPath: updated.homeUnitPath,
-        payload: { teamId: updated.id, kind: updated.kind, name: updated.name, homeUnitId: updated.homeUnitId, parentTeamId: updated.parentTeamId },
+        payload: {
+          teamId: updated.id,
+          code: updated.code,
+          kind: updated.kind,
+          name: updated.name,
+          homeUnitId: updated.homeUnitId,
+          homeUnitPath: updated.homeUnitPath,
+          parentTeamId: updated.parentTeamId,
+        },
       });
       return updated;
     });

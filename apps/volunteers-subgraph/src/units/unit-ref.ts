@@ -28,7 +28,20 @@ export function unitRefHandlers(dataSource: DataSource): EventHandlers {
       const { unitId, code, path, level, name } = event.payload;
       await upsertUnitRefs(manager, [{ id: unitId, code, path, level, name }], event.occurredAt);
     }).then(() => undefined);
+  const upsertTeam = (event: EventEnvelope<'org.team.created' | 'org.team.updated'>) =>
+    handleOnce(dataSource, CONSUMER, event, async (manager) => {
+      const { teamId, code, name, kind, homeUnitId, homeUnitPath } = event.payload;
+      await manager.query(
+        `INSERT INTO team_ref (id, code, name, kind, home_unit_id, home_unit_path, version) VALUES ($1, $2, $3, $4, $5, $6, $7)
+         ON CONFLICT (id) DO UPDATE SET code = EXCLUDED.code, name = EXCLUDED.name, kind = EXCLUDED.kind,
+           home_unit_id = EXCLUDED.home_unit_id, home_unit_path = EXCLUDED.home_unit_path, version = EXCLUDED.version
+         WHERE team_ref.version <= EXCLUDED.version`,
+        [teamId, code, name, kind, homeUnitId, homeUnitPath, event.occurredAt],
+      );
+    }).then(() => undefined);
   return {
+    'org.team.created': upsertTeam,
+    'org.team.updated': upsertTeam,
     'org.unit.created': upsert,
     'org.unit.updated': upsert,
     'org.unit.moved': (event) =>
@@ -46,6 +59,9 @@ export async function rewritePaths(manager: EntityManager, oldPath: string, newP
     ['person', 'home_unit_path'],
     ['person', 'staff_unit_path'],
     ['volunteer', 'home_station_path'],
+    ['team_ref', 'home_unit_path'],
+    ['activity', 'organizing_unit_path'],
+    ['service_record', 'unit_path'],
   ] as const) {
     await manager.query(
       `UPDATE ${table} SET ${column} = $2 || substr(${column}, length($1) + 1)

@@ -9,6 +9,7 @@ export const volunteerResolvers = {
   Query: {
     volunteer: (_: unknown, args: { id: string }, ctx: VolunteersContext) => ctx.volunteers.get(args.id),
   },
+  Mutation: {},
   Volunteer: {
     __resolveReference: (ref: Reference, ctx: VolunteersContext) => ctx.volunteers.get(ref.id),
     person: (volunteer: Volunteer, _: unknown, ctx: VolunteersContext) => ctx.loaders.personById.load(volunteer.personId),
