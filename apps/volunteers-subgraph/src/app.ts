@@ -4,10 +4,16 @@ import { appFile } from '@kz/http';
 import { DateTimeScalar, RunningSubgraph, startSubgraphService } from '@kz/subgraph';
 import type { Logger } from '@kz/telemetry';
 import { buildVolunteersContext, VolunteersContext } from './context';
+import { ActivitySignUp } from './activities/activity-signup.entity';
+import { Activity } from './activities/activity.entity';
 import { activityResolvers } from './activities/activity.resolver';
 import { Initial1764400000000 } from './migrations/1764400000000-initial';
 import { PeopleAndLogin1764500000000 } from './migrations/1764500000000-people-and-login';
 import { Volunteering1764600000000 } from './migrations/1764600000000-volunteering';
+import { VolunteerRejected1764700000000 } from './migrations/1764700000000-volunteer-rejected';
+import { ExternalKeys1764800000000 } from './migrations/1764800000000-external-keys';
+import { ServiceRecordChange } from './records/record-change.entity';
+import { ServiceRecord } from './records/record.entity';
 import { recordResolvers } from './records/record.resolver';
 import { Person } from './people/person.entity';
 import { personResolvers } from './people/person.resolver';
@@ -18,9 +24,11 @@ import { Volunteer } from './volunteers/volunteer.entity';
 import { volunteerResolvers } from './volunteers/volunteer.resolver';
 
 export { seedPeople } from './seed/people-seeder';
+export { seedVolunteering } from './seed/volunteering-seeder';
+export type { TeamRefSeed, VolunteeringCounts } from './seed/volunteering-seeder';
 
-export const volunteersEntities = [Person, Volunteer, TeamMembership];
-export const volunteersMigrations = [Initial1764400000000, PeopleAndLogin1764500000000, Volunteering1764600000000];
+export const volunteersEntities = [Person, Volunteer, TeamMembership, Activity, ActivitySignUp, ServiceRecord, ServiceRecordChange];
+export const volunteersMigrations = [Initial1764400000000, PeopleAndLogin1764500000000, Volunteering1764600000000, VolunteerRejected1764700000000, ExternalKeys1764800000000];
 
 /** The volunteers subgraph: people and identity, volunteers, their stations and teams. */
 export function startVolunteersSubgraph(config: Config, options: { port?: number; log?: Logger } = {}): Promise<RunningSubgraph> {
@@ -47,6 +55,7 @@ export function startVolunteersSubgraph(config: Config, options: { port?: number
       ServiceRecord: recordResolvers.ServiceRecord,
       Person: personResolvers.Person,
       Volunteer: volunteerResolvers.Volunteer,
+      VolunteerReview: volunteerResolvers.VolunteerReview,
       PracticeUnit: volunteerResolvers.PracticeUnit,
       Team: volunteerResolvers.Team,
     },

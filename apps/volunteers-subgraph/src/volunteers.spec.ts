@@ -26,6 +26,12 @@ const TEAM_MEMBERS = `query ($representations: [_Any!]!) {
   }
 }`;
 
+const UNIT_STATS = `query ($representations: [_Any!]!) {
+  _entities(representations: $representations) {
+    ... on PracticeUnit { volunteerStats { registered active pending verifiedMinutes services } }
+  }
+}`;
+
 type Entities = { _entities: Record<string, unknown>[] };
 
 function statementsOf(result: GraphQLResult): number {
@@ -60,6 +66,12 @@ describe('volunteers subgraph', () => {
       volunteerIds[1],
       volunteerIds[3],
     ]);
+    // The replica of the units above: center 1, institute 2, stations 5, 6 and 7.
+    await running.dataSource.query(
+      `INSERT INTO unit_ref (id, code, path, level, name, version) VALUES
+         (1, 'C', '1', 'CENTER', '中心', now()), (2, 'I', '1/2', 'INSTITUTE', '所', now()),
+         (5, 'S5', '1/2/5', 'STATION', '站5', now()), (6, 'S6', '1/2/6', 'STATION', '站6', now()), (7, 'S7', '1/2/7', 'STATION', '站7', now())`,
+    );
   });
 
   afterAll(() => alone?.stop());
@@ -114,6 +126,21 @@ describe('volunteers subgraph', () => {
     });
     expect(three.data!._entities.map((unit) => (unit as { volunteers: { totalCount: number } }).volunteers.totalCount)).toEqual([6, 4, 0]);
     expect(statementsOf(three)).toBe(statementsOf(one));
+  });
+
+  it('lists only the volunteers a station admin may see: those of their own subtree', async () => {
+    const stationFive: Claims = { sub: '2', roles: ['STATION_ADMIN'], unitId: '5', unitPath: '1/2/5' };
+    const result = await ask(UNIT_VOLUNTEERS, { representations: ['5', '6'].map((id) => ({ __typename: 'PracticeUnit', id })) }, stationFive);
+    expect(result.data!._entities.map((unit) => (unit as { volunteers: { totalCount: number } }).volunteers.totalCount)).toEqual([6, 0]);
+  });
+
+  it('answers the volunteer figures of many units in as many statements as of one', async () => {
+    const one = await ask(UNIT_STATS, { representations: [{ __typename: 'PracticeUnit', id: '5' }] });
+    const four = await ask(UNIT_STATS, { representations: ['1', '2', '5', '6'].map((id) => ({ __typename: 'PracticeUnit', id })) });
+    expect(four.errors).toBeUndefined();
+    expect(four.data!._entities.map((unit) => (unit as { volunteerStats: { registered: number } }).volunteerStats.registered)).toEqual([10, 10, 6, 4]);
+    expect(four.data!._entities[2]).toEqual({ volunteerStats: { registered: 6, active: 6, pending: 0, verifiedMinutes: 0, services: 0 } });
+    expect(statementsOf(four)).toBe(statementsOf(one));
   });
 
   it('lists the members of a team', async () => {

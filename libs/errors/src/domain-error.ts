@@ -76,11 +76,16 @@ export type InputProblem =
   | { key: 'input.unknownReference'; entity: string; entityZh?: string; id: string }
   | { key: 'input.cursor' }
   | { key: 'input.weakPassword' }
+  | { key: 'input.inFuture' }
   | { key: 'org.cycle' }
   | { key: 'org.levelParent'; level: string; parentLevel: string; actual: string; levelZh: string; parentLevelZh: string; actualZh: string }
   | { key: 'org.levelRoot' }
   | { key: 'org.hasChildren' }
-  | { key: 'org.teamParent'; kind: string; parentKind: string; kindZh: string; parentKindZh: string };
+  | { key: 'org.teamParent'; kind: string; parentKind: string; kindZh: string; parentKindZh: string }
+  | { key: 'activity.endsBeforeStart' }
+  | { key: 'activity.capacityBelowTaken'; taken: number }
+  | { key: 'activity.notSignedUp' }
+  | { key: 'activity.tooFar'; distance: number; radius: number; action: string; actionZh: string };
 
 /** Bad input, always naming the field (as a path into the mutation's arguments, e.g. `input.name`). */
 export class BadUserInput extends DomainError<'BAD_USER_INPUT'> {
@@ -100,7 +105,17 @@ export class Conflict extends DomainError<'CONFLICT'> {
 }
 
 export class InvalidTransition extends DomainError<'INVALID_TRANSITION'> {
-  constructor(params: { entity: string; from: string; event: string; entityZh?: string; fromZh?: string; eventZh?: string }) {
+  /** `to` names the state the event would have led to, when there is one. */
+  constructor(params: {
+    entity: string;
+    from: string;
+    event: string;
+    to?: string;
+    entityZh?: string;
+    fromZh?: string;
+    eventZh?: string;
+    toZh?: string;
+  }) {
     super('INVALID_TRANSITION', 'invalidTransition', params);
   }
 }

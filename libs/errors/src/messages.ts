@@ -70,6 +70,10 @@ export const messages = {
     (p) => `${p.field}: no ${p.entity} with id ${p.id} exists.`,
     (p) => `${p.field}：找不到编号为 ${p.id} 的${p.entityZh ?? p.entity}。`,
   ),
+  'input.inFuture': m(
+    (p) => `${p.field}: must not be in the future.`,
+    (p) => `${p.field}：不能晚于当前时间。`,
+  ),
   'input.cursor': m(
     (p) => `${p.field}: is not a cursor this list gave out.`,
     (p) => `${p.field}：不是本列表返回的游标。`,
@@ -102,9 +106,19 @@ export const messages = {
     (p) => `${p.field}: ${p.value} is already taken.`,
     (p) => `${p.field}：${p.value} 已被占用。`,
   ),
+  'volunteer.alreadyRegistered': m(
+    (p) => `${p.field}: this person is already registered as a volunteer (status ${p.value}).`,
+    (p) => `${p.field}：此人已注册为志愿者（状态 ${p.value}）。`,
+  ),
+  'volunteer.alreadyMember': m(
+    (p) => `${p.field}: the volunteer already belongs to team ${p.value}.`,
+    (p) => `${p.field}：该志愿者已是队伍 ${p.value} 的成员。`,
+  ),
   invalidTransition: m(
-    (p) => `Cannot ${p.event} when the ${p.entity} is ${p.from}.`,
-    (p) => `${p.entityZh ?? p.entity}处于“${p.fromZh ?? p.from}”状态，不能执行“${p.eventZh ?? p.event}”。`,
+    (p) => `Cannot ${p.event} when the ${p.entity} is ${p.from}${p.to ? ` (it cannot go from ${p.from} to ${p.to})` : ''}.`,
+    (p) =>
+      `${p.entityZh ?? p.entity}处于“${p.fromZh ?? p.from}”状态，不能执行“${p.eventZh ?? p.event}”` +
+      `${p.to ? `（不能从“${p.fromZh ?? p.from}”变为“${p.toZh ?? p.to}”）` : ''}。`,
   ),
   'limit.depth': m(
     (p) => `The query is ${p.actual} levels deep; the limit is ${p.max}.`,
@@ -125,6 +139,47 @@ export const messages = {
   'request.malformed': m(
     (p) => `The request could not be read: ${p.detail}.`,
     (p) => `无法解析请求：${p.detail}。`,
+  ),
+  'activity.endsBeforeStart': m(
+    (p) => `${p.field}: must be after the start.`,
+    (p) => `${p.field}：必须晚于开始时间。`,
+  ),
+  'activity.capacityBelowTaken': m(
+    (p) => `${p.field}: ${p.taken} places are already taken; the capacity cannot be lower.`,
+    (p) => `${p.field}：已有 ${p.taken} 人占用名额，名额不能少于此数。`,
+  ),
+  'activity.notSignedUp': m(
+    (p) => `${p.field}: you have not signed up for this activity.`,
+    (p) => `${p.field}：您没有报名此活动。`,
+  ),
+  'activity.tooFar': m(
+    (p) => `${p.field}: you are ${p.distance} m from the place; ${p.action} is accepted within ${p.radius} m.`,
+    (p) => `${p.field}：您距活动地点 ${p.distance} 米，须在 ${p.radius} 米范围内${p.actionZh ?? p.action}。`,
+  ),
+  'activity.alreadySignedUp': m(
+    (p) => `${p.field}: you have already signed up for activity ${p.value}.`,
+    (p) => `${p.field}：您已报名此活动（编号 ${p.value}），不能重复报名。`,
+  ),
+  'activity.outsideWindow': m(
+    (p) => `You can ${p.action} only between ${p.opensAt} and ${p.closesAt}.`,
+    (p) => `${p.actionZh ?? p.action}时间为 ${p.opensAtZh ?? p.opensAt} 至 ${p.closesAtZh ?? p.closesAt}（北京时间），现在不能${p.actionZh ?? p.action}。`,
+  ),
+  'activity.signUpClosed': m(
+    (p) => `The activity ended at ${p.endsAt}; it no longer takes sign-ups.`,
+    (p) => `活动已于 ${p.endsAtZh ?? p.endsAt} 结束，不能再报名。`,
+  ),
+  'activity.notEnded': m(
+    (p) => `The activity ends at ${p.endsAt}; it can be completed only after that.`,
+    (p) => `活动将于 ${p.endsAtZh ?? p.endsAt} 结束，结束后才能办结。`,
+  ),
+  'activity.skillsMissing': m(
+    (p) => `This activity needs skills your volunteer profile does not list: ${p.missing}.`,
+    (p) => `参加此活动需要以下技能，您的志愿者资料中没有：${p.missingZh ?? p.missing}。`,
+  ),
+  'activity.activeVolunteersOnly': m(
+    (p) =>
+      `Only active (approved) volunteers can do this; ${p.status === 'NONE' ? 'you have not registered as a volunteer' : `your volunteer status is ${p.status}`}.`,
+    (p) => `只有审核通过的志愿者才能执行此操作${p.status === 'NONE' ? '，您尚未注册为志愿者' : `，您的志愿者状态为“${p.statusZh ?? p.status}”`}。`,
   ),
   internal: m(
     () => 'Something went wrong on our side. It has been logged.',

@@ -86,6 +86,8 @@ export const catalog = {
   'volunteer.registered': event(1, volunteerDecision, 'a person registered as a volunteer'),
   'volunteer.approved': event(1, volunteerDecision, 'a station admin approved a volunteer'),
   'volunteer.rejected': event(1, volunteerDecision, 'a station admin rejected a volunteer, with a reason'),
+  'volunteer.suspended': event(1, volunteerDecision, 'an admin suspended an active volunteer, with a reason'),
+  'volunteer.reinstated': event(1, volunteerDecision, 'an admin reinstated a suspended volunteer'),
   'activity.published': event(1, activity, 'an activity opened for sign-up'),
   'activity.cancelled': event(1, activity, 'an activity was cancelled'),
   'volunteer.hours.verified': event(
@@ -106,6 +108,9 @@ export const catalog = {
     1,
     z.object({
       serviceRecordId: id,
+      volunteerId: id,
+      personId: id,
+      category: z.string(),
       oldMinutes: z.number().int().nonnegative(),
       newMinutes: z.number().int().nonnegative(),
       reason: z.string().min(1),

@@ -27,6 +27,8 @@ const ROUTES: Record<EventType, QueueName[]> = {
   'volunteer.registered': ['notifications'],
   'volunteer.approved': ['notifications'],
   'volunteer.rejected': ['notifications'],
+  'volunteer.suspended': ['notifications'],
+  'volunteer.reinstated': ['notifications'],
   'activity.published': ['notifications'],
   'activity.cancelled': ['notifications'],
   'volunteer.hours.verified': ['points-credit'],

@@ -3,3 +3,5 @@ export type { OrgDataset, SeedProfile, SeedTeam, SeedUnit, SevenHavesItem, TeamK
 export { orgDataset } from './org-dataset';
 export { peopleDataset, DEMO_PASSWORD } from './people';
 export type { SeedPerson, SeedRole } from './people';
+export { volunteeringDataset } from './volunteers';
+export type { SeedActivity, SeedVolunteer, VolunteeringDataset } from './volunteers';

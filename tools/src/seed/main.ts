@@ -7,10 +7,11 @@ runTool(async () => {
   const args = parseArgs(process.argv.slice(2), ['profile']);
   const profile = (args.profile ?? 'demo') as SeedProfile;
   if (!PROFILES.includes(profile)) throw new Error(`--profile must be one of ${PROFILES.join(', ')}`);
-  const { org, people, ms } = await seed(loadConfigOrExit(), profile);
+  const { org, people, volunteering, ms } = await seed(loadConfigOrExit(), profile);
   process.stdout.write(
     `seeded profile ${profile} in ${ms} ms: units +${org.unitsInserted} (${org.unitsUpdated} already there), ` +
       `teams +${org.teamsInserted} (${org.teamsUpdated} already there), ${people} people with logins ` +
-      `(development password: ${DEMO_PASSWORD})\n`,
+      `(development password: ${DEMO_PASSWORD}), ${volunteering.volunteers} volunteers, ${volunteering.activities} activities, ` +
+      `${volunteering.serviceRecords} service records\n`,
   );
 });

@@ -27,6 +27,26 @@ async function counts() {
   }
 }
 
+async function volunteeringCounts() {
+  const volunteers = await openVolunteersDatabase(config);
+  try {
+    const [row] = await volunteers.query(
+      `SELECT (SELECT count(*)::int FROM volunteer) AS volunteers,
+              (SELECT count(*)::int FROM activity) AS activities,
+              (SELECT count(*)::int FROM service_record) AS records,
+              (SELECT count(*)::int FROM team_membership) AS memberships,
+              (SELECT sum(verified_minutes)::int FROM volunteer) AS minutes,
+              (SELECT v.verified_minutes / 60 FROM volunteer v JOIN person p ON p.id = v.person_id WHERE p.real_name = '何毅') AS "heYiHours",
+              (SELECT count(*)::int FROM volunteer v
+                 WHERE v.verified_minutes <> coalesce((SELECT sum(minutes) FROM service_record r WHERE r.volunteer_id = v.id AND r.status = 'VERIFIED'), 0)) AS "wrongTotals"`,
+    );
+    expect(row.wrongTotals).toBe(0);
+    return row;
+  } finally {
+    await volunteers.destroy();
+  }
+}
+
 const KAIZHOU = {
   units: [
     { level: 'CENTER', n: 1, demo: 0 },
@@ -52,9 +72,15 @@ describe('seeding', () => {
     expect((await counts()).units.reduce((sum: number, row: { n: number }) => sum + row.n, 0)).toBe(15);
     const first = await seed(config, 'kaizhou');
     expect(first.org).toMatchObject({ unitsInserted: 562, unitsUpdated: 15 });
+    expect(first.volunteering).toMatchObject({ volunteers: 73_000, activities: 1_200 });
+    const volunteersAfterFirst = await volunteeringCounts();
     await seed(config, 'kaizhou');
     await seed(config, 'demo');
     expect(await counts()).toEqual(KAIZHOU);
+    const volunteering = await volunteeringCounts();
+    // 73,000 bulk volunteers plus 何毅, a demo login; the demo records are a subset of the kaizhou ones.
+    expect(volunteering).toMatchObject({ volunteers: 73_001, activities: 1_200, heYiHours: 210 });
+    expect(volunteering).toEqual(volunteersAfterFirst);
   });
 
   it('signs development tokens scoped to a seeded unit, and never in production', async () => {
@@ -71,7 +97,8 @@ describe('seeding', () => {
     try {
       const people = await volunteers.query(
         `SELECT p.mobile, p.roles, p.id_number_masked, p.id_number_sealed, u.code AS home, s.code AS staff
-           FROM person p JOIN unit_ref u ON u.id = p.home_unit_id LEFT JOIN unit_ref s ON s.id = p.staff_unit_id ORDER BY p.mobile`,
+           FROM person p JOIN unit_ref u ON u.id = p.home_unit_id LEFT JOIN unit_ref s ON s.id = p.staff_unit_id
+          WHERE p.mobile LIKE '1390023%' ORDER BY p.mobile`,
       );
       expect(people).toHaveLength(8);
       expect(people.find((p: { roles: string[] }) => p.roles.includes('STATION_ADMIN'))).toMatchObject({ home: 'KZ-HANFENG-YINGBIN', staff: 'KZ-HANFENG-YINGBIN' });

@@ -1,8 +1,8 @@
 import { PiiVault } from '@kz/auth';
 import type { Config } from '@kz/config';
 import { seedOrg, SeedCounts } from '@kz/org-subgraph';
-import { DEMO_PASSWORD, orgDataset, peopleDataset, SeedProfile } from '@kz/seed-data';
-import { seedPeople } from '@kz/volunteers-subgraph';
+import { DEMO_PASSWORD, orgDataset, peopleDataset, SeedProfile, volunteeringDataset } from '@kz/seed-data';
+import { seedPeople, seedVolunteering, TeamRefSeed, VolunteeringCounts } from '@kz/volunteers-subgraph';
 import { openOrgDatabase, openVolunteersDatabase } from '../shared/databases';
 
 export const PROFILES: SeedProfile[] = ['demo', 'kaizhou'];
@@ -10,6 +10,7 @@ export const PROFILES: SeedProfile[] = ['demo', 'kaizhou'];
 export interface SeedReport {
   org: SeedCounts;
   people: number;
+  volunteering: VolunteeringCounts;
   ms: number;
 }
 
@@ -23,16 +24,25 @@ export async function seed(config: Config, profile: SeedProfile): Promise<SeedRe
   const org = await openOrgDatabase(config);
   let counts: SeedCounts;
   let units: { id: string; code: string; path: string; level: 'CENTER' | 'INSTITUTE' | 'STATION' | 'POINT'; name: string }[];
+  let teams: TeamRefSeed[];
+  const dataset = orgDataset(profile);
   try {
-    counts = await seedOrg(org, orgDataset(profile));
+    counts = await seedOrg(org, dataset);
     units = await org.query('SELECT id::text, code, path, level, name FROM practice_unit ORDER BY id');
+    teams = await org.query(
+      `SELECT id::text, code, name, kind, home_unit_id::text AS "homeUnitId", home_unit_path AS "homeUnitPath" FROM team ORDER BY id`,
+    );
   } finally {
     await org.destroy();
   }
   const volunteers = await openVolunteersDatabase(config);
   try {
-    const people = await seedPeople(volunteers, new PiiVault(config.PII_ENCRYPTION_KEY), units, peopleDataset(profile), DEMO_PASSWORD);
-    return { org: counts, people: people.people, ms: Date.now() - started };
+    const vault = new PiiVault(config.PII_ENCRYPTION_KEY);
+    const people = peopleDataset(profile);
+    const peopleCount = await seedPeople(volunteers, vault, units, people, DEMO_PASSWORD);
+    const heYi = people.find((person) => person.realName === '何毅')!.mobile;
+    const volunteering = await seedVolunteering(volunteers, vault, units, teams, volunteeringDataset(profile, heYi));
+    return { org: counts, people: peopleCount.people, volunteering, ms: Date.now() - started };
   } finally {
     await volunteers.destroy();
   }

@@ -2,8 +2,10 @@ import { z } from 'zod';
 import { isValidIdNumber, normalizeIdNumber, STAFF_ROLES } from '@kz/auth';
 import { fields } from '@kz/subgraph';
 
-const mobile = z.string().trim().regex(/^1[3-9]\d{9}$/);
-const idNumber = z
+/** A mainland mobile number (11 digits). */
+export const mobile = z.string().trim().regex(/^1[3-9]\d{9}$/);
+/** An 18-character resident ID number, normalized, with its check character verified. */
+export const idNumber = z
   .string()
   .transform(normalizeIdNumber)
   .refine(isValidIdNumber, { params: { key: 'input.invalidFormat' } });

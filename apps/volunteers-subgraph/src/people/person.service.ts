@@ -3,7 +3,6 @@ import {
   Actor,
   decoyHash,
   hashPassword,
-  maskIdNumber,
   maskMobile,
   maskName,
   PiiVault,
@@ -12,12 +11,12 @@ import {
   verifyPassword,
 } from '@kz/auth';
 import type { Config } from '@kz/config';
-import { isUniqueViolation } from '@kz/db';
-import { BadUserInput, Conflict, Forbidden, Unauthenticated } from '@kz/errors';
+import { BadUserInput, Forbidden, Unauthenticated } from '@kz/errors';
 import { isBigintId, parseInput } from '@kz/subgraph';
 import type { VolunteersLoaders } from '../loaders';
 import { findUnit, UnitRef } from '../units/unit-ref';
 import { Person } from './person.entity';
+import { insertPerson, NewPerson } from './person-writer';
 import { changePasswordInput, createStaffAccountInput, loginInput, signUpInput } from './person.input';
 
 /** What identity needs from the environment, built once per process. */
@@ -213,47 +212,8 @@ export class PersonService {
     return unit;
   }
 
-  private async insertPerson(
-    manager: EntityManager,
-    person: {
-      realName: string;
-      mobile: string;
-      idNumber: string | null;
-      passwordHash: string;
-      roles: Role[];
-      home: UnitRef;
-      staffUnit?: UnitRef;
-      createdBy: string;
-    },
-  ): Promise<Person> {
-    const { vault } = this.identity;
-    try {
-      const [row] = await manager.query(
-        `INSERT INTO person (real_name, mobile, id_number_sealed, id_number_index, id_number_masked, password_hash, roles,
-                             home_unit_id, home_unit_path, staff_unit_id, staff_unit_path, created_by)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id::text`,
-        [
-          person.realName,
-          person.mobile,
-          person.idNumber ? vault.encrypt(person.idNumber) : null,
-          person.idNumber ? vault.blindIndex(person.idNumber) : null,
-          person.idNumber ? maskIdNumber(person.idNumber) : null,
-          person.passwordHash,
-          person.roles,
-          person.home.id,
-          person.home.path,
-          person.staffUnit?.id ?? null,
-          person.staffUnit?.path ?? null,
-          person.createdBy,
-        ],
-      );
-      return manager.findOneByOrFail(Person, { id: row.id });
-    } catch (error) {
-      // Which value collided is said by field name only: the ID number itself never appears in an error.
-      if (isUniqueViolation(error, 'person_mobile_key')) throw new Conflict('input.mobile', maskMobile(person.mobile));
-      if (isUniqueViolation(error, 'person_id_number_index_key')) throw new Conflict('input.idNumber', maskIdNumber(person.idNumber ?? ''));
-      throw error;
-    }
+  private insertPerson(manager: EntityManager, person: NewPerson): Promise<Person> {
+    return insertPerson(manager, this.identity.vault, person);
   }
 
   private async issueToken(person: Person): Promise<LoginResult> {

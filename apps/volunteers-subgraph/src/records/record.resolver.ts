@@ -1,6 +1,51 @@
-/** Service records: verification, rejection, corrections, offline records. Filled in by the records work. */
+import { isBigintId, PageArgs } from '@kz/subgraph';
+import type { VolunteersContext } from '../context';
+import type { ServiceRecordChange } from './record-change.entity';
+import type { ServiceRecord } from './record.entity';
+import type { RecordFilter } from './record.input';
+
+type Input = { input: unknown };
+
+/** A person by id, batched; ids that are not people (a system, a test caller) resolve to null. */
+function personOf(id: string | null, ctx: VolunteersContext) {
+  return id && isBigintId(id) ? ctx.loaders.personById.load(id) : null;
+}
+
+/** A history line as the schema shows it; the person who made it is fetched only if asked for. */
+function changeOf(change: ServiceRecordChange, ctx: VolunteersContext) {
+  return {
+    action: change.action,
+    oldMinutes: change.oldMinutes,
+    newMinutes: change.newMinutes,
+    reason: change.reason,
+    changedAt: change.changedAt,
+    changedBy: () => personOf(change.changedBy, ctx),
+  };
+}
+
+/** Thin: arguments in, service call, shape out. The rules live in `RecordService`. */
 export const recordResolvers = {
-  Query: {},
-  Mutation: {},
-  ServiceRecord: {},
+  Query: {
+    serviceRecord: (_: unknown, args: { id: string }, ctx: VolunteersContext) => ctx.records.get(args.id),
+    serviceRecords: (_: unknown, args: PageArgs & { filter?: RecordFilter | null }, ctx: VolunteersContext) =>
+      ctx.records.list(args.filter, args),
+  },
+  Mutation: {
+    verifyServiceRecord: (_: unknown, args: Input, ctx: VolunteersContext) => ctx.records.verify(args.input),
+    verifyActivityRecords: (_: unknown, args: Input, ctx: VolunteersContext) => ctx.records.verifyActivity(args.input),
+    rejectServiceRecord: (_: unknown, args: Input, ctx: VolunteersContext) => ctx.records.reject(args.input),
+    correctServiceMinutes: (_: unknown, args: Input, ctx: VolunteersContext) => ctx.records.correct(args.input),
+    recordOfflineService: (_: unknown, args: Input, ctx: VolunteersContext) => ctx.records.recordOffline(args.input),
+  },
+  ServiceRecord: {
+    __resolveReference: (ref: { id: string }, ctx: VolunteersContext) => ctx.records.get(ref.id),
+    volunteer: (record: ServiceRecord, _: unknown, ctx: VolunteersContext) => ctx.loaders.volunteerById.load(record.volunteerId),
+    activity: (record: ServiceRecord, _: unknown, ctx: VolunteersContext) => (record.activityId ? ctx.loaders.activityById.load(record.activityId) : null),
+    unit: (record: ServiceRecord) => ({ __typename: 'PracticeUnit', id: record.unitId }),
+    category: async (record: ServiceRecord, _: unknown, ctx: VolunteersContext) =>
+      (await ctx.loaders.activityCategory.load(record.category)) ?? { code: record.category, name: record.category },
+    verifiedBy: (record: ServiceRecord, _: unknown, ctx: VolunteersContext) => personOf(record.verifiedBy, ctx),
+    history: async (record: ServiceRecord, _: unknown, ctx: VolunteersContext) =>
+      (await ctx.loaders.serviceRecordHistory.load(record.id)).map((change) => changeOf(change, ctx)),
+  },
 };

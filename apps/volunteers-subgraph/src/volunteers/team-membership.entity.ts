@@ -1,6 +1,6 @@
-import { Entity, PrimaryColumn } from 'typeorm';
+import { Column, Entity, PrimaryColumn } from 'typeorm';
 
-/** A volunteer's membership of a team; the team itself lives in the org subgraph and is known here by id. */
+/** A volunteer's membership of a team; the team itself lives in the org subgraph (replicated in `team_ref`). */
 @Entity({ name: 'team_membership' })
 export class TeamMembership {
   @PrimaryColumn({ name: 'volunteer_id', type: 'bigint' })
@@ -8,4 +8,10 @@ export class TeamMembership {
 
   @PrimaryColumn({ name: 'team_id', type: 'bigint' })
   teamId!: string;
+
+  @Column({ name: 'is_leader', type: 'boolean', default: false })
+  isLeader!: boolean;
+
+  @Column({ name: 'joined_at', type: 'timestamptz', default: () => 'now()' })
+  joinedAt!: Date;
 }

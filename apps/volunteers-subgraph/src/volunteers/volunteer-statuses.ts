@@ -1,2 +1,5 @@
-export const VOLUNTEER_STATUSES = ['PENDING', 'ACTIVE', 'SUSPENDED'] as const;
+export const VOLUNTEER_STATUSES = ['PENDING', 'ACTIVE', 'SUSPENDED', 'REJECTED'] as const;
 export type VolunteerStatus = (typeof VOLUNTEER_STATUSES)[number];
+
+export const VOLUNTEER_DECISIONS = ['REGISTERED', 'APPROVED', 'REJECTED', 'SUSPENDED', 'REINSTATED'] as const;
+export type VolunteerDecision = (typeof VOLUNTEER_DECISIONS)[number];

@@ -1,7 +1,17 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 import type { VolunteerStatus } from './volunteer-statuses';
 
-/** A registered volunteer. `homeStationPath` copies the station's path so scope checks need no call to org. */
+/** A weekly window of availability: ISO day of week (1 = Monday), `HH:MM` local times, end after start. */
+export interface AvailabilityWindow {
+  dayOfWeek: number;
+  start: string;
+  end: string;
+}
+
+/**
+ * A person's volunteer profile. `homeStationPath` copies the station's path so scope checks need no call to org;
+ * `verifiedMinutes` and `serviceCount` are running totals kept by the service records.
+ */
 @Entity({ name: 'volunteer' })
 export class Volunteer {
   @PrimaryColumn({ type: 'bigint' })
@@ -13,15 +23,36 @@ export class Volunteer {
   @Column({ type: 'text', default: 'PENDING' })
   status!: VolunteerStatus;
 
+  /** Why the registration was rejected or the volunteer suspended; null otherwise. */
+  @Column({ name: 'status_reason', type: 'text', nullable: true })
+  statusReason!: string | null;
+
   @Column({ name: 'home_station_id', type: 'bigint', nullable: true })
   homeStationId!: string | null;
 
   @Column({ name: 'home_station_path', type: 'text', nullable: true })
   homeStationPath!: string | null;
 
+  /** Skill codes of the `skill` taxonomy. */
+  @Column({ type: 'text', array: true, default: () => "'{}'" })
+  skills!: string[];
+
+  @Column({ type: 'jsonb', default: () => "'[]'" })
+  availability!: AvailabilityWindow[];
+
+  /** `self`, or the person id of the staff member who registered the volunteer (assisted mode). */
+  @Column({ name: 'registered_by', type: 'text', default: 'self' })
+  registeredBy!: string;
+
   @Column({ name: 'verified_minutes', type: 'int', default: 0 })
   verifiedMinutes!: number;
 
+  @Column({ name: 'service_count', type: 'int', default: 0 })
+  serviceCount!: number;
+
   @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
   createdAt!: Date;
+
+  @Column({ name: 'updated_at', type: 'timestamptz', default: () => 'now()' })
+  updatedAt!: Date;
 }

@@ -1,23 +1,57 @@
-import type { PageArgs } from '@kz/subgraph';
+import { isBigintId, PageArgs } from '@kz/subgraph';
 import type { VolunteersContext } from '../context';
+import type { ReviewRow } from './volunteer.loaders';
 import type { Volunteer } from './volunteer.entity';
+import { hoursOf } from './volunteer.service';
 
 type Reference = { id: string };
+type Input = { input: unknown };
 
-/** Thin: arguments in, service call, shape out. */
+/** Thin: arguments in, service call, shape out. The rules live in the services. */
 export const volunteerResolvers = {
   Query: {
     volunteer: (_: unknown, args: { id: string }, ctx: VolunteersContext) => ctx.volunteers.get(args.id),
+    volunteers: (_: unknown, args: PageArgs & { filter?: unknown }, ctx: VolunteersContext) => ctx.volunteers.list(args.filter, args),
+    skills: (_: unknown, __: unknown, ctx: VolunteersContext) => ctx.skills.list(),
+    activityCategories: (_: unknown, __: unknown, ctx: VolunteersContext) => ctx.skills.activityCategories(),
   },
-  Mutation: {},
+  Mutation: {
+    registerVolunteer: (_: unknown, args: Input, ctx: VolunteersContext) => ctx.volunteers.register(args.input),
+    approveVolunteer: (_: unknown, args: Input, ctx: VolunteersContext) => ctx.volunteers.review('approve', args.input),
+    rejectVolunteer: (_: unknown, args: Input, ctx: VolunteersContext) => ctx.volunteers.review('reject', args.input),
+    suspendVolunteer: (_: unknown, args: Input, ctx: VolunteersContext) => ctx.volunteers.review('suspend', args.input),
+    reinstateVolunteer: (_: unknown, args: Input, ctx: VolunteersContext) => ctx.volunteers.review('reinstate', args.input),
+    updateVolunteerProfile: (_: unknown, args: Input, ctx: VolunteersContext) => ctx.volunteers.updateProfile(args.input),
+    joinTeam: (_: unknown, args: Input, ctx: VolunteersContext) => ctx.teamMemberships.join(args.input),
+    leaveTeam: (_: unknown, args: Input, ctx: VolunteersContext) => ctx.teamMemberships.leave(args.input),
+    setTeamLeader: (_: unknown, args: Input, ctx: VolunteersContext) => ctx.teamMemberships.setLeader(args.input),
+    addSkill: (_: unknown, args: Input, ctx: VolunteersContext) => ctx.skills.add(args.input),
+  },
   Volunteer: {
-    __resolveReference: (ref: Reference, ctx: VolunteersContext) => ctx.volunteers.get(ref.id),
+    __resolveReference: (ref: Reference, ctx: VolunteersContext) => ctx.volunteers.reference(ref.id),
     person: (volunteer: Volunteer, _: unknown, ctx: VolunteersContext) => ctx.loaders.personById.load(volunteer.personId),
+    statusReason: (volunteer: Volunteer, _: unknown, ctx: VolunteersContext) => ctx.volunteers.statusReason(volunteer),
     homeStation: (volunteer: Volunteer) => (volunteer.homeStationId ? { __typename: 'PracticeUnit', id: volunteer.homeStationId } : null),
+    skills: (volunteer: Volunteer, _: unknown, ctx: VolunteersContext) => ctx.skills.byCodes(volunteer.skills),
+    availability: (volunteer: Volunteer) => volunteer.availability ?? [],
+    teams: async (volunteer: Volunteer, _: unknown, ctx: VolunteersContext) =>
+      (await ctx.loaders.membershipsByVolunteer.load(volunteer.id)).map((membership) => ({
+        team: { __typename: 'Team', id: membership.teamId },
+        isLeader: membership.isLeader,
+        joinedAt: membership.joinedAt,
+      })),
+    verifiedHours: (volunteer: Volunteer) => hoursOf(volunteer.verifiedMinutes),
+    reviews: (volunteer: Volunteer, _: unknown, ctx: VolunteersContext) => ctx.volunteers.reviews(volunteer),
+  },
+  VolunteerReview: {
+    decidedBy: (review: ReviewRow, _: unknown, ctx: VolunteersContext) =>
+      isBigintId(review.decidedBy) ? ctx.loaders.personById.load(review.decidedBy) : null,
   },
   /** Fields this subgraph adds to org's entities; they receive only the reference (`{ id }`). */
   PracticeUnit: {
     volunteers: (unit: Reference, args: PageArgs, ctx: VolunteersContext) => ctx.volunteers.listByHomeStation(unit.id, args),
+    volunteerStats: (unit: Reference, args: { from?: Date | null; to?: Date | null }, ctx: VolunteersContext) =>
+      ctx.volunteers.stats(unit.id, args.from, args.to),
   },
   Team: {
     members: (team: Reference, args: PageArgs, ctx: VolunteersContext) => ctx.volunteers.listByTeam(team.id, args),

@@ -1,38 +1,399 @@
-import type { Actor } from '@kz/auth';
-import { Connection, isBigintId, PageArgs, readPage, toConnection } from '@kz/subgraph';
+import type { DataSource, EntityManager } from 'typeorm';
+import { Actor, Claims, pathWithin, PiiVault, Role, STAFF_ROLES } from '@kz/auth';
+import { hydrate, isUniqueViolation } from '@kz/db';
+import { BadUserInput, Conflict, Forbidden, NotFound } from '@kz/errors';
+import { EventActor, recordEvent } from '@kz/events';
+import { Connection, isBigintId, PageArgs, parseInput, readPage, toConnection } from '@kz/subgraph';
 import type { VolunteersLoaders } from '../loaders';
-import type { Volunteer } from './volunteer.entity';
+import { insertPerson } from '../people/person-writer';
+import { findUnit, UnitRef } from '../units/unit-ref';
+import { assertSkillsExist } from './skills';
+import { needsReason, REGISTRARS, rolesFor, transitionFor, VolunteerAction } from './volunteer-state-machine';
+import type { ReviewRow, VolunteerScope, VolunteerStatsRow } from './volunteer.loaders';
+import { scopeCondition } from './volunteer.loaders';
+import { Volunteer } from './volunteer.entity';
+import {
+  RegisterVolunteerInput,
+  registerVolunteerInput,
+  reviewVolunteerInput,
+  updateVolunteerProfileInput,
+  volunteerFilter,
+} from './volunteer.input';
+
+/** Staff who see and edit the profiles (and the review history) of the volunteers of their subtree. */
+export const PROFILE_STAFF: Role[] = REGISTRARS;
+/** Roles that read every volunteer, wherever their unit. */
+const READ_EVERYWHERE: Role[] = ['CENTER_ADMIN', 'DISPATCHER'];
+
+const VOLUNTEER_PAGE = 'volunteer';
 
 /**
- * Reads of volunteers. For now any authenticated caller may read them (only masked personal data is exposed);
- * the scope rules of `ROLES.md` arrive with registration and approval.
+ * The volunteer profile: who may see which volunteers, registration (self or assisted), the review moves of
+ * `VOLUNTEER_TRANSITIONS`, and profile changes. Every change writes its event in the same transaction.
  */
 export class VolunteerService {
   constructor(
+    private readonly dataSource: DataSource,
     private readonly actor: Actor,
     private readonly loaders: VolunteersLoaders,
+    private readonly vault: PiiVault,
+    private readonly eventsWritten: () => void,
   ) {}
 
+  /** Everyone's volunteers (center), those of the caller's subtree (staff), or only their own. */
+  readScope(): VolunteerScope {
+    const claims = this.actor.requireAuthenticated();
+    if (this.actor.hasRole(...READ_EVERYWHERE)) return { kind: 'all' };
+    if (this.actor.isStaff && claims.unitPath) return { kind: 'subtree', path: claims.unitPath };
+    // A person id that can match no row keeps a non-person caller (SERVICE, a malformed subject) out.
+    return { kind: 'self', personId: isBigintId(claims.sub) ? claims.sub : '0' };
+  }
+
+  /** Whether the caller may read this volunteer: themself, or staff whose subtree holds the home station. */
+  canRead(volunteer: Volunteer): boolean {
+    if (this.actor.personId === volunteer.personId) return true;
+    const scope = this.readScope();
+    return scope.kind === 'all' || (scope.kind === 'subtree' && pathWithin(volunteer.homeStationPath ?? '', scope.path));
+  }
+
+  /**
+   * A volunteer by id. Outside the caller's scope it is FORBIDDEN, and so is a missing one for callers who do not
+   * see everywhere: the answer never tells whether a record exists outside one's scope.
+   */
   async get(id: string): Promise<Volunteer | null> {
+    const scope = this.readScope();
+    const volunteer = isBigintId(id) ? await this.loaders.volunteerById.load(id) : null;
+    if (!volunteer) {
+      if (scope.kind === 'all') return null;
+      throw new Forbidden();
+    }
+    if (!this.canRead(volunteer)) throw new Forbidden();
+    return volunteer;
+  }
+
+  /**
+   * A volunteer another subgraph refers to (an order's assignee, a record's volunteer): that subgraph decided the
+   * caller may see the referring record; the personal fields keep their own rules (masked names, staff-only reviews).
+   */
+  async reference(id: string): Promise<Volunteer | null> {
     this.actor.requireAuthenticated();
     return isBigintId(id) ? this.loaders.volunteerById.load(id) : null;
   }
 
-  /** Volunteers whose home station is `stationId`, in id order. */
-  async listByHomeStation(stationId: string, args: PageArgs): Promise<Connection<Volunteer>> {
-    this.actor.requireAuthenticated();
-    const page = readPage(args, 'volunteer');
-    if (!isBigintId(stationId)) return toConnection<Volunteer>([], page, 'volunteer', (row) => row.id, async () => 0);
-    const rows = await this.loaders.volunteersByHomeStation.load({ parentId: stationId, page });
-    return toConnection(rows, page, 'volunteer', (row) => row.id, () => this.loaders.volunteerCountByHomeStation.load(stationId));
+  /** Volunteers matching the filter within the caller's scope, in id order. */
+  async list(rawFilter: unknown, args: PageArgs): Promise<Connection<Volunteer>> {
+    const scope = this.readScope();
+    const page = readPage(args, VOLUNTEER_PAGE);
+    const filter = parseInput(volunteerFilter, rawFilter ?? {}, 'filter');
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const condition = scopeCondition(scope, 1);
+    where.push(condition.sql);
+    params.push(...condition.params);
+    const param = (value: unknown) => `$${params.push(value)}`;
+    if (filter.withinUnitId) {
+      const within = await this.loaders.unitRefById.load(filter.withinUnitId);
+      if (!within) throw new BadUserInput('filter.withinUnitId', { key: 'input.unknownReference', entity: 'unit', entityZh: '单位', id: filter.withinUnitId });
+      where.push(`(v.home_station_path = ${param(within.path)} OR v.home_station_path LIKE ${param(`${within.path}/%`)})`);
+    }
+    if (filter.status) where.push(`v.status = ${param(filter.status)}`);
+    if (filter.skills?.length) where.push(`v.skills @> ${param(filter.skills)}::text[]`);
+    if (filter.teamId) where.push(`EXISTS (SELECT 1 FROM team_membership m WHERE m.volunteer_id = v.id AND m.team_id = ${param(filter.teamId)})`);
+    const search = filter.search?.trim();
+    if (search) {
+      // Digits (staff only) are the end of a mobile number, matched on the reversed number's index; other text is
+      // part of the real name. No one's name is made of digits.
+      if (/^\d{1,11}$/.test(search) && this.actor.isStaff) {
+        where.push(`EXISTS (SELECT 1 FROM person p WHERE p.id = v.person_id AND reverse(p.mobile) LIKE ${param(`${reverse(search)}%`)})`);
+      } else {
+        where.push(`EXISTS (SELECT 1 FROM person p WHERE p.id = v.person_id AND p.real_name ILIKE ${param(likePattern(search))})`);
+      }
+    }
+    const filtered = where.join(' AND ');
+    const countParams = [...params];
+    if (page.afterKey && !isBigintId(page.afterKey)) throw new BadUserInput('after', { key: 'input.cursor' });
+    const after = page.afterKey ? ` AND v.id > ${param(page.afterKey)}::bigint` : '';
+    const rows = await this.dataSource.query(
+      `SELECT v.* FROM volunteer v WHERE ${filtered}${after} ORDER BY v.id LIMIT ${param(page.limit + 1)}`,
+      params,
+    );
+    const volunteers = hydrate(this.dataSource.manager, Volunteer, rows);
+    for (const volunteer of volunteers) this.loaders.volunteerById.prime(volunteer.id, volunteer);
+    return toConnection(volunteers, page, VOLUNTEER_PAGE, (row) => row.id, async () => {
+      const [count] = await this.dataSource.query(`SELECT count(*)::int AS n FROM volunteer v WHERE ${filtered}`, countParams);
+      return count.n as number;
+    });
   }
 
-  /** Members of team `teamId`, in id order. */
-  async listByTeam(teamId: string, args: PageArgs): Promise<Connection<Volunteer>> {
-    this.actor.requireAuthenticated();
-    const page = readPage(args, 'volunteer');
-    if (!isBigintId(teamId)) return toConnection<Volunteer>([], page, 'volunteer', (row) => row.id, async () => 0);
-    const rows = await this.loaders.teamMembers.load({ parentId: teamId, page });
-    return toConnection(rows, page, 'volunteer', (row) => row.id, () => this.loaders.memberCountByTeam.load(teamId));
+  /** Volunteers whose home station is `stationId`, as far as the caller sees them, in id order. */
+  async listByHomeStation(stationId: string, args: PageArgs): Promise<Connection<Volunteer>> {
+    const scope = this.readScope();
+    const page = readPage(args, VOLUNTEER_PAGE);
+    if (!isBigintId(stationId)) return toConnection<Volunteer>([], page, VOLUNTEER_PAGE, (row) => row.id, async () => 0);
+    const rows = await this.loaders.volunteerPageByStation.load({ parentId: stationId, page, scope });
+    return toConnection(rows, page, VOLUNTEER_PAGE, (row) => row.id, () => this.loaders.volunteerCountByStation.load({ parentId: stationId, scope }));
   }
+
+  /** Members of team `teamId`, as far as the caller sees them, in id order. */
+  async listByTeam(teamId: string, args: PageArgs): Promise<Connection<Volunteer>> {
+    const scope = this.readScope();
+    const page = readPage(args, VOLUNTEER_PAGE);
+    if (!isBigintId(teamId)) return toConnection<Volunteer>([], page, VOLUNTEER_PAGE, (row) => row.id, async () => 0);
+    const rows = await this.loaders.volunteerPageByTeam.load({ parentId: teamId, page, scope });
+    return toConnection(rows, page, VOLUNTEER_PAGE, (row) => row.id, () => this.loaders.volunteerCountByTeam.load({ parentId: teamId, scope }));
+  }
+
+  /** Why the volunteer was rejected or suspended: for the volunteer and the staff who see them. */
+  statusReason(volunteer: Volunteer): string | null {
+    if (!this.canRead(volunteer)) throw new Forbidden();
+    return volunteer.statusReason;
+  }
+
+  /** The review history, oldest first: staff in scope of the home station only. */
+  async reviews(volunteer: Volunteer): Promise<ReviewRow[]> {
+    this.actor.requireScope(volunteer.homeStationPath ?? '', ...PROFILE_STAFF);
+    return this.loaders.reviewsByVolunteer.load(volunteer.id);
+  }
+
+  /** Figures of the subtree of `unitId` for staff in scope (analysts included); service figures in [from, to). */
+  async stats(unitId: string, from: Date | null | undefined, to: Date | null | undefined): Promise<VolunteerStatsRow & { verifiedHours: number }> {
+    this.actor.requireRole(...STAFF_ROLES);
+    if (from && to && to <= from) throw new BadUserInput('to', { key: 'input.invalid', detail: 'the end of the period must be after its start' });
+    const unit = isBigintId(unitId) ? await this.loaders.unitRefById.load(unitId) : null;
+    if (!unit) throw new NotFound('PracticeUnit', unitId, '单位');
+    if (!this.actor.hasRole(...READ_EVERYWHERE)) this.actor.requireScope(unit.path, ...STAFF_ROLES);
+    const figures = await this.loaders.volunteerStats.load({ unitPath: unit.path, from: from ?? null, to: to ?? null });
+    return { ...figures, verifiedHours: hoursOf(figures.verifiedMinutes) };
+  }
+
+  /**
+   * Registers a volunteer (PENDING): the signed-in resident themself, or, by staff of the home station's subtree, an
+   * existing person (`personId`) or a new one without an account (`person`). A person already registered gets a
+   * CONFLICT, unless their earlier registration was rejected: then the same row starts over.
+   */
+  async register(raw: unknown): Promise<Volunteer> {
+    const claims = this.actor.requireAuthenticated();
+    const input = parseInput(registerVolunteerInput, raw);
+    if (input.personId && input.person) {
+      throw new BadUserInput('input.person', { key: 'input.invalid', detail: 'give personId or person, not both' });
+    }
+    const assisted = !!(input.personId || input.person);
+    if (assisted) this.actor.requireRole(...REGISTRARS);
+    else if (!this.actor.hasRole('RESIDENT') || !isBigintId(claims.sub)) throw new Forbidden();
+    const volunteer = await this.dataSource.transaction(async (manager) => {
+      const station = await stationOf(manager, input.homeStationId, 'input.homeStationId');
+      if (assisted) this.actor.requireScope(station.path, ...REGISTRARS);
+      await assertSkillsExist(manager, input.skills, 'input.skills');
+      const personId = await this.registrant(manager, input, station, claims);
+      const [existing]: { id: string; status: Volunteer['status'] }[] = await manager.query(
+        'SELECT id::text, status FROM volunteer WHERE person_id = $1 FOR UPDATE',
+        [personId],
+      );
+      const conflictField = input.personId ? 'input.personId' : 'input';
+      const values = [station.id, station.path, input.skills, JSON.stringify(input.availability ?? []), assisted ? claims.sub : 'self'];
+      let id: string;
+      if (existing) {
+        if (existing.status !== 'REJECTED') throw new Conflict(conflictField, existing.status, 'volunteer.alreadyRegistered');
+        const move = transitionFor(existing.status, 'register');
+        await manager.query(
+          `UPDATE volunteer SET status = $7, status_reason = NULL, home_station_id = $2, home_station_path = $3, skills = $4,
+                  availability = $5, registered_by = $6, updated_at = now() WHERE id = $1`,
+          [existing.id, ...values, move.to],
+        );
+        id = existing.id;
+      } else {
+        try {
+          const [row] = await manager.query(
+            `INSERT INTO volunteer (person_id, status, home_station_id, home_station_path, skills, availability, registered_by)
+             VALUES ($1, 'PENDING', $2, $3, $4, $5, $6) RETURNING id::text`,
+            [personId, ...values],
+          );
+          id = row.id;
+        } catch (error) {
+          // A concurrent registration of the same person committed first.
+          if (isUniqueViolation(error, 'volunteer_person_id_key')) throw new Conflict(conflictField, 'PENDING', 'volunteer.alreadyRegistered');
+          throw error;
+        }
+      }
+      await manager.query(`INSERT INTO volunteer_review (volunteer_id, decision, decided_by) VALUES ($1, 'REGISTERED', $2)`, [id, claims.sub]);
+      await recordEvent(manager, {
+        type: 'volunteer.registered',
+        actor: actorOf(claims),
+        unitPath: station.path,
+        payload: { volunteerId: id, personId, stationId: station.id },
+      });
+      return manager.findOneByOrFail(Volunteer, { id });
+    });
+    return this.changed(volunteer);
+  }
+
+  /**
+   * Approves, rejects, suspends or reinstates, as `VOLUNTEER_TRANSITIONS` allows. The row is locked first
+   * (`FOR UPDATE`), so of two concurrent approvals one applies and the other finds the volunteer ACTIVE.
+   */
+  async review(action: Exclude<VolunteerAction, 'register'>, raw: unknown): Promise<Volunteer> {
+    const roles = rolesFor(action);
+    const claims = this.actor.requireRole(...roles);
+    const input = parseInput(reviewVolunteerInput, raw);
+    if (needsReason(action) && !input.reason) throw new BadUserInput('input.reason', { key: 'input.required' });
+    const volunteer = await this.dataSource.transaction(async (manager) => {
+      const current = await this.lockForChange(manager, input.volunteerId);
+      this.actor.requireScope(current.homeStationPath ?? '', ...roles);
+      const move = transitionFor(current.status, action);
+      if (!current.homeStationId) {
+        throw new BadUserInput('input.volunteerId', { key: 'input.invalid', detail: 'the volunteer has no home station yet' });
+      }
+      const reason = input.reason ?? null;
+      await manager.query('UPDATE volunteer SET status = $2, status_reason = $3, updated_at = now() WHERE id = $1', [
+        current.id,
+        move.to,
+        move.reasonRequired ? reason : null,
+      ]);
+      if (move.volunteerRole === 'grant') {
+        await manager.query(
+          `UPDATE person SET roles = array_append(roles, 'VOLUNTEER'), updated_at = now()
+            WHERE id = $1 AND NOT ('VOLUNTEER' = ANY (roles))`,
+          [current.personId],
+        );
+      } else if (move.volunteerRole === 'revoke') {
+        await manager.query(`UPDATE person SET roles = array_remove(roles, 'VOLUNTEER'), updated_at = now() WHERE id = $1`, [current.personId]);
+      }
+      await manager.query('INSERT INTO volunteer_review (volunteer_id, decision, reason, decided_by) VALUES ($1, $2, $3, $4)', [
+        current.id,
+        move.decision,
+        reason,
+        claims.sub,
+      ]);
+      await recordEvent(manager, {
+        type: move.event,
+        actor: actorOf(claims),
+        unitPath: current.homeStationPath,
+        payload: {
+          volunteerId: current.id,
+          personId: current.personId,
+          stationId: current.homeStationId,
+          ...(reason ? { reason } : {}),
+        },
+      });
+      return manager.findOneByOrFail(Volunteer, { id: current.id });
+    });
+    this.loaders.personById.clear(volunteer.personId);
+    return this.changed(volunteer);
+  }
+
+  /** Changes skills, availability or home station: the volunteer themself, or staff of the subtree. */
+  async updateProfile(raw: unknown): Promise<Volunteer> {
+    const claims = this.actor.requireAuthenticated();
+    const input = parseInput(updateVolunteerProfileInput, raw);
+    const volunteer = await this.dataSource.transaction(async (manager) => {
+      const current = await this.lockTarget(manager, input.volunteerId, PROFILE_STAFF);
+      const self = current.personId === claims.sub;
+      const changes: string[] = [];
+      const params: unknown[] = [current.id];
+      const set = (column: string, value: unknown) => changes.push(`${column} = $${params.push(value)}`);
+      if (input.homeStationId) {
+        const station = await stationOf(manager, input.homeStationId, 'input.homeStationId');
+        // Staff may not move a volunteer out of their own subtree.
+        if (!self) this.actor.requireScope(station.path, ...PROFILE_STAFF);
+        set('home_station_id', station.id);
+        set('home_station_path', station.path);
+      }
+      if (input.skills) {
+        await assertSkillsExist(manager, input.skills, 'input.skills');
+        set('skills', input.skills);
+      }
+      if (input.availability) set('availability', JSON.stringify(input.availability));
+      if (changes.length > 0) await manager.query(`UPDATE volunteer SET ${changes.join(', ')}, updated_at = now() WHERE id = $1`, params);
+      return manager.findOneByOrFail(Volunteer, { id: current.id });
+    });
+    return this.changed(volunteer);
+  }
+
+  /**
+   * The volunteer a mutation acts on, locked: `volunteerId` (the volunteer themself, or staff of `roles` in scope
+   * of the home station), or, when omitted, the signed-in person's own profile.
+   */
+  async lockTarget(manager: EntityManager, volunteerId: string | null | undefined, roles: Role[]): Promise<Volunteer> {
+    const claims = this.actor.requireAuthenticated();
+    if (!volunteerId) {
+      const rows = isBigintId(claims.sub) ? await manager.query('SELECT * FROM volunteer WHERE person_id = $1 FOR UPDATE', [claims.sub]) : [];
+      const [own] = hydrate(manager, Volunteer, rows);
+      // Not a volunteer: there is no profile of theirs to change.
+      if (!own) throw new Forbidden();
+      return own;
+    }
+    const volunteer = await this.lockForChange(manager, volunteerId);
+    if (volunteer.personId !== claims.sub) this.actor.requireScope(volunteer.homeStationPath ?? '', ...roles);
+    return volunteer;
+  }
+
+  /** The volunteer row, locked for this transaction; a missing one is NOT_FOUND only for callers who see everywhere. */
+  private async lockForChange(manager: EntityManager, id: string): Promise<Volunteer> {
+    const [volunteer] = hydrate(manager, Volunteer, await manager.query('SELECT * FROM volunteer WHERE id = $1 FOR UPDATE', [id]));
+    if (volunteer) return volunteer;
+    if (this.actor.hasRole('CENTER_ADMIN')) throw new NotFound('Volunteer', id, '志愿者');
+    throw new Forbidden();
+  }
+
+  /** The person being registered: the caller, an existing person, or a new one opened here without a password. */
+  private async registrant(manager: EntityManager, input: RegisterVolunteerInput, station: UnitRef, claims: Claims): Promise<string> {
+    if (input.person) {
+      const person = await insertPerson(
+        manager,
+        this.vault,
+        {
+          realName: input.person.realName,
+          mobile: input.person.mobile ?? null,
+          idNumber: input.person.idNumber,
+          passwordHash: null,
+          roles: ['RESIDENT'],
+          home: station,
+          createdBy: claims.sub,
+        },
+        'input.person',
+      );
+      return person.id;
+    }
+    const personId = input.personId ?? claims.sub;
+    const [row] = await manager.query('SELECT id::text FROM person WHERE id = $1', [personId]);
+    if (row) return row.id;
+    if (!input.personId) throw new Forbidden();
+    throw new BadUserInput('input.personId', { key: 'input.unknownReference', entity: 'person', entityZh: '人员', id: personId });
+  }
+
+  /** After a commit: wake the outbox relay and make this request's later reads see the new row. */
+  changed(volunteer: Volunteer): Volunteer {
+    this.eventsWritten();
+    this.loaders.volunteerById.clear(volunteer.id).prime(volunteer.id, volunteer);
+    this.loaders.membershipsByVolunteer.clear(volunteer.id);
+    this.loaders.reviewsByVolunteer.clear(volunteer.id);
+    return volunteer;
+  }
+}
+
+/** The station (or practice point) a volunteer serves at, from the unit replica; anything else is bad input. */
+export async function stationOf(manager: EntityManager, id: string, field: string): Promise<UnitRef> {
+  const unit = await findUnit(manager, id);
+  if (!unit || (unit.level !== 'STATION' && unit.level !== 'POINT')) {
+    throw new BadUserInput(field, { key: 'input.unknownReference', entity: 'station', entityZh: '实践站', id });
+  }
+  return unit;
+}
+
+export function actorOf(claims: Claims): EventActor {
+  return { personId: claims.sub, roles: claims.roles };
+}
+
+/** Minutes as hours with one decimal. */
+export function hoursOf(minutes: number): number {
+  return Math.round(minutes / 6) / 10;
+}
+
+/** `%text%` with `%`, `_` and `\` escaped, so user text is matched literally by ILIKE. */
+function likePattern(text: string): string {
+  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+function reverse(text: string): string {
+  return [...text].reverse().join('');
 }

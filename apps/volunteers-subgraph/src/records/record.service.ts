@@ -1,0 +1,406 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import type { Actor, Claims } from '@kz/auth';
+import { hydrate } from '@kz/db';
+import { BadUserInput, DomainError, Forbidden, InvalidTransition, NotFound } from '@kz/errors';
+import { EventActor, recordEvent } from '@kz/events';
+import { Connection, isBigintId, Page, PageArgs, parseInput, readPage, toConnection } from '@kz/subgraph';
+import type { VolunteersLoaders } from '../loaders';
+import { findUnit } from '../units/unit-ref';
+import { ServiceRecord } from './record.entity';
+import {
+  activityIdInput,
+  correctMinutesInput,
+  RecordFilter,
+  recordIdInput,
+  recordOfflineInput,
+  rejectRecordInput,
+} from './record.input';
+import {
+  EVENT_ZH,
+  nextStatus,
+  RECORD_ADMINS,
+  RECORD_READERS,
+  RECORD_STATUSES,
+  RecordEvent,
+  RecordStatus,
+  STATUS_ZH,
+  targetOf,
+} from './record-statuses';
+
+const CURSOR_KIND = 'serviceRecord';
+
+/** The UTC text of a timestamp to the microsecond, so a cursor compares exactly with what Postgres stored. */
+const SORT_KEY_SQL = `to_char(r.started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+
+function actorOf(claims: Claims): EventActor {
+  return { personId: claims.sub, roles: claims.roles };
+}
+
+/** A WHERE clause built up with numbered parameters. */
+class Conditions {
+  readonly sql: string[] = [];
+  readonly params: unknown[] = [];
+
+  param(value: unknown): string {
+    this.params.push(value);
+    return `$${this.params.length}`;
+  }
+
+  add(sql: string): void {
+    this.sql.push(sql);
+  }
+
+  get where(): string {
+    return this.sql.length ? `WHERE ${this.sql.join(' AND ')}` : '';
+  }
+}
+
+/**
+ * Service hours: who sees which records, and the rules of verifying, rejecting, correcting and recording them. Each
+ * change writes its history line, the volunteer's totals and its events in one transaction.
+ */
+export class RecordService {
+  private ownVolunteer: Promise<string | null> | undefined;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly actor: Actor,
+    private readonly loaders: VolunteersLoaders,
+    private readonly eventsWritten: () => void,
+  ) {}
+
+  /** A record the caller may see (their own, or in their subtree if staff); null otherwise. */
+  async get(id: string): Promise<ServiceRecord | null> {
+    this.actor.requireAuthenticated();
+    if (!isBigintId(id)) return null;
+    const record = await this.loaders.serviceRecordById.load(id);
+    return record && (await this.canSee(record)) ? record : null;
+  }
+
+  /** Records matching the filter among those the caller may see, newest service first. */
+  async list(filter: RecordFilter | null | undefined, args: PageArgs): Promise<Connection<ServiceRecord>> {
+    const claims = this.actor.requireAuthenticated();
+    const page = readPage(args, CURSOR_KIND);
+    const conditions = new Conditions();
+    const visible = await this.visibility(claims, conditions);
+    if (!visible) return toConnection<ServiceRecord>([], page, CURSOR_KIND, (row) => row.id, async () => 0);
+    conditions.add(visible);
+    await this.applyFilter(filter ?? {}, conditions);
+
+    const counted = { where: conditions.where, params: [...conditions.params] };
+    this.applyCursor(page, conditions);
+    const rows: Record<string, unknown>[] = await this.dataSource.query(
+      `SELECT r.*, ${SORT_KEY_SQL} AS sort_key FROM service_record r ${conditions.where}
+        ORDER BY r.started_at DESC, r.id DESC LIMIT ${conditions.param(page.limit + 1)}`,
+      conditions.params,
+    );
+    const records = hydrate(this.dataSource.manager, ServiceRecord, rows);
+    const sortKeys = new Map(records.map((record, index) => [record, `${rows[index]!.sort_key}|${record.id}`]));
+    for (const record of records) this.loaders.serviceRecordById.prime(record.id, record);
+    return toConnection(records, page, CURSOR_KIND, (record) => sortKeys.get(record)!, async () => {
+      const [row] = await this.dataSource.query(`SELECT count(*)::int AS n FROM service_record r ${counted.where}`, counted.params);
+      return row.n;
+    });
+  }
+
+  /** A station admin in scope verifies a pending record: once, however many try at the same moment. */
+  async verify(raw: unknown): Promise<ServiceRecord> {
+    const claims = this.actor.requireRole(...RECORD_ADMINS);
+    const input = parseInput(recordIdInput, raw);
+    const [record] = await this.dataSource.transaction(async (manager) => {
+      const current = await this.mustFind(manager, input.recordId);
+      this.actor.requireScope(current.unitPath, ...RECORD_ADMINS);
+      this.assertAllowed(current.status, 'verify');
+      const verified = await this.verifyPending(manager, claims, 'id = $2', [current.id]);
+      if (verified.length === 0) {
+        // Someone else verified or rejected it between our read and our update; their change stands.
+        const [now] = await manager.query('SELECT status FROM service_record WHERE id = $1', [current.id]);
+        throw this.invalidTransition(now.status, 'verify');
+      }
+      return verified;
+    });
+    this.eventsWritten();
+    return record!;
+  }
+
+  /** Verifies every pending record of an activity organized in the caller's subtree; returns those it verified. */
+  async verifyActivity(raw: unknown): Promise<ServiceRecord[]> {
+    const claims = this.actor.requireRole(...RECORD_ADMINS);
+    const input = parseInput(activityIdInput, raw);
+    const records = await this.dataSource.transaction(async (manager) => {
+      const [activity] = await manager.query('SELECT organizing_unit_path AS path FROM activity WHERE id = $1', [input.activityId]);
+      if (!activity) throw this.hidden('Activity', input.activityId, '活动');
+      this.actor.requireScope(activity.path, ...RECORD_ADMINS);
+      return this.verifyPending(manager, claims, 'activity_id = $2', [input.activityId]);
+    });
+    if (records.length > 0) this.eventsWritten();
+    return records;
+  }
+
+  /** Rejects a pending record, with a reason. */
+  async reject(raw: unknown): Promise<ServiceRecord> {
+    const claims = this.actor.requireRole(...RECORD_ADMINS);
+    const input = parseInput(rejectRecordInput, raw);
+    const record = await this.dataSource.transaction(async (manager) => {
+      const current = await this.mustFind(manager, input.recordId, { lock: true });
+      this.actor.requireScope(current.unitPath, ...RECORD_ADMINS);
+      this.assertAllowed(current.status, 'reject');
+      // An UPDATE answers [rows, count].
+      const [[row]] = await manager.query(
+        `UPDATE service_record SET status = 'REJECTED', reject_reason = $2, verified_by = $3, verified_at = now(), updated_at = now()
+          WHERE id = $1 RETURNING *`,
+        [current.id, input.reason, claims.sub],
+      );
+      await this.addHistory(manager, { recordId: current.id, action: 'REJECTED', reason: input.reason, by: claims.sub });
+      return hydrate(manager, ServiceRecord, [row])[0]!;
+    });
+    return record;
+  }
+
+  /**
+   * Corrects the minutes of a pending or verified record, with a reason. A verified record moves the volunteer's
+   * total by the difference and tells the points service (`volunteer.hours.corrected`); a rejected one is final.
+   */
+  async correct(raw: unknown): Promise<ServiceRecord> {
+    const claims = this.actor.requireRole(...RECORD_ADMINS);
+    const input = parseInput(correctMinutesInput, raw);
+    let wroteEvent = false;
+    const record = await this.dataSource.transaction(async (manager) => {
+      const current = await this.mustFind(manager, input.recordId, { lock: true });
+      this.actor.requireScope(current.unitPath, ...RECORD_ADMINS);
+      this.assertAllowed(current.status, 'correct');
+      const [[row]] = await manager.query('UPDATE service_record SET minutes = $2, updated_at = now() WHERE id = $1 RETURNING *', [
+        current.id,
+        input.minutes,
+      ]);
+      await this.addHistory(manager, {
+        recordId: current.id,
+        action: 'CORRECTED',
+        oldMinutes: current.minutes,
+        newMinutes: input.minutes,
+        reason: input.reason,
+        by: claims.sub,
+      });
+      const delta = input.minutes - current.minutes;
+      if (current.status === 'VERIFIED' && delta !== 0) {
+        await manager.query('UPDATE volunteer SET verified_minutes = verified_minutes + $2, updated_at = now() WHERE id = $1', [
+          current.volunteerId,
+          delta,
+        ]);
+        // Who and what kind, so the points service can credit a correction from 0 minutes without a lookup.
+        const [{ person_id: personId }] = await manager.query('SELECT person_id::text FROM volunteer WHERE id = $1', [current.volunteerId]);
+        await recordEvent(manager, {
+          type: 'volunteer.hours.corrected',
+          actor: actorOf(claims),
+          unitPath: current.unitPath,
+          payload: {
+            serviceRecordId: current.id,
+            volunteerId: current.volunteerId,
+            personId,
+            category: current.category,
+            oldMinutes: current.minutes,
+            newMinutes: input.minutes,
+            reason: input.reason,
+          },
+        });
+        wroteEvent = true;
+      }
+      return hydrate(manager, ServiceRecord, [row])[0]!;
+    });
+    if (wroteEvent) this.eventsWritten();
+    return record;
+  }
+
+  /** Staff record service at an offline activity, with evidence: a pending record like any other. */
+  async recordOffline(raw: unknown): Promise<ServiceRecord> {
+    const claims = this.actor.requireRole(...RECORD_ADMINS);
+    const input = parseInput(recordOfflineInput, raw);
+    return this.dataSource.transaction(async (manager) => {
+      const unit = await findUnit(manager, input.unitId);
+      if (!unit) throw new BadUserInput('input.unitId', { key: 'input.unknownReference', entity: 'unit', entityZh: '单位', id: input.unitId });
+      this.actor.requireScope(unit.path, ...RECORD_ADMINS);
+      const [volunteer] = await manager.query('SELECT home_station_path AS path FROM volunteer WHERE id = $1', [input.volunteerId]);
+      if (!volunteer) {
+        if (!this.actor.hasRole('CENTER_ADMIN')) throw new Forbidden();
+        throw new BadUserInput('input.volunteerId', { key: 'input.unknownReference', entity: 'volunteer', entityZh: '志愿者', id: input.volunteerId });
+      }
+      // A volunteer without a home station belongs to no subtree: only the center admin reaches them.
+      if (volunteer.path) this.actor.requireScope(volunteer.path, ...RECORD_ADMINS);
+      else this.actor.requireRole('CENTER_ADMIN');
+      const [category] = await manager.query('SELECT code FROM activity_category WHERE code = $1', [input.category]);
+      if (!category) {
+        throw new BadUserInput('input.category', { key: 'input.unknownReference', entity: 'category', entityZh: '活动类别', id: input.category });
+      }
+      const [row] = await manager.query(
+        `INSERT INTO service_record (volunteer_id, unit_id, unit_path, category, title, started_at, minutes, source, evidence, created_by)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 'OFFLINE', $8, $9) RETURNING *`,
+        [input.volunteerId, unit.id, unit.path, input.category, input.title, input.startedAt, input.minutes, input.evidence, claims.sub],
+      );
+      await this.addHistory(manager, { recordId: String(row.id), action: 'CREATED', newMinutes: input.minutes, by: claims.sub });
+      return hydrate(manager, ServiceRecord, [row])[0]!;
+    });
+  }
+
+  /**
+   * Verifies the pending records matching `condition` (parameters from `$2`): the status changes only where it is
+   * still PENDING, so concurrent attempts verify each record once, and the same statement writes the history lines.
+   * Then each volunteer's totals gain the minutes and one service per record, and each record with minutes emits
+   * `volunteer.hours.verified` into the outbox, all in the caller's transaction.
+   */
+  private async verifyPending(manager: EntityManager, claims: Claims, condition: string, params: unknown[]): Promise<ServiceRecord[]> {
+    const rows: Record<string, unknown>[] = await manager.query(
+      `WITH verified AS (
+         UPDATE service_record SET status = 'VERIFIED', verified_by = $1, verified_at = now(), updated_at = now()
+          WHERE status = 'PENDING' AND ${condition}
+          RETURNING *
+       ), history AS (
+         INSERT INTO service_record_change (record_id, action, new_minutes, changed_by)
+         SELECT id, 'VERIFIED', minutes, $1 FROM verified
+       )
+       SELECT verified.*, v.person_id::text AS volunteer_person_id
+         FROM verified JOIN volunteer v ON v.id = verified.volunteer_id
+        ORDER BY verified.id`,
+      [claims.sub, ...params],
+    );
+    const records = hydrate(manager, ServiceRecord, rows);
+    await this.addToTotals(manager, records);
+    for (const [index, record] of records.entries()) {
+      if (record.minutes <= 0) continue; // nothing to credit
+      await recordEvent(manager, {
+        type: 'volunteer.hours.verified',
+        actor: actorOf(claims),
+        unitPath: record.unitPath,
+        payload: {
+          serviceRecordId: record.id,
+          volunteerId: record.volunteerId,
+          personId: String(rows[index]!.volunteer_person_id),
+          minutes: record.minutes,
+          category: record.category,
+          ...(record.activityId ? { activityId: record.activityId } : {}),
+          ...(record.orderId ? { orderId: record.orderId } : {}),
+          verifiedBy: claims.sub,
+        },
+      });
+    }
+    return records;
+  }
+
+  /**
+   * Adds verified records to their volunteers' totals. Volunteers are locked in id order first, so two bulk
+   * verifications sharing volunteers wait for each other instead of deadlocking.
+   */
+  private async addToTotals(manager: EntityManager, records: ServiceRecord[]): Promise<void> {
+    const totals = new Map<string, { minutes: number; services: number }>();
+    for (const record of records) {
+      const total = totals.get(record.volunteerId) ?? { minutes: 0, services: 0 };
+      totals.set(record.volunteerId, { minutes: total.minutes + record.minutes, services: total.services + 1 });
+    }
+    if (totals.size === 0) return;
+    const ids = [...totals.keys()];
+    if (ids.length > 1) await manager.query('SELECT id FROM volunteer WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE', [ids]);
+    await manager.query(
+      `UPDATE volunteer v
+          SET verified_minutes = v.verified_minutes + t.minutes, service_count = v.service_count + t.services, updated_at = now()
+         FROM unnest($1::bigint[], $2::int[], $3::int[]) AS t(id, minutes, services)
+        WHERE v.id = t.id`,
+      [ids, ids.map((id) => totals.get(id)!.minutes), ids.map((id) => totals.get(id)!.services)],
+    );
+  }
+
+  private async addHistory(
+    manager: EntityManager,
+    change: { recordId: string; action: string; oldMinutes?: number; newMinutes?: number; reason?: string; by: string },
+  ): Promise<void> {
+    await manager.query(
+      `INSERT INTO service_record_change (record_id, action, old_minutes, new_minutes, reason, changed_by) VALUES ($1, $2, $3, $4, $5, $6)`,
+      [change.recordId, change.action, change.oldMinutes ?? null, change.newMinutes ?? null, change.reason ?? null, change.by],
+    );
+  }
+
+  /** The record, read (and with `lock`, locked) in the transaction; a missing one looks like one out of scope. */
+  private async mustFind(manager: EntityManager, id: string, options: { lock?: boolean } = {}): Promise<ServiceRecord> {
+    const rows = await manager.query(`SELECT * FROM service_record WHERE id = $1${options.lock ? ' FOR UPDATE' : ''}`, [id]);
+    const [record] = hydrate(manager, ServiceRecord, rows);
+    if (!record) throw this.hidden('ServiceRecord', id, '服务记录');
+    return record;
+  }
+
+  /**
+   * What a caller learns about an id that matches nothing: the center admin, in scope everywhere, hears NOT_FOUND;
+   * anyone else FORBIDDEN, the same answer as for a record outside their subtree (`ROLES.md`: no hint of existence).
+   */
+  private hidden(entity: string, id: string, entityZh: string): DomainError {
+    return this.actor.hasRole('CENTER_ADMIN') ? new NotFound(entity, id, entityZh) : new Forbidden();
+  }
+
+  private assertAllowed(from: RecordStatus, event: RecordEvent): void {
+    if (!nextStatus(from, event)) throw this.invalidTransition(from, event);
+  }
+
+  private invalidTransition(from: RecordStatus, event: RecordEvent): InvalidTransition {
+    const to = targetOf(event);
+    return new InvalidTransition({
+      entity: 'service record',
+      entityZh: '服务记录',
+      from,
+      fromZh: STATUS_ZH[from],
+      event,
+      eventZh: EVENT_ZH[event],
+      ...(to ? { to, toZh: STATUS_ZH[to] } : {}),
+    });
+  }
+
+  private async canSee(record: ServiceRecord): Promise<boolean> {
+    if (this.actor.inScope(record.unitPath, RECORD_READERS)) return true;
+    return record.volunteerId === (await this.ownVolunteerId());
+  }
+
+  /** The caller's own volunteer profile, looked up once per request. */
+  private ownVolunteerId(): Promise<string | null> {
+    const personId = this.actor.personId;
+    if (!personId || !isBigintId(personId)) return Promise.resolve(null);
+    this.ownVolunteer ??= this.dataSource
+      .query('SELECT id::text FROM volunteer WHERE person_id = $1', [personId])
+      .then((rows: { id: string }[]) => rows[0]?.id ?? null);
+    return this.ownVolunteer;
+  }
+
+  /** The SQL condition of what the caller may see: their subtree if staff, their own records; null for nothing. */
+  private async visibility(claims: Claims, conditions: Conditions): Promise<string | null> {
+    const parts: string[] = [];
+    if (this.actor.hasRole('CENTER_ADMIN')) return 'true';
+    if (this.actor.hasRole(...RECORD_READERS) && claims.unitPath) {
+      const path = conditions.param(claims.unitPath);
+      parts.push(`(r.unit_path = ${path} OR r.unit_path LIKE ${path} || '/%')`);
+    }
+    const own = await this.ownVolunteerId();
+    if (own) parts.push(`r.volunteer_id = ${conditions.param(own)}`);
+    return parts.length ? `(${parts.join(' OR ')})` : null;
+  }
+
+  private async applyFilter(filter: RecordFilter, conditions: Conditions): Promise<void> {
+    const id = (value: string) => (isBigintId(value) ? conditions.param(value) : 'NULL');
+    if (filter.volunteerId) conditions.add(`r.volunteer_id = ${id(filter.volunteerId)}`);
+    if (filter.activityId) conditions.add(`r.activity_id = ${id(filter.activityId)}`);
+    if (filter.status && (RECORD_STATUSES as readonly string[]).includes(filter.status)) {
+      conditions.add(`r.status = ${conditions.param(filter.status)}`);
+    }
+    if (filter.withinUnitId) {
+      const unit = isBigintId(filter.withinUnitId) ? await findUnit(this.dataSource.manager, filter.withinUnitId) : null;
+      if (!unit) conditions.add('false');
+      else {
+        const path = conditions.param(unit.path);
+        conditions.add(`(r.unit_path = ${path} OR r.unit_path LIKE ${path} || '/%')`);
+      }
+    }
+    if (filter.from) conditions.add(`r.started_at >= ${conditions.param(filter.from)}`);
+    if (filter.to) conditions.add(`r.started_at < ${conditions.param(filter.to)}`);
+  }
+
+  private applyCursor(page: Page, conditions: Conditions): void {
+    if (!page.afterKey) return;
+    const [sortKey, id] = page.afterKey.split('|');
+    if (!sortKey || !id || !isBigintId(id) || Number.isNaN(Date.parse(sortKey))) throw new BadUserInput('after', { key: 'input.cursor' });
+    conditions.add(`(r.started_at, r.id) < (${conditions.param(sortKey)}::timestamptz, ${conditions.param(id)}::bigint)`);
+  }
+}
