@@ -24,15 +24,10 @@ function percentile(sorted: number[], p: number): number {
 
 /**
  * A closed-loop load: `connections` clients each send the next request as soon as the previous one answered, for a
- * fixed time. Every latency is kept, so percentiles are exact. A reply that is not 200 or carries GraphQL errors
- * counts as a failure.
+ * fixed time. Every latency is kept, so percentiles are exact. `check` sends one request and says whether it
+ * succeeded; a failure is counted, not hidden.
  */
-export async function load(name: string, send: () => Promise<Response>, options: LoadOptions): Promise<LoadResult> {
-  const check = async () => {
-    const response = await send();
-    const body = (await response.json()) as { errors?: unknown[] };
-    return response.ok && !body.errors;
-  };
+export async function load(name: string, check: () => Promise<boolean>, options: LoadOptions): Promise<LoadResult> {
   for (let i = 0; i < options.warmup; i += 1) {
     if (!(await check())) throw new Error(`${name}: the request fails; fix it before measuring`);
   }
@@ -62,4 +57,36 @@ export async function load(name: string, send: () => Promise<Response>, options:
     p99: round(percentile(latencies, 99)),
     failures,
   };
+}
+
+/** Sends a GraphQL request and succeeds on a 200 without errors. */
+export function graphqlCheck(send: () => Promise<Response>): () => Promise<boolean> {
+  return async () => {
+    const response = await send();
+    const body = (await response.json()) as { errors?: unknown[] };
+    return response.ok && !body.errors;
+  };
+}
+
+export function median(results: LoadResult[]): LoadResult {
+  return [...results].sort((a, b) => a.rps - b.rps)[Math.floor(results.length / 2)]!;
+}
+
+export interface Comparison {
+  title: string;
+  note: string;
+  results: { label: string; runs: LoadResult[] }[];
+}
+
+/** Markdown table of a comparison: the median round of each target, and the first target against the last. */
+export function comparisonTable(comparison: Comparison): string {
+  const rows = comparison.results.map(({ label, runs }) => ({ label, ...median(runs) }));
+  const [first, last] = [rows[0]!, rows[rows.length - 1]!];
+  const ratio = (a: number, b: number) => Math.round((a / b) * 100) / 100;
+  return [
+    `| target | req/s | p50 ms | p95 ms | p99 ms | failures |`,
+    `| --- | ---: | ---: | ---: | ---: | ---: |`,
+    ...rows.map((r) => `| ${r.label} | ${r.rps} | ${r.p50} | ${r.p95} | ${r.p99} | ${r.failures} |`),
+    `| ${first.label} / ${last.label} | ${ratio(first.rps, last.rps)}× | | ${ratio(first.p95, last.p95)}× | | |`,
+  ].join('\n');
 }
