@@ -6,9 +6,10 @@ import { PointsAccount } from './accounts/account.entity';
 import { accountResolvers } from './accounts/account.resolver';
 import { buildPointsContext, PointsContext } from './context';
 import { Initial1764400000000 } from './migrations/1764400000000-initial';
+import { LoveBank1764600000000 } from './migrations/1764600000000-love-bank';
 
 export const pointsEntities = [PointsAccount];
-export const pointsMigrations = [Initial1764400000000];
+export const pointsMigrations = [Initial1764400000000, LoveBank1764600000000];
 
 /** The points subgraph: the love bank's accounts (its ledger, rules and rewards follow). */
 export function startPointsSubgraph(config: Config, options: { port?: number; log?: Logger } = {}): Promise<RunningSubgraph> {

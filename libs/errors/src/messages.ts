@@ -38,6 +38,18 @@ export const messages = {
     (p) => `${p.field}: use 8 to 64 characters with both letters and digits.`,
     (p) => `${p.field}：密码须为 8 到 64 位，且同时包含字母和数字。`,
   ),
+  'points.insufficient': m(
+    (p) => `Not enough points: ${p.needed} needed.`,
+    (p) => `积分不足：需要 ${p.needed} 分。`,
+  ),
+  'points.idempotencyReused': m(
+    (p) => `${p.field}: ${p.value} was already used for a different request.`,
+    (p) => `${p.field}：${p.value} 已用于另一个不同的请求。`,
+  ),
+  'points.outOfStock': m(
+    (p) => `Only ${p.available} left in stock.`,
+    (p) => `库存不足，仅剩 ${p.available} 件。`,
+  ),
   forbidden: m(
     () => 'You are not allowed to do this.',
     () => '您无权执行此操作。',
