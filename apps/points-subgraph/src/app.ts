@@ -5,6 +5,9 @@ import type { Logger } from '@kz/telemetry';
 import { PointsAccount } from './accounts/account.entity';
 import { accountResolvers } from './accounts/account.resolver';
 import { buildPointsContext, PointsContext } from './context';
+import { earningResolvers } from './earning/earning.resolver';
+import { pointsInboxHandlers } from './inbox';
+import { rewardResolvers } from './rewards/reward.resolver';
 import { Initial1764400000000 } from './migrations/1764400000000-initial';
 import { LoveBank1764600000000 } from './migrations/1764600000000-love-bank';
 
@@ -23,12 +26,16 @@ export function startPointsSubgraph(config: Config, options: { port?: number; lo
     schemaFile: appFile(__dirname, 'schema.graphql'),
     resolvers: {
       DateTime: DateTimeScalar,
-      Query: { ...accountResolvers.Query },
+      Query: { ...accountResolvers.Query, ...earningResolvers.Query, ...rewardResolvers.Query },
+      Mutation: { ...earningResolvers.Mutation, ...rewardResolvers.Mutation },
+      Reward: rewardResolvers.Reward,
+      Redemption: rewardResolvers.Redemption,
       PointsAccount: accountResolvers.PointsAccount,
       Person: accountResolvers.Person,
       Volunteer: accountResolvers.Volunteer,
     },
     buildContext: buildPointsContext,
+    consumers: (dataSource) => [{ queue: 'points-credit', handlers: pointsInboxHandlers(dataSource) }],
     log: options.log,
   });
 }

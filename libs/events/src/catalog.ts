@@ -126,6 +126,11 @@ export const catalog = {
   'points.redemption.fulfilled': event(1, redemption, 'a redemption was handed over and posted'),
   'points.redemption.cancelled': event(1, redemption, 'a redemption was cancelled and its reservation voided'),
   'points.redemption.expired': event(1, redemption, 'a redemption was not picked up in time and was voided'),
+  'points.redemption.expiryDue': event(
+    1,
+    z.object({ redemptionId: id, expiresAt: z.iso.datetime({ offset: true }) }),
+    "a reservation's pickup time ran out (the dispatch worker's timer); the points service voids it if still reserved",
+  ),
   'points.service.redeemed': event(
     1,
     z.object({ redemptionId: id, personId: id, rewardId: id, stationId: id, description: z.string() }),

@@ -38,6 +38,7 @@ const ROUTES: Record<EventType, QueueName[]> = {
   'points.redemption.fulfilled': ['notifications', 'dispatch'],
   'points.redemption.cancelled': ['notifications', 'dispatch'],
   'points.redemption.expired': ['notifications', 'dispatch'],
+  'points.redemption.expiryDue': ['points-credit'],
   'points.service.redeemed': ['orders-inbox'],
   'points.transferred': ['notifications'],
   'order.submitted': ['dispatch', 'notifications'],

@@ -1,0 +1,2 @@
+/** Earning rules. Filled in by the earning work. */
+export const earningResolvers = { Query: {}, Mutation: {} };

@@ -1,0 +1,1 @@
+module.exports = { displayName: 'org-replica', preset: '../../jest.preset.js' };
