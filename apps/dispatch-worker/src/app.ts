@@ -1,15 +1,18 @@
 import type { Config } from '@kz/config';
-import type { EventHandlers } from '@kz/events';
+import type { EventHandlers, Queues } from '@kz/events';
 import type { Logger } from '@kz/telemetry';
 import { RunningWorkerService, startWorkerService } from '@kz/worker';
+import { redemptionTimerHandlers } from './redemption-timer';
 
 /**
  * The handlers of the `dispatch` queue (order routing, SLA timers, care-plan visits), added by the issues that
- * build them. Until then the map is empty, so every event on the queue fails permanently with "dispatch has no
- * handler for <type>" at its first attempt and stays in the failed set (kept for a week), where it can be
- * inspected and retried once its handler exists: nothing is dropped silently.
+ * build them. An event without a handler yet fails permanently with "dispatch has no handler for <type>" at its
+ * first attempt and stays in the failed set (kept for a week), where it can be inspected and retried once its
+ * handler exists: nothing is dropped silently.
  */
-const dispatchHandlers: EventHandlers = {};
+const dispatchHandlers = (queues: Queues): EventHandlers => ({
+  ...redemptionTimerHandlers(queues),
+});
 
 /** The dispatch worker: consumes the `dispatch` queue and serves `/health` and `/metrics`. */
 export function startDispatchWorker(

@@ -204,6 +204,7 @@ describe('verifying service hours', () => {
       category: 'ENVIRONMENT',
       activityId,
       verifiedBy: stationAdminId,
+      startedAt: (await platform.volunteers.query('SELECT started_at FROM service_record WHERE id = $1', [id]))[0].started_at.toISOString(),
     });
 
     // The relay publishes after the commit: wait for the job, then make sure it is the only one for this record.

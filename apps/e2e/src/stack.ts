@@ -53,7 +53,7 @@ export async function startPlatform(options: { seed?: SeedProfile; env?: Record<
     return result.data.login.token;
   }
 
-  return { ...stack, org, volunteers: stack.subgraphs.volunteers.dataSource, unit, tokenAs, login };
+  return { ...stack, org, volunteers: stack.subgraphs.volunteers.dataSource, points: stack.subgraphs.points.dataSource, unit, tokenAs, login };
 }
 
 export type Platform = Awaited<ReturnType<typeof startPlatform>>;

@@ -8,10 +8,17 @@ import { buildPointsContext, PointsContext } from './context';
 import { earningResolvers } from './earning/earning.resolver';
 import { pointsInboxHandlers } from './inbox';
 import { rewardResolvers } from './rewards/reward.resolver';
+import { Redemption } from './rewards/redemption.entity';
+import { Reward, RewardAudit } from './rewards/reward.entity';
 import { Initial1764400000000 } from './migrations/1764400000000-initial';
 import { LoveBank1764600000000 } from './migrations/1764600000000-love-bank';
 
-export const pointsEntities = [PointsAccount];
+export { ensurePersonAccount, ensureStationPool } from './accounts/account-opening';
+export { postPending, postTransaction, systemAccountId, voidPending } from './ledger/ledger';
+export { checkLedger } from './ledger/verify';
+export type { LedgerViolation } from './ledger/verify';
+
+export const pointsEntities = [PointsAccount, Reward, RewardAudit, Redemption];
 export const pointsMigrations = [Initial1764400000000, LoveBank1764600000000];
 
 /** The points subgraph: the love bank's accounts (its ledger, rules and rewards follow). */
@@ -27,15 +34,17 @@ export function startPointsSubgraph(config: Config, options: { port?: number; lo
     resolvers: {
       DateTime: DateTimeScalar,
       Query: { ...accountResolvers.Query, ...earningResolvers.Query, ...rewardResolvers.Query },
-      Mutation: { ...earningResolvers.Mutation, ...rewardResolvers.Mutation },
+      Mutation: { ...accountResolvers.Mutation, ...earningResolvers.Mutation, ...rewardResolvers.Mutation },
       Reward: rewardResolvers.Reward,
       Redemption: rewardResolvers.Redemption,
       PointsAccount: accountResolvers.PointsAccount,
+      PointsTransaction: accountResolvers.PointsTransaction,
+      PracticeUnit: accountResolvers.PracticeUnit,
       Person: accountResolvers.Person,
       Volunteer: accountResolvers.Volunteer,
     },
-    buildContext: buildPointsContext,
-    consumers: (dataSource) => [{ queue: 'points-credit', handlers: pointsInboxHandlers(dataSource) }],
+    buildContext: (base, dataSource) => buildPointsContext(base, dataSource, config),
+    consumers: (dataSource, log) => [{ queue: 'points-credit', handlers: pointsInboxHandlers(dataSource, log) }],
     log: options.log,
   });
 }

@@ -1,14 +1,34 @@
 import type { DataSource } from 'typeorm';
+import type { Config } from '@kz/config';
 import type { SubgraphContext } from '@kz/subgraph';
 import { AccountService } from './accounts/account.service';
+import { CorrectionService } from './accounts/correction.service';
+import { TransferService } from './accounts/transfer.service';
+import { EarningService } from './earning/earning.service';
 import { createLoaders, PointsLoaders } from './loaders';
+import { RedemptionService } from './rewards/redemption.service';
+import { RewardService } from './rewards/reward.service';
 
 export interface PointsContext extends SubgraphContext {
   loaders: PointsLoaders;
   accounts: AccountService;
+  transfers: TransferService;
+  corrections: CorrectionService;
+  earning: EarningService;
+  rewards: RewardService;
+  redemptions: RedemptionService;
 }
 
-export function buildPointsContext(base: SubgraphContext, dataSource: DataSource): PointsContext {
+export function buildPointsContext(base: SubgraphContext, dataSource: DataSource, config: Pick<Config, 'REDEMPTION_HOLD_SECONDS'>): PointsContext {
   const loaders = createLoaders(dataSource.manager);
-  return { ...base, loaders, accounts: new AccountService(base.actor, loaders) };
+  return {
+    ...base,
+    loaders,
+    accounts: new AccountService(base.actor, loaders),
+    transfers: new TransferService(dataSource, base.actor, () => base.eventsWritten()),
+    corrections: new CorrectionService(dataSource, base.actor),
+    earning: new EarningService(dataSource, base.actor),
+    rewards: new RewardService(dataSource, base.actor, loaders),
+    redemptions: new RedemptionService(dataSource, base.actor, loaders, { holdSeconds: config.REDEMPTION_HOLD_SECONDS }, () => base.eventsWritten()),
+  };
 }

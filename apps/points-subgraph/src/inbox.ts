@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import type { EventHandlers } from '@kz/events';
+import type { Logger } from '@kz/telemetry';
 import { PathColumn, unitReplicaHandlers } from '@kz/org-replica';
 import { earningHandlers } from './earning/earning.handlers';
 import { redemptionInboxHandlers } from './rewards/redemption.handlers';
@@ -12,10 +13,10 @@ export const POINTS_PATH_COLUMNS: PathColumn[] = [
 ];
 
 /** The points service's inbound queue (`points-credit`): org units, verified hours, redemption timers. */
-export function pointsInboxHandlers(dataSource: DataSource): EventHandlers {
+export function pointsInboxHandlers(dataSource: DataSource, log?: Logger): EventHandlers {
   return {
     ...unitReplicaHandlers(dataSource, 'points.unit-ref', POINTS_PATH_COLUMNS),
-    ...earningHandlers(dataSource),
+    ...earningHandlers(dataSource, log),
     ...redemptionInboxHandlers(dataSource),
   };
 }

@@ -4,6 +4,7 @@ import { errorCodes, graphql, GraphQLResult, startSubgraphAlone, SubgraphAlone }
 import { startPointsSubgraph } from './app';
 
 const resident: Claims = { sub: '101', roles: ['RESIDENT'] };
+const center: Claims = { sub: '1', roles: ['CENTER_ADMIN'], unitId: '1', unitPath: '1' };
 
 const ACCOUNT_ENTITIES = `query ($representations: [_Any!]!) {
   _entities(representations: $representations) {
@@ -47,8 +48,8 @@ describe('points subgraph', () => {
 
   it('resolves account references in a constant number of SQL statements', async () => {
     const refs = (n: number) => accountIds.slice(0, n).map((id) => ({ __typename: 'PointsAccount', id }));
-    const two = await ask(ACCOUNT_ENTITIES, { representations: refs(2) });
-    const ten = await ask(ACCOUNT_ENTITIES, { representations: refs(10) });
+    const two = await ask(ACCOUNT_ENTITIES, { representations: refs(2) }, center);
+    const ten = await ask(ACCOUNT_ENTITIES, { representations: refs(10) }, center);
     expect(two.errors).toBeUndefined();
     expect(ten.errors).toBeUndefined();
     expect(ten.data!._entities.map((account) => account.id)).toEqual(accountIds);
@@ -57,21 +58,24 @@ describe('points subgraph', () => {
     expect(statementsOf(ten)).toBe(statementsOf(two));
   });
 
-  it('answers an unknown account with null', async () => {
-    const result = await ask('query ($id: ID!) { pointsAccount(id: $id) { id } }', { id: '999999' });
+  it('answers an unknown account with null to the center admin, and FORBIDDEN to anyone else, as for a hidden one', async () => {
+    const query = 'query ($id: ID!) { pointsAccount(id: $id) { id } }';
+    const result = await ask(query, { id: '999999' }, center);
     expect(result.errors).toBeUndefined();
     expect(result.data).toEqual({ pointsAccount: null });
+    expect(errorCodes(await ask(query, { id: '999999' }))).toEqual(['FORBIDDEN']);
+    expect(errorCodes(await ask(query, { id: accountIds[1] }))).toEqual(['FORBIDDEN']);
   });
 
   it("adds a person's account to Person, batched, and null for a person without one", async () => {
     const persons = (ids: number[]) => ids.map((id) => ({ __typename: 'Person', id: String(id) }));
-    const two = await ask(PERSON_ACCOUNTS, { representations: persons([101, 199]) });
+    const two = await ask(PERSON_ACCOUNTS, { representations: persons([101, 199]) }, center);
     expect(two.errors).toBeUndefined();
     expect(two.data!._entities).toEqual([
       { id: '101', pointsAccount: { id: accountIds[0], cardNumber: 'KZ00000001', available: 9 } },
       { id: '199', pointsAccount: null },
     ]);
-    const ten = await ask(PERSON_ACCOUNTS, { representations: persons([101, 102, 103, 104, 105, 106, 107, 108, 109, 110]) });
+    const ten = await ask(PERSON_ACCOUNTS, { representations: persons([101, 102, 103, 104, 105, 106, 107, 108, 109, 110]) }, center);
     expect(ten.data!._entities.map((person) => (person.pointsAccount as { id: string }).id)).toEqual(accountIds);
     expect(statementsOf(ten)).toBe(statementsOf(two));
   });
@@ -82,7 +86,7 @@ describe('points subgraph', () => {
         { __typename: 'Volunteer', id: '7', person: { id: '104' } },
         { __typename: 'Volunteer', id: '8', person: { id: '105' } },
       ],
-    });
+    }, center);
     expect(result.errors).toBeUndefined();
     expect(result.data!._entities).toEqual([
       { id: '7', pointsAccount: { id: accountIds[3], cardNumber: 'KZ00000004' } },

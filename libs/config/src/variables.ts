@@ -129,6 +129,10 @@ export const variables = defineVariables({
   MAX_BODY_BYTES: { schema: positiveInt(100_000), description: 'largest request body accepted by any app' },
   OUTBOX_POLL_MS: { schema: positiveInt(200), description: 'how often the outbox relay looks for new events' },
   OUTBOX_BATCH_SIZE: { schema: positiveInt(200), description: 'events the outbox relay moves per round' },
+  REDEMPTION_HOLD_SECONDS: {
+    schema: positiveInt(3 * 24 * 3600),
+    description: 'how long a redemption holds its points and stock for pickup before it expires (default 3 days)',
+  },
 });
 
 export type Variables = typeof variables;

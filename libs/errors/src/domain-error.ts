@@ -77,6 +77,14 @@ export type InputProblem =
   | { key: 'input.cursor' }
   | { key: 'input.weakPassword' }
   | { key: 'input.inFuture' }
+  | { key: 'points.amount'; min: number; max: number }
+  | { key: 'points.adjustment'; max: number }
+  | { key: 'points.dailyLimit'; limit: number; remaining: number }
+  | { key: 'points.selfTransfer' }
+  | { key: 'points.oneReceiver' }
+  | { key: 'points.cardNumber' }
+  | { key: 'points.idempotencyKey'; min: number; max: number }
+  | { key: 'input.inPast' }
   | { key: 'org.cycle' }
   | { key: 'org.levelParent'; level: string; parentLevel: string; actual: string; levelZh: string; parentLevelZh: string; actualZh: string }
   | { key: 'org.levelRoot' }

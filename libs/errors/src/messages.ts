@@ -46,9 +46,49 @@ export const messages = {
     (p) => `${p.field}: ${p.value} was already used for a different request.`,
     (p) => `${p.field}：${p.value} 已用于另一个不同的请求。`,
   ),
+  'points.amount': m(
+    (p) => `${p.field}: must be a whole number of points from ${p.min} to ${p.max}.`,
+    (p) => `${p.field}：积分须为 ${p.min} 到 ${p.max} 之间的整数。`,
+  ),
+  'points.adjustment': m(
+    (p) => `${p.field}: must be a whole number of points other than 0, from -${p.max} to ${p.max}.`,
+    (p) => `${p.field}：积分须为 -${p.max} 到 ${p.max} 之间且不为 0 的整数。`,
+  ),
+  'points.dailyLimit': m(
+    (p) => `${p.field}: at most ${p.limit} points may be given away per day; ${p.remaining} left today.`,
+    (p) => `${p.field}：每人每天最多转出 ${p.limit} 积分，今天还可转出 ${p.remaining} 分。`,
+  ),
+  'points.selfTransfer': m(
+    (p) => `${p.field}: points cannot be transferred to your own account.`,
+    (p) => `${p.field}：不能向自己的账户转赠积分。`,
+  ),
+  'points.oneReceiver': m(
+    (p) => `${p.field}: give either an account (toAccountId) or a station (toStationId), exactly one.`,
+    (p) => `${p.field}：请指定一个接收方：账户（toAccountId）或实践站（toStationId），二者选一。`,
+  ),
+  'points.cardNumber': m(
+    (p) => `${p.field}: is not a valid love savings card number (like KZ 0000 0012 34-5); check the digits.`,
+    (p) => `${p.field}：不是有效的爱心储蓄卡号（格式如 KZ 0000 0012 34-5），请核对号码。`,
+  ),
+  'points.idempotencyKey': m(
+    (p) => `${p.field}: must be ${p.min} to ${p.max} characters chosen by the client for this request.`,
+    (p) => `${p.field}：须为客户端为本次请求生成的 ${p.min} 到 ${p.max} 个字符。`,
+  ),
+  'points.alreadyReversed': m(
+    (p) => `${p.field}: transaction ${p.value} has already been reversed.`,
+    (p) => `${p.field}：交易 ${p.value} 已经冲正过，不能重复冲正。`,
+  ),
   'points.outOfStock': m(
     (p) => `Only ${p.available} left in stock.`,
     (p) => `库存不足，仅剩 ${p.available} 件。`,
+  ),
+  'points.limitReached': m(
+    (p) => `You may redeem at most ${p.limit} of this reward per ${p.period}; you have ${p.used} already.`,
+    (p) => `此奖品每${p.periodZh ?? p.period}每人限兑 ${p.limit} 件，您已兑换 ${p.used} 件。`,
+  ),
+  'points.rewardUnavailable': m(
+    (p) => `This reward is not offered now (offered from ${p.activeFrom ?? 'the start'} until ${p.activeUntil ?? 'further notice'}).`,
+    (p) => `此奖品当前不在兑换期内（兑换期：${p.activeFrom ?? '即日'} 至 ${p.activeUntil ?? '另行通知'}）。`,
   ),
   forbidden: m(
     () => 'You are not allowed to do this.',
@@ -85,6 +125,10 @@ export const messages = {
   'input.inFuture': m(
     (p) => `${p.field}: must not be in the future.`,
     (p) => `${p.field}：不能晚于当前时间。`,
+  ),
+  'input.inPast': m(
+    (p) => `${p.field}: must not be in the past.`,
+    (p) => `${p.field}：不能早于当前时间。`,
   ),
   'input.cursor': m(
     (p) => `${p.field}: is not a cursor this list gave out.`,

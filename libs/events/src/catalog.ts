@@ -101,6 +101,8 @@ export const catalog = {
       activityId: id.optional(),
       orderId: id.optional(),
       verifiedBy: id,
+      /** When the service started: earning rules and daily caps apply to that day, not the day of verification. */
+      startedAt: z.iso.datetime({ offset: true }).optional(),
     }),
     'service minutes were verified; the points service credits them',
   ),
@@ -122,7 +124,12 @@ export const catalog = {
     z.object({ accountId: id, personId: id, amount: z.number().int().positive(), serviceRecordId: id }),
     'points were credited for verified service',
   ),
-  'points.redemption.reserved': event(1, redemption, 'a redemption reserved stock and points'),
+  'points.redemption.reserved': event(
+    1,
+    // expiresAt: when the pickup time runs out; the dispatch worker sets its expiry timer from it.
+    redemption.extend({ expiresAt: z.iso.datetime({ offset: true }) }),
+    'a redemption reserved stock and points',
+  ),
   'points.redemption.fulfilled': event(1, redemption, 'a redemption was handed over and posted'),
   'points.redemption.cancelled': event(1, redemption, 'a redemption was cancelled and its reservation voided'),
   'points.redemption.expired': event(1, redemption, 'a redemption was not picked up in time and was voided'),

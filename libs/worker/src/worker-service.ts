@@ -8,7 +8,8 @@ import { createJobMetrics, instrumentWorker, registerQueueGauges } from './queue
 /** One queue this service consumes, with the handler of each event type it understands. */
 export interface WorkerQueue {
   queue: QueueName;
-  handlers: EventHandlers;
+  /** The handlers, or a function that builds them with the service's producer queues (for handlers that enqueue). */
+  handlers: EventHandlers | ((queues: Queues) => EventHandlers);
   /** Jobs of this queue processed at once by this process (default: `createEventWorker`'s). */
   concurrency?: number;
 }
@@ -58,7 +59,8 @@ export async function startWorkerService(options: WorkerServiceOptions): Promise
   const queues = new Queues(producer, config.QUEUE_PREFIX);
 
   const workers = options.queues.map(({ queue, handlers, concurrency }) => {
-    const worker = createEventWorker({ queue, connection, prefix: config.QUEUE_PREFIX, handlers, concurrency, log });
+    const resolved = typeof handlers === 'function' ? handlers(queues) : handlers;
+    const worker = createEventWorker({ queue, connection, prefix: config.QUEUE_PREFIX, handlers: resolved, concurrency, log });
     instrumentWorker(worker, queue, jobMetrics);
     return { queue, worker };
   });

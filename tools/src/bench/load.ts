@@ -87,6 +87,7 @@ export function comparisonTable(comparison: Comparison): string {
     `| target | req/s | p50 ms | p95 ms | p99 ms | failures |`,
     `| --- | ---: | ---: | ---: | ---: | ---: |`,
     ...rows.map((r) => `| ${r.label} | ${r.rps} | ${r.p50} | ${r.p95} | ${r.p99} | ${r.failures} |`),
-    `| ${first.label} / ${last.label} | ${ratio(first.rps, last.rps)}× | | ${ratio(first.p95, last.p95)}× | | |`,
+    // A comparison whose baseline could not run (a tool missing) has nothing to divide by.
+    ...(rows.length > 1 ? [`| ${first.label} / ${last.label} | ${ratio(first.rps, last.rps)}× | | ${ratio(first.p95, last.p95)}× | | |`] : []),
   ].join('\n');
 }

@@ -3,12 +3,15 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig } from '@kz/config';
 import { dropDatabase } from '@kz/db';
-import { freePort } from '@kz/testing';
+import IORedis from 'ioredis';
+import { deleteKeysWithPrefix, freePort } from '@kz/testing';
 import { WORKSPACE } from '../compose/compose';
 import { Launcher, waitHealthy } from '../launcher/launcher';
 import { parseArgs, runTool } from '../shared/args';
 import { seed } from '../seed/seed';
 import { comparisonTable, Comparison } from './load';
+import { pointsTransferBenchmark } from './points-transfer.bench';
+import { redemptionBenchmark } from './redemption.bench';
 import { unitTreeBenchmark } from './unit-tree.bench';
 import { volunteerSearchBenchmark } from './volunteer-search.bench';
 
@@ -20,7 +23,7 @@ import { volunteerSearchBenchmark } from './volunteer-search.bench';
 runTool(async () => {
   const args = parseArgs(process.argv.slice(2), ['seconds', 'connections', 'rounds']);
   const options = { seconds: Number(args.seconds ?? 5), connections: Number(args.connections ?? 8), rounds: Number(args.rounds ?? 3) };
-  const [orgPort, volunteersPort, gatewayPort] = [await freePort(), await freePort(), await freePort()];
+  const [orgPort, volunteersPort, gatewayPort, pointsPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
   // Measured as deployed: production mode (graphql-js skips its development checks), with secrets of this run.
   const env = {
     ...process.env,
@@ -31,11 +34,14 @@ runTool(async () => {
     LOG_LEVEL: 'warn',
     ORG_DATABASE: `bench_org_${process.pid}`,
     VOLUNTEERS_DATABASE: `bench_volunteers_${process.pid}`,
+    POINTS_DATABASE: `bench_points_${process.pid}`,
     ORG_PORT: String(orgPort),
     VOLUNTEERS_PORT: String(volunteersPort),
     GATEWAY_PORT: String(gatewayPort),
+    POINTS_PORT: String(pointsPort),
     ORG_SUBGRAPH_URL: `http://127.0.0.1:${orgPort}/graphql`,
     VOLUNTEERS_SUBGRAPH_URL: `http://127.0.0.1:${volunteersPort}/graphql`,
+    POINTS_SUBGRAPH_URL: `http://127.0.0.1:${pointsPort}/graphql`,
     QUEUE_PREFIX: `{kz-bench-${process.pid}}`,
   };
   const config = loadConfig(env);
@@ -48,17 +54,28 @@ runTool(async () => {
   try {
     launcher.start({ name: 'org', dir: 'org-subgraph', port: orgPort }, 0);
     launcher.start({ name: 'volunteers', dir: 'volunteers-subgraph', port: volunteersPort }, 1);
-    await Promise.all([waitHealthy(orgPort, () => launcher.isRunning('org')), waitHealthy(volunteersPort, () => launcher.isRunning('volunteers'))]);
+    launcher.start({ name: 'points', dir: 'points-subgraph', port: pointsPort }, 3);
+    await Promise.all([
+      waitHealthy(orgPort, () => launcher.isRunning('org')),
+      waitHealthy(volunteersPort, () => launcher.isRunning('volunteers')),
+      waitHealthy(pointsPort, () => launcher.isRunning('points')),
+    ]);
     launcher.start({ name: 'gateway', dir: 'gateway', port: gatewayPort }, 2);
     await waitHealthy(gatewayPort, () => launcher.isRunning('gateway'));
     const target = { config, gateway: `http://127.0.0.1:${gatewayPort}/graphql`, org: `http://127.0.0.1:${orgPort}`, volunteers: `http://127.0.0.1:${volunteersPort}` };
     comparisons.push(await unitTreeBenchmark(target, options));
     comparisons.push(await volunteerSearchBenchmark(target, options));
+    comparisons.push(await pointsTransferBenchmark({ config, points: `http://127.0.0.1:${pointsPort}` }, options));
+    comparisons.push(await redemptionBenchmark({ ...target, points: `http://127.0.0.1:${pointsPort}` }, options));
   } finally {
     await launcher.stop(0);
     await launcher.exited;
     await dropDatabase(config, config.ORG_DATABASE);
     await dropDatabase(config, config.VOLUNTEERS_DATABASE);
+    await dropDatabase(config, config.POINTS_DATABASE);
+    const redis = new IORedis(config.REDIS_URL, { maxRetriesPerRequest: 1 });
+    await deleteKeysWithPrefix(redis, config.QUEUE_PREFIX); // the events of the redemptions
+    redis.disconnect();
   }
 
   const when = new Date().toISOString();

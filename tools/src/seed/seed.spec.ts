@@ -4,11 +4,15 @@ import { openOrgDatabase, openVolunteersDatabase } from '../shared/databases';
 import { devToken } from '../token/token';
 import { seed } from './seed';
 
-const config = testConfig({ ORG_DATABASE: uniqueName('seed'), VOLUNTEERS_DATABASE: uniqueName('seedv') });
+// Loading the full district (73,000 volunteers) twice takes tens of seconds on a busy machine.
+jest.setTimeout(180_000);
+
+const config = testConfig({ ORG_DATABASE: uniqueName('seed'), VOLUNTEERS_DATABASE: uniqueName('seedv'), POINTS_DATABASE: uniqueName('seedp') });
 
 afterAll(async () => {
   await dropDatabase(config, config.ORG_DATABASE);
   await dropDatabase(config, config.VOLUNTEERS_DATABASE);
+  await dropDatabase(config, config.POINTS_DATABASE);
 });
 
 async function counts() {

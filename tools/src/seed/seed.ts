@@ -3,7 +3,8 @@ import type { Config } from '@kz/config';
 import { seedOrg, SeedCounts } from '@kz/org-subgraph';
 import { DEMO_PASSWORD, orgDataset, peopleDataset, SeedProfile, volunteeringDataset } from '@kz/seed-data';
 import { seedPeople, seedVolunteering, TeamRefSeed, VolunteeringCounts } from '@kz/volunteers-subgraph';
-import { openOrgDatabase, openVolunteersDatabase } from '../shared/databases';
+import { upsertUnitRefs } from '@kz/org-replica';
+import { openOrgDatabase, openPointsDatabase, openVolunteersDatabase } from '../shared/databases';
 
 export const PROFILES: SeedProfile[] = ['demo', 'kaizhou'];
 
@@ -34,6 +35,13 @@ export async function seed(config: Config, profile: SeedProfile): Promise<SeedRe
     );
   } finally {
     await org.destroy();
+  }
+  // The points service's replica of the units (seeding writes no org events for it to follow).
+  const points = await openPointsDatabase(config);
+  try {
+    await points.transaction((manager) => upsertUnitRefs(manager, units, new Date(0).toISOString()));
+  } finally {
+    await points.destroy();
   }
   const volunteers = await openVolunteersDatabase(config);
   try {

@@ -2,6 +2,7 @@ import type { DataSource, DataSourceOptions } from 'typeorm';
 import type { Config } from '@kz/config';
 import { createServiceDataSource, openServiceDatabase } from '@kz/db';
 import { orgEntities, orgMigrations } from '@kz/org-subgraph';
+import { pointsEntities, pointsMigrations } from '@kz/points-subgraph';
 import { volunteersEntities, volunteersMigrations } from '@kz/volunteers-subgraph';
 
 /** Opens a service's database the way the service does (created if missing, migrated). */
@@ -20,4 +21,8 @@ export function openOrgDatabase(config: Config): Promise<DataSource> {
 
 export function openVolunteersDatabase(config: Config): Promise<DataSource> {
   return openDatabase(config, config.VOLUNTEERS_DATABASE, volunteersEntities, volunteersMigrations);
+}
+
+export function openPointsDatabase(config: Config): Promise<DataSource> {
+  return openDatabase(config, config.POINTS_DATABASE, pointsEntities, pointsMigrations);
 }

@@ -1,2 +1,13 @@
-/** Earning rules. Filled in by the earning work. */
-export const earningResolvers = { Query: {}, Mutation: {} };
+import type { PointsContext } from '../context';
+
+type Input = { input: unknown };
+
+/** Thin: arguments in, service call, shape out. The rules live in `EarningService`. */
+export const earningResolvers = {
+  Query: {
+    earningRules: (_: unknown, __: unknown, ctx: PointsContext) => ctx.earning.rulesInForce(),
+  },
+  Mutation: {
+    setEarningRule: (_: unknown, args: Input, ctx: PointsContext) => ctx.earning.setRule(args.input),
+  },
+};

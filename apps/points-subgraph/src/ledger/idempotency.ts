@@ -1,6 +1,11 @@
 import { createHash } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
+import { z } from 'zod';
 import { Conflict } from '@kz/errors';
+
+/** The `idempotencyKey` of an input: 8–100 characters, as `idempotency_record` stores them. */
+export const idempotencyKeyField = () =>
+  z.string().refine((key) => key.length >= 8 && key.length <= 100, { params: { key: 'points.idempotencyKey', min: 8, max: 100 } });
 
 /**
  * Runs a value-moving operation at most once per (caller, idempotency key). The key is claimed in the same

@@ -29,6 +29,8 @@ export interface NewTransaction {
   serviceRecordId?: string;
   sourceEventId?: string;
   reversesId?: string;
+  /** With kind REVERSAL: the kind of the transaction reversed, so lifetime earned and spent are taken back too. */
+  reversedKind?: TransactionKind;
   metadata?: Record<string, unknown>;
 }
 
@@ -84,7 +86,7 @@ export async function postTransaction(manager: EntityManager, tx: NewTransaction
   );
   for (const posting of [...tx.postings].sort((a, b) => Number(BigInt(a.accountId) - BigInt(b.accountId)))) {
     if (tx.pending && posting.amount < 0) await hold(manager, posting.accountId, -posting.amount);
-    else if (!tx.pending) await apply(manager, posting.accountId, posting.amount, tx.kind);
+    else if (!tx.pending) await apply(manager, posting.accountId, posting.amount, tx.kind, tx.reversedKind);
   }
   return row;
 }
@@ -121,9 +123,24 @@ async function resolve(
   return { kind: rows[0].kind, postings };
 }
 
-async function apply(manager: EntityManager, accountId: string, amount: number, kind: TransactionKind): Promise<void> {
-  const earned = amount > 0 && (kind === 'CREDIT' || kind === 'CREDIT_CORRECTION') ? amount : 0;
-  const spent = amount < 0 && kind === 'REDEMPTION' ? -amount : 0;
+/**
+ * What a posting adds to an account's lifetime earned and spent: credits earn, redemptions spend. A reversal takes
+ * back exactly what the posting it undoes added, so a reversed credit is no longer counted as earned.
+ */
+function lifetimeDelta(amount: number, kind: TransactionKind, reversedKind?: TransactionKind): { earned: number; spent: number } {
+  if (kind === 'REVERSAL') {
+    if (!reversedKind) return { earned: 0, spent: 0 };
+    const undone = lifetimeDelta(-amount, reversedKind);
+    return { earned: -undone.earned, spent: -undone.spent };
+  }
+  return {
+    earned: amount > 0 && (kind === 'CREDIT' || kind === 'CREDIT_CORRECTION') ? amount : 0,
+    spent: amount < 0 && kind === 'REDEMPTION' ? -amount : 0,
+  };
+}
+
+async function apply(manager: EntityManager, accountId: string, amount: number, kind: TransactionKind, reversedKind?: TransactionKind): Promise<void> {
+  const { earned, spent } = lifetimeDelta(amount, kind, reversedKind);
   const [rows] = await manager.query(
     `UPDATE points_account
         SET balance = balance + $2, lifetime_earned = lifetime_earned + $3, lifetime_spent = lifetime_spent + $4, updated_at = now()

@@ -279,6 +279,7 @@ export class RecordService {
           ...(record.activityId ? { activityId: record.activityId } : {}),
           ...(record.orderId ? { orderId: record.orderId } : {}),
           verifiedBy: claims.sub,
+          startedAt: new Date(record.startedAt).toISOString(),
         },
       });
     }

@@ -1,0 +1,29 @@
+import { DomainError } from '@kz/errors';
+import type { LimitPeriod } from './reward.entity';
+
+/** Not enough items left to reserve; says how many are. */
+export class OutOfStock extends DomainError<'OUT_OF_STOCK'> {
+  constructor(rewardId: string, available: number) {
+    super('OUT_OF_STOCK', 'points.outOfStock', { rewardId, available });
+  }
+}
+
+const PERIOD_ZH: Record<LimitPeriod, string> = { DAY: '天', WEEK: '周', MONTH: '月', YEAR: '年' };
+
+/** The person's per-period limit of a reward would be passed. */
+export class LimitReached extends DomainError<'CONFLICT'> {
+  constructor(rewardId: string, limit: number, period: LimitPeriod, used: number) {
+    super('CONFLICT', 'points.limitReached', { rewardId, limit, period, periodZh: PERIOD_ZH[period], used });
+  }
+}
+
+/** The reward is outside its active window. */
+export class RewardUnavailable extends DomainError<'CONFLICT'> {
+  constructor(rewardId: string, activeFrom: Date | null, activeUntil: Date | null) {
+    super('CONFLICT', 'points.rewardUnavailable', {
+      rewardId,
+      activeFrom: activeFrom?.toISOString(),
+      activeUntil: activeUntil?.toISOString(),
+    });
+  }
+}
