@@ -135,6 +135,13 @@ describe('earning points for verified hours', () => {
     expect(await creditsOf(recordId)).toHaveLength(1);
     expect(await creditedEvents(recordId)).toHaveLength(1);
     expect(await myBalance()).toBe(before + 15);
+
+    // The account learned his home station from the event, so the station's admin sees it; another station's does not.
+    const query = `query($id: ID!) { pointsAccount(id: $id) { balance } }`;
+    const station = await platform.query<{ pointsAccount: { balance: number } }>(query, { id: account.id }, { token: stationAdmin });
+    expect(station.data!.pointsAccount.balance).toBe(before + 15);
+    const other = await platform.query(query, { id: account.id }, { token: await platform.tokenAs('STATION_ADMIN', 'KZ-YUNFENG-YONGXIAN') });
+    expect(other.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
   });
 });
 

@@ -205,6 +205,8 @@ describe('verifying service hours', () => {
       activityId,
       verifiedBy: stationAdminId,
       startedAt: (await platform.volunteers.query('SELECT started_at FROM service_record WHERE id = $1', [id]))[0].started_at.toISOString(),
+      homeStationId: yingbin.id,
+      homeStationPath: yingbin.path,
     });
 
     // The relay publishes after the commit: wait for the job, then make sure it is the only one for this record.

@@ -103,6 +103,9 @@ export const catalog = {
       verifiedBy: id,
       /** When the service started: earning rules and daily caps apply to that day, not the day of verification. */
       startedAt: z.iso.datetime({ offset: true }).optional(),
+      /** The volunteer's home station, so the points account falls in its staff's scope. */
+      homeStationId: id.optional(),
+      homeStationPath: z.string().optional(),
     }),
     'service minutes were verified; the points service credits them',
   ),

@@ -29,8 +29,12 @@ interface OriginalEarning {
  * person goes through this lock, so the "already credited?" check and the daily cap sum see every earlier change,
  * however many consumers race.
  */
-async function lockedAccount(manager: EntityManager, personId: string): Promise<{ id: string; available: number }> {
-  const account = await ensurePersonAccount(manager, personId);
+async function lockedAccount(
+  manager: EntityManager,
+  personId: string,
+  home?: { id: string; path: string },
+): Promise<{ id: string; available: number }> {
+  const account = await ensurePersonAccount(manager, personId, home);
   const [row] = await manager.query('SELECT (balance - reserved)::text AS available FROM points_account WHERE id = $1 FOR UPDATE', [account.id]);
   return { id: account.id, available: Number(row.available) };
 }
@@ -123,7 +127,9 @@ export async function creditVerifiedHours(
   // Nothing to deposit (e.g. a few minutes at a low rate): no account is opened for it.
   if (points === 0) return 'NOTHING_EARNED';
 
-  const account = await lockedAccount(manager, personId);
+  const { homeStationId, homeStationPath } = event.payload;
+  const home = homeStationId && homeStationPath ? { id: homeStationId, path: homeStationPath } : undefined;
+  const account = await lockedAccount(manager, personId, home);
   if (await originalEarning(manager, serviceRecordId)) return 'ALREADY_CREDITED';
   const day = shanghaiDay(servedAt);
   const amount = Math.min(points, await capRemaining(manager, account.id, rule, day));

@@ -257,7 +257,8 @@ export class RecordService {
          INSERT INTO service_record_change (record_id, action, new_minutes, changed_by)
          SELECT id, 'VERIFIED', minutes, $1 FROM verified
        )
-       SELECT verified.*, v.person_id::text AS volunteer_person_id
+       SELECT verified.*, v.person_id::text AS volunteer_person_id, v.home_station_id::text AS volunteer_home_id,
+              v.home_station_path AS volunteer_home_path
          FROM verified JOIN volunteer v ON v.id = verified.volunteer_id
         ORDER BY verified.id`,
       [claims.sub, ...params],
@@ -280,6 +281,9 @@ export class RecordService {
           ...(record.orderId ? { orderId: record.orderId } : {}),
           verifiedBy: claims.sub,
           startedAt: new Date(record.startedAt).toISOString(),
+          ...(rows[index]!.volunteer_home_id
+            ? { homeStationId: String(rows[index]!.volunteer_home_id), homeStationPath: String(rows[index]!.volunteer_home_path) }
+            : {}),
         },
       });
     }
