@@ -68,6 +68,7 @@ describe('operations', () => {
   it('exports request and SQL statement metrics', async () => {
     const text = await (await fetch(org.url.replace('/graphql', '/metrics'))).text();
     expect(text).toMatch(/^db_statements_total\{service="org-subgraph"\} [1-9]\d*$/m);
+    expect(text).toMatch(/^db_request_statements_total\{service="org-subgraph"\} [1-9]\d*$/m);
     expect(text).toMatch(/^http_requests_total\{route="graphql",status="200",service="org-subgraph"\} [1-9]/m);
   });
 });

@@ -21,6 +21,8 @@ export interface ServiceDataSource {
   dataSource: DataSource;
   /** Statements sent since the data source was created (all requests). */
   statements(): number;
+  /** Statements sent while serving requests. */
+  requestStatements(): number;
 }
 
 /** One TypeORM data source per service, over its own database. Schema changes only through migrations. */
@@ -42,7 +44,7 @@ export function createServiceDataSource(options: ServiceDataSourceOptions): Serv
     maxQueryExecutionTime: 1000,
     extra: { max: config.PG_POOL_MAX, connectionTimeoutMillis: 5000 },
   });
-  return { dataSource, statements: () => logger.statements };
+  return { dataSource, statements: () => logger.statements, requestStatements: () => logger.requestStatements };
 }
 
 /** Creates the database if missing, connects, and applies pending migrations under an advisory lock. */

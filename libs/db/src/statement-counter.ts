@@ -7,6 +7,7 @@ import { currentRequestScope, Logger } from '@kz/telemetry';
  */
 export class CountingLogger implements TypeOrmLogger {
   private total = 0;
+  private inRequests = 0;
 
   constructor(private readonly appLog?: Logger) {}
 
@@ -14,10 +15,18 @@ export class CountingLogger implements TypeOrmLogger {
     return this.total;
   }
 
+  /** Statements sent while serving API requests (background work such as the outbox relay excluded). */
+  get requestStatements(): number {
+    return this.inRequests;
+  }
+
   logQuery(): void {
     this.total += 1;
     const scope = currentRequestScope();
-    if (scope) scope.sqlStatements += 1;
+    if (scope) {
+      scope.sqlStatements += 1;
+      this.inRequests += 1;
+    }
   }
 
   logQueryError(error: string | Error, query: string): void {

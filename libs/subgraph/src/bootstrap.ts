@@ -111,17 +111,23 @@ export async function startSubgraphService<TContext extends SubgraphContext>(
   });
   await apollo.start();
 
-  let reportedStatements = 0;
-  new Counter({
-    name: 'db_statements_total',
-    help: 'SQL statements sent to Postgres',
-    registers: [metrics.registry],
-    collect() {
-      const total = source.statements();
-      this.inc(total - reportedStatements);
-      reportedStatements = total;
-    },
-  });
+  // Counters fed from the statement logger at scrape time: all statements, and those made serving requests.
+  for (const [name, help, read] of [
+    ['db_statements_total', 'SQL statements sent to Postgres', source.statements],
+    ['db_request_statements_total', 'SQL statements sent to Postgres while serving API requests', source.requestStatements],
+  ] as const) {
+    let reported = 0;
+    new Counter({
+      name,
+      help,
+      registers: [metrics.registry],
+      collect() {
+        const total = read();
+        this.inc(total - reported);
+        reported = total;
+      },
+    });
+  }
   const http = createHttpApp({
     name: `${name}-subgraph`,
     log,

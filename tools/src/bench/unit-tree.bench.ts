@@ -17,11 +17,11 @@ export interface BenchOptions {
 
 const UNIT_TREE = `{ unitTree { nodes { depth parentId unit { id name level code isDemonstration } } } }`;
 
-/** The subgraph's `db_statements_total` counter, read from its /metrics. */
+/** The subgraph's `db_request_statements_total` counter (statements made serving requests), from its /metrics. */
 export async function statementsSoFar(base: string): Promise<number> {
   const text = await (await fetch(`${base}/metrics`)).text();
-  const match = /^db_statements_total\{[^}]*\} (\d+)/m.exec(text);
-  if (!match) throw new Error('the subgraph does not report db_statements_total');
+  const match = /^db_request_statements_total\{[^}]*\} (\d+)/m.exec(text);
+  if (!match) throw new Error('the subgraph does not report db_request_statements_total');
   return Number(match[1]);
 }
 
