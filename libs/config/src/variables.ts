@@ -127,6 +127,16 @@ export const variables = defineVariables({
   },
   MAX_ALIASES: { schema: positiveInt(50), description: 'most aliased fields in one operation' },
   MAX_BODY_BYTES: { schema: positiveInt(100_000), description: 'largest request body accepted by any app' },
+  AUTO_DISPATCH: {
+    schema: z.enum(['true', 'false']).default('true').transform((value) => value === 'true'),
+    description: 'the dispatch worker routes new orders to the nearest station itself (`false`: the dispatcher does)',
+  },
+  ORDER_ACCEPT_MINUTES: { schema: positiveInt(240), description: 'time a station has to accept a dispatched order (NORMAL urgency)' },
+  ORDER_DELIVER_MINUTES: { schema: positiveInt(4320), description: 'time to deliver an accepted order (NORMAL urgency)' },
+  ORDER_EVALUATE_MINUTES: {
+    schema: positiveInt(10080),
+    description: 'time the requester has to evaluate a delivered order before it closes by itself',
+  },
   OUTBOX_POLL_MS: { schema: positiveInt(200), description: 'how often the outbox relay looks for new events' },
   OUTBOX_BATCH_SIZE: { schema: positiveInt(200), description: 'events the outbox relay moves per round' },
   REDEMPTION_HOLD_SECONDS: {

@@ -42,11 +42,20 @@ const redemption = z.object({
   stationId: id,
   pickupCode: z.string().optional(),
 });
-const orderStation = z.object({ orderId: id, stationId: id, reason: z.string().optional() });
+const datetime = z.iso.datetime({ offset: true });
+/** `dueAt`: the deadline of the stage the order enters (accept after dispatch, deliver after acceptance). */
+const orderStation = z.object({ orderId: id, stationId: id, reason: z.string().optional(), dueAt: datetime.optional() });
 const orderProgress = z.object({
   orderId: id,
   outcome: z.enum(['FULL', 'PARTIAL']).optional(),
   minutesByVolunteer: z.record(z.string(), z.number().int().nonnegative()).optional(),
+  /** For order.delivered: what the volunteers subgraph needs to record the service, and the evaluation deadline. */
+  stationId: id.optional(),
+  category: z.string().optional(),
+  title: z.string().optional(),
+  startedAt: datetime.optional(),
+  deliveredAt: datetime.optional(),
+  dueAt: datetime.optional(),
 });
 const orderClosing = z.object({
   orderId: id,
