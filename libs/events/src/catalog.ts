@@ -194,6 +194,17 @@ export const catalog = {
     }),
     'a stage deadline passed and the order was escalated',
   ),
+  'carePlan.scheduled': event(
+    1,
+    z.object({
+      carePlanId: id,
+      stationId: id,
+      frequency: z.enum(['WEEKLY', 'BIWEEKLY', 'MONTHLY']),
+      nextVisitAt: datetime,
+      active: z.boolean(),
+    }),
+    'a care plan was created or changed, or its next visit moved on; the dispatch worker times the next visit',
+  ),
   'carePlan.visit.due': event(1, careVisit, 'a recurring care visit is due'),
   'carePlan.visit.missed': event(1, careVisit, 'a recurring care visit was missed'),
 } as const;

@@ -54,7 +54,8 @@ const ROUTES: Record<EventType, QueueName[]> = {
   'order.reopened': ['dispatch', 'notifications'],
   'order.followUp.added': ['notifications'],
   'order.escalated': ['notifications'],
-  'carePlan.visit.due': ['notifications'],
+  'carePlan.scheduled': ['dispatch'],
+  'carePlan.visit.due': ['notifications', 'dispatch'],
   'carePlan.visit.missed': ['notifications'],
 };
 
