@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { catalog, createRedis, EventEnvelope, Queues } from '@kz/events';
+import { catalog, createRedis, EventEnvelope, EventType, Queues, routesFor } from '@kz/events';
 import { deleteKeysWithPrefix, testConfig, uniqueQueuePrefix } from '@kz/testing';
 import type { RunningWorkerService } from '@kz/worker';
-import { startDispatchWorker } from './app';
+import { dispatchHandlers, startDispatchWorker } from './app';
 
 const prefix = uniqueQueuePrefix();
 const config = testConfig({ QUEUE_PREFIX: prefix, HOST: '127.0.0.1' });
@@ -40,20 +40,27 @@ describe('the dispatch worker', () => {
     expect(text).toContain('service="dispatch-worker"');
   });
 
-  it('keeps an event it cannot handle yet in the failed set instead of dropping it', async () => {
-    const event: EventEnvelope<'order.dispatched'> = {
+  it('has a handler for every event routed to the dispatch queue', () => {
+    const handlers = dispatchHandlers(config, worker.log)(queues);
+    const routedHere = (Object.keys(catalog) as EventType[]).filter((type) => routesFor(type).includes('dispatch'));
+    expect(routedHere.filter((type) => !handlers[type])).toEqual([]);
+  });
+
+  it('keeps an event it cannot handle in the failed set instead of dropping it', async () => {
+    // Not routed to this queue: published here by mistake.
+    const event: EventEnvelope<'volunteer.registered'> = {
       id: randomUUID(),
-      type: 'order.dispatched',
-      version: catalog['order.dispatched'].version,
+      type: 'volunteer.registered',
+      version: catalog['volunteer.registered'].version,
       occurredAt: new Date().toISOString(),
-      actor: { personId: 'p-1', roles: ['CENTER_ADMIN'] },
+      actor: { personId: 'p-1', roles: ['RESIDENT'] },
       unitPath: '1/2',
-      payload: { orderId: '42', stationId: '7' },
+      payload: { volunteerId: '42', personId: 'p-1', stationId: '7' },
     };
     const failed = new Promise<Job | undefined>((resolve) => worker.workers[0]!.on('failed', (job) => job?.id === event.id && resolve(job)));
     await queues.get('dispatch').add(event.type, event, { jobId: event.id });
     const job = await failed;
-    expect(job?.failedReason).toBe('dispatch has no handler for order.dispatched');
+    expect(job?.failedReason).toBe('dispatch has no handler for volunteer.registered');
     expect(await queues.get('dispatch').getJobState(event.id)).toBe('failed');
   });
 });

@@ -1,29 +1,83 @@
 import type { Config } from '@kz/config';
-import type { EventHandlers, Queues } from '@kz/events';
-import type { Logger } from '@kz/telemetry';
+import type { EventHandler, EventHandlers, EventType, Queues } from '@kz/events';
+import { createLogger, Logger } from '@kz/telemetry';
 import { RunningWorkerService, startWorkerService } from '@kz/worker';
+import { careVisitHandlers } from './care-plans/care-visits';
+import { autoCloseHandlers } from './deadlines/auto-close';
+import { escalationHandlers } from './deadlines/escalation';
+import { OrdersApi } from './orders-api';
 import { redemptionTimerHandlers } from './redemption-timer';
+import { orderRoutingHandlers } from './routing/order-routing';
+import { StationDirectory } from './routing/stations';
+import { subgraphClient } from './subgraphs';
+import { Timers } from './timers';
+
+/** Several features may follow one event (an order's delivery ends its delivery stage and opens its evaluation). */
+export function mergeHandlers(...sets: EventHandlers[]): EventHandlers {
+  const merged: Record<string, EventHandler[]> = {};
+  for (const set of sets) {
+    for (const [type, handler] of Object.entries(set)) (merged[type] ??= []).push(handler as EventHandler);
+  }
+  return Object.fromEntries(
+    Object.entries(merged).map(([type, handlers]) => [
+      type,
+      handlers.length === 1
+        ? handlers[0]
+        : async (...args: Parameters<EventHandler>) => {
+            for (const handler of handlers) await handler(...args);
+          },
+    ]),
+  ) as { [T in EventType]?: EventHandler<T> };
+}
 
 /**
- * The handlers of the `dispatch` queue (order routing, SLA timers, care-plan visits), added by the issues that
- * build them. An event without a handler yet fails permanently with "dispatch has no handler for <type>" at its
- * first attempt and stays in the failed set (kept for a week), where it can be inspected and retried once its
- * handler exists: nothing is dropped silently.
+ * The handlers of the `dispatch` queue: order routing, SLA escalation, closing of unevaluated orders, care-plan
+ * visits and the redemption expiry timer. An event without a handler fails permanently with "dispatch has no handler
+ * for <type>" at its first attempt and stays in the failed set (kept for a week), where it can be inspected and
+ * retried once its handler exists: nothing is dropped silently.
  */
-const dispatchHandlers = (queues: Queues): EventHandlers => ({
-  ...redemptionTimerHandlers(queues),
-});
+export function dispatchHandlers(config: Config, log: Logger): (queues: Queues) => EventHandlers {
+  const orders = new OrdersApi(subgraphClient(config, 'orders'));
+  // One station list per process, shared by every job of it.
+  const stations = new StationDirectory(subgraphClient(config, 'org'));
+  const deliverMs = config.ORDER_DELIVER_MINUTES * 60_000 * config.ORDER_TIMER_SCALE;
+  return (queues) => {
+    const timers = new Timers(queues);
+    return mergeHandlers(
+      redemptionTimerHandlers(queues),
+      orderRoutingHandlers({ queues, autoDispatch: config.AUTO_DISPATCH, stations, orders, log }),
+      escalationHandlers({ timers, orders, log }),
+      autoCloseHandlers({ timers, orders, log }),
+      careVisitHandlers({ timers, orders, log, deliverMs }),
+      // Service began; the delivery deadline keeps running until the order is delivered.
+      { 'order.started': async () => undefined },
+    );
+  };
+}
+
+export interface DispatchWorkerOptions {
+  port?: number;
+  log?: Logger;
+  /** Job lock and stalled-job check in ms (BullMQ's 30 s by default); tests of killed workers shorten them. */
+  lockDuration?: number;
+  stalledInterval?: number;
+}
 
 /** The dispatch worker: consumes the `dispatch` queue and serves `/health` and `/metrics`. */
-export function startDispatchWorker(
-  config: Config,
-  options: { port?: number; log?: Logger } = {},
-): Promise<RunningWorkerService> {
+export function startDispatchWorker(config: Config, options: DispatchWorkerOptions = {}): Promise<RunningWorkerService> {
+  const log = options.log ?? createLogger('dispatch-worker', config.LOG_LEVEL);
   return startWorkerService({
     name: 'dispatch-worker',
     config,
     port: options.port ?? config.DISPATCH_WORKER_PORT,
-    queues: [{ queue: 'dispatch', handlers: dispatchHandlers }],
-    log: options.log,
+    queues: [
+      {
+        queue: 'dispatch',
+        handlers: dispatchHandlers(config, log),
+        lockDuration: options.lockDuration,
+        stalledInterval: options.stalledInterval,
+      },
+    ],
+    log,
   });
 }

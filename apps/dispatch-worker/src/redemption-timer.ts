@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import { catalog, EventEnvelope, EventHandlers, Queues, routesFor } from '@kz/events';
+import { derivedEventId } from './timers';
 
 /**
  * The expiry timer of redemptions. A reservation (`points.redemption.reserved`) becomes a delayed job on the
@@ -19,11 +19,9 @@ export function expiryJobId(redemptionId: string): string {
   return `expiry-${redemptionId}`;
 }
 
-/** A uuid (version 5 layout) derived from the redemption, so every copy of its expiry event has the same id. */
+/** A uuid derived from the redemption, so every copy of its expiry event has the same id. */
 export function expiryEventId(redemptionId: string): string {
-  const hex = createHash('sha1').update(`kz:points.redemption.expiryDue:${redemptionId}`).digest('hex');
-  const variant = ((parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16);
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+  return derivedEventId(`points.redemption.expiryDue:${redemptionId}`);
 }
 
 /** The envelope the timer carries, as it will be handed to the points service. */

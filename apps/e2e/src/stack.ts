@@ -1,7 +1,8 @@
 import { Claims, PiiVault, Role } from '@kz/auth';
 import { startGateway } from '@kz/gateway';
 import { seedOrg, startOrgSubgraph } from '@kz/org-subgraph';
-import { startOrdersSubgraph } from '@kz/orders-subgraph';
+import { startOrdersSubgraph, upsertVolunteerRefs } from '@kz/orders-subgraph';
+import { upsertUnitRefs } from '@kz/org-replica';
 import { startPointsSubgraph } from '@kz/points-subgraph';
 import { DEMO_PASSWORD, orgDataset, peopleDataset, SeedProfile } from '@kz/seed-data';
 import { aCaller, startStack } from '@kz/testing';
@@ -28,6 +29,14 @@ export async function startPlatform(options: { seed?: SeedProfile; env?: Record<
     await seedOrg(org, orgDataset(options.seed));
     const units = await org.query('SELECT id::text, code, path, level, name FROM practice_unit');
     await seedPeople(stack.subgraphs.volunteers.dataSource, new PiiVault(stack.config.PII_ENCRYPTION_KEY), units, peopleDataset(options.seed), DEMO_PASSWORD);
+    // The orders service's replicas: the units, and who each volunteer is (seeding writes no events for them).
+    const volunteers = await stack.subgraphs.volunteers.dataSource.query(
+      `SELECT id::text, person_id::text AS "personId", status, home_station_id::text AS "stationId" FROM volunteer`,
+    );
+    await stack.subgraphs.orders.dataSource.transaction(async (manager) => {
+      await upsertUnitRefs(manager, units, new Date(0).toISOString());
+      await upsertVolunteerRefs(manager, volunteers, new Date(0).toISOString());
+    });
   }
 
   /** The id and path of a seeded unit, by its natural key. */
@@ -53,7 +62,16 @@ export async function startPlatform(options: { seed?: SeedProfile; env?: Record<
     return result.data.login.token;
   }
 
-  return { ...stack, org, volunteers: stack.subgraphs.volunteers.dataSource, points: stack.subgraphs.points.dataSource, unit, tokenAs, login };
+  return {
+    ...stack,
+    org,
+    volunteers: stack.subgraphs.volunteers.dataSource,
+    orders: stack.subgraphs.orders.dataSource,
+    points: stack.subgraphs.points.dataSource,
+    unit,
+    tokenAs,
+    login,
+  };
 }
 
 export type Platform = Awaited<ReturnType<typeof startPlatform>>;

@@ -2,15 +2,23 @@ import type { Config } from '@kz/config';
 import { appFile } from '@kz/http';
 import { DateTimeScalar, RunningSubgraph, startSubgraphService } from '@kz/subgraph';
 import type { Logger } from '@kz/telemetry';
+import { CarePlan } from './care-plans/care-plan.entity';
+import { carePlanResolvers } from './care-plans/care-plan.resolver';
 import { buildOrdersContext, OrdersContext } from './context';
+import { ordersInboxHandlers } from './inbox';
 import { Initial1764400000000 } from './migrations/1764400000000-initial';
-import { ServiceOrder } from './orders/order.entity';
+import { SixOrders1764900000000 } from './migrations/1764900000000-six-orders';
+import { OrderAssignee, OrderEvent, ServiceOrder } from './orders/order.entity';
 import { orderResolvers } from './orders/order.resolver';
 
-export const ordersEntities = [ServiceOrder];
-export const ordersMigrations = [Initial1764400000000];
+export { upsertVolunteerRefs } from './replicas/volunteer-ref';
+export type { VolunteerRef } from './replicas/volunteer-ref';
+export { ORDER_TRANSITIONS, transitionTableMarkdown } from './orders/order-state-machine';
 
-/** The orders subgraph: service orders and their six-order lifecycle. */
+export const ordersEntities = [ServiceOrder, OrderAssignee, OrderEvent, CarePlan];
+export const ordersMigrations = [Initial1764400000000, SixOrders1764900000000];
+
+/** The orders subgraph: service orders and their six-order lifecycle, care plans, the demand ledger. */
 export function startOrdersSubgraph(config: Config, options: { port?: number; log?: Logger } = {}): Promise<RunningSubgraph> {
   return startSubgraphService<OrdersContext>({
     name: 'orders',
@@ -22,11 +30,14 @@ export function startOrdersSubgraph(config: Config, options: { port?: number; lo
     schemaFile: appFile(__dirname, 'schema.graphql'),
     resolvers: {
       DateTime: DateTimeScalar,
-      Query: { ...orderResolvers.Query },
+      Query: { ...orderResolvers.Query, ...carePlanResolvers.Query },
+      Mutation: { ...orderResolvers.Mutation, ...carePlanResolvers.Mutation },
       ServiceOrder: orderResolvers.ServiceOrder,
+      CarePlan: carePlanResolvers.CarePlan,
       PracticeUnit: orderResolvers.PracticeUnit,
     },
-    buildContext: buildOrdersContext,
+    buildContext: (base, dataSource) => buildOrdersContext(base, dataSource, config),
+    consumers: (dataSource) => [{ queue: 'orders-inbox', handlers: ordersInboxHandlers(dataSource, config) }],
     log: options.log,
   });
 }

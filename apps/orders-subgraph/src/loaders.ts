@@ -1,13 +1,14 @@
 import type { EntityManager } from 'typeorm';
-import { byIdLoader, childCountLoader, childPageLoader } from '@kz/subgraph';
-import { ServiceOrder } from './orders/order.entity';
+import { createCarePlanLoaders } from './care-plans/care-plan.loaders';
+import { orderStatsLoader } from './ledger/order-stats';
+import { createOrderLoaders } from './orders/order.loaders';
 
 /** Every batched lookup of the orders subgraph, created fresh for each request. */
 export function createLoaders(manager: EntityManager) {
   return {
-    orderById: byIdLoader(manager, ServiceOrder),
-    ordersByStation: childPageLoader(manager, ServiceOrder, { column: 'station_id', property: 'stationId' }),
-    orderCountByStation: childCountLoader(manager, ServiceOrder, 'station_id'),
+    ...createOrderLoaders(manager),
+    ...createCarePlanLoaders(manager),
+    orderStats: orderStatsLoader(manager),
   };
 }
 

@@ -1,13 +1,14 @@
-import type { Claims } from '@kz/auth';
-import { SQL_STATEMENTS_HEADER, RunningSubgraph } from '@kz/subgraph';
-import { errorCodes, graphql, GraphQLResult, startSubgraphAlone, SubgraphAlone } from '@kz/testing';
-import { startOrdersSubgraph } from './app';
-
-const dispatcher: Claims = { sub: '1', roles: ['DISPATCHER'], unitId: '1', unitPath: '1' };
+import { SQL_STATEMENTS_HEADER } from '@kz/subgraph';
+import { errorCodes, graphql, GraphQLResult } from '@kz/testing';
+import { as, OrdersFixture, startOrdersFixture } from './testing/orders-fixture';
 
 const ORDER_ENTITIES = `query ($representations: [_Any!]!) {
   _entities(representations: $representations) {
-    ... on ServiceOrder { id code title status createdAt station { id } }
+    ... on ServiceOrder {
+      id code title status createdAt station { id } assignees { id } minutesByVolunteer { volunteer { id } minutes }
+      timeline { action fromStatus toStatus actorRole actor { id } actorUnit { id } note at }
+      requester { id } deadlines { acceptBy deliverBy evaluateBy } overdue carePlan { id }
+    }
   }
 }`;
 
@@ -16,6 +17,7 @@ const UNIT_ORDERS = `query ($representations: [_Any!]!, $first: Int, $after: Str
     ... on PracticeUnit {
       id
       orders(first: $first, after: $after) { totalCount pageInfo { hasNextPage endCursor } edges { node { id code status } } }
+      orderStats { total overdue byStatus { status count } medianMinutesToAccept }
     }
   }
 }`;
@@ -24,88 +26,111 @@ type Entities = { _entities: Record<string, unknown>[] };
 type UnitOrders = {
   id: string;
   orders: { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string | null }; edges: { node: { id: string } }[] };
+  orderStats: { total: number };
 };
 
 function statementsOf(result: GraphQLResult): number {
   return Number(result.headers.get(SQL_STATEMENTS_HEADER));
 }
 
-describe('orders subgraph', () => {
-  let alone: SubgraphAlone<RunningSubgraph>;
-  let running: RunningSubgraph;
-  let orderIds: string[];
-
-  // Signed as the gateway would; claims default to dispatcher (null: an anonymous caller).
-  const ask = (query: string, variables?: Record<string, unknown>, claims?: Claims | null) => alone.ask<Entities>(query, variables, claims);
+describe('orders subgraph reads', () => {
+  let fixture: OrdersFixture;
+  let atStation5: string[];
+  let atStation6: string[];
 
   beforeAll(async () => {
-    alone = await startSubgraphAlone('ORDERS_DATABASE', (config) => startOrdersSubgraph(config, { port: 0 }), dispatcher);
-    running = alone.running;
-    // Ten orders: the first five dispatched to station 5, the next three to station 6, the last two not yet dispatched.
-    const rows = await running.dataSource.query(
-      `INSERT INTO service_order (code, title, status, station_id, station_path)
-       SELECT 'SO-TEST-' || lpad(n::text, 4, '0'), '助老送餐 ' || n,
-              CASE WHEN n <= 8 THEN 'DISPATCHED' ELSE 'SUBMITTED' END,
-              CASE WHEN n <= 5 THEN 5 WHEN n <= 8 THEN 6 END,
-              CASE WHEN n <= 5 THEN '1/2/5' WHEN n <= 8 THEN '1/2/6' END
-         FROM generate_series(1, 10) AS n ORDER BY n RETURNING id`,
-    );
-    orderIds = rows.map((row: { id: string }) => String(row.id));
+    fixture = await startOrdersFixture();
+    // Five orders of station 5 at different stages, three dispatched to station 6, two not dispatched.
+    atStation5 = [];
+    for (const status of ['DISPATCHED', 'ACCEPTED', 'IN_PROGRESS', 'DELIVERED', 'EVALUATED']) atStation5.push(await fixture.orderIn(status));
+    atStation6 = [];
+    for (let i = 0; i < 3; i += 1) {
+      const id = await fixture.orderIn('SUBMITTED');
+      await fixture.must('dispatchOrder', { orderId: id, stationId: '6' }, 'dispatcher');
+      atStation6.push(id);
+    }
+    await fixture.orderIn('SUBMITTED');
+    await fixture.orderIn('SUBMITTED');
   });
 
-  afterAll(() => alone?.stop());
+  afterAll(() => fixture?.stop());
 
-  it('resolves order references in a constant number of SQL statements', async () => {
-    const refs = (n: number) => orderIds.slice(0, n).map((id) => ({ __typename: 'ServiceOrder', id }));
+  const ask = (query: string, variables: Record<string, unknown>) => fixture.ask<Entities>(query, variables, 'dispatcher');
+
+  it('resolves order references with their timelines and assignees in a constant number of SQL statements', async () => {
+    const ids = [...atStation5, ...atStation6];
+    const refs = (n: number) => ids.slice(0, n).map((id) => ({ __typename: 'ServiceOrder', id }));
     const two = await ask(ORDER_ENTITIES, { representations: refs(2) });
-    const ten = await ask(ORDER_ENTITIES, { representations: refs(10) });
+    const eight = await ask(ORDER_ENTITIES, { representations: refs(8) });
     expect(two.errors).toBeUndefined();
-    expect(ten.errors).toBeUndefined();
-    expect(ten.data!._entities.map((order) => order.id)).toEqual(orderIds);
-    expect(ten.data!._entities[0]).toMatchObject({ code: 'SO-TEST-0001', title: '助老送餐 1', status: 'DISPATCHED', station: { id: '5' } });
-    expect(ten.data!._entities[9]).toMatchObject({ status: 'SUBMITTED', station: null });
+    expect(eight.errors).toBeUndefined();
+    expect(eight.data!._entities.map((order) => order.id)).toEqual(ids);
+    expect(eight.data!._entities[3]).toMatchObject({
+      status: 'DELIVERED',
+      station: { id: '5' },
+      assignees: [{ id: '31' }],
+      minutesByVolunteer: [{ volunteer: { id: '31' }, minutes: 90 }],
+      requester: { id: '201' },
+    });
+    const timeline = eight.data!._entities[3]!.timeline as { action: string; actorRole: string }[];
+    expect(timeline.map((entry) => entry.action)).toEqual(['SUBMITTED', 'DISPATCHED', 'ACCEPTED', 'ASSIGNED', 'STARTED', 'DELIVERED']);
+    expect(timeline.map((entry) => entry.actorRole)).toEqual(['RESIDENT', 'DISPATCHER', 'STATION_ADMIN', 'STATION_ADMIN', 'STATION_ADMIN', 'STATION_ADMIN']);
     expect(statementsOf(two)).toBeGreaterThan(0);
-    expect(statementsOf(ten)).toBe(statementsOf(two));
+    expect(statementsOf(eight)).toBe(statementsOf(two));
   });
 
   it('answers an unknown order with null', async () => {
-    const result = await ask('query ($id: ID!) { order(id: $id) { id } }', { id: '999999' });
+    const result = await fixture.ask('query ($id: ID!) { order(id: $id) { id } }', { id: '999999' }, 'dispatcher');
     expect(result.errors).toBeUndefined();
     expect(result.data).toEqual({ order: null });
   });
 
-  it('lists the orders of a practice unit, page by page', async () => {
+  it('lists the orders of a practice unit newest first, page by page', async () => {
     const unit5 = [{ __typename: 'PracticeUnit', id: '5' }];
     const first = await ask(UNIT_ORDERS, { representations: unit5, first: 3 });
     expect(first.errors).toBeUndefined();
     const page = first.data!._entities[0] as UnitOrders;
     expect(page.orders.totalCount).toBe(5);
-    expect(page.orders.edges.map((edge) => edge.node.id)).toEqual(orderIds.slice(0, 3));
+    const newestFirst = [...atStation5].reverse();
+    expect(page.orders.edges.map((edge) => edge.node.id)).toEqual(newestFirst.slice(0, 3));
     expect(page.orders.pageInfo.hasNextPage).toBe(true);
 
     const rest = await ask(UNIT_ORDERS, { representations: unit5, first: 3, after: page.orders.pageInfo.endCursor });
     expect(rest.data!._entities[0]).toMatchObject({
-      orders: { pageInfo: { hasNextPage: false }, edges: orderIds.slice(3, 5).map((id) => ({ node: { id } })) },
+      orders: { pageInfo: { hasNextPage: false }, edges: newestFirst.slice(3).map((id) => ({ node: { id } })) },
     });
   });
 
-  it('lists the orders of many units in as many statements as of one', async () => {
+  it('lists the orders and figures of many units (and of an institute, its stations together) in as many statements as of one', async () => {
     const one = await ask(UNIT_ORDERS, { representations: [{ __typename: 'PracticeUnit', id: '5' }] });
-    const three = await ask(UNIT_ORDERS, { representations: ['5', '6', '7'].map((id) => ({ __typename: 'PracticeUnit', id })) });
-    expect((three.data!._entities as UnitOrders[]).map((unit) => unit.orders.totalCount)).toEqual([5, 3, 0]);
-    expect(statementsOf(three)).toBe(statementsOf(one));
+    const four = await ask(UNIT_ORDERS, { representations: ['5', '6', '7', '2'].map((id) => ({ __typename: 'PracticeUnit', id })) });
+    expect(four.errors).toBeUndefined();
+    const units = four.data!._entities as UnitOrders[];
+    expect(units.map((unit) => unit.orders.totalCount)).toEqual([5, 3, 0, 8]);
+    // Figures count the undispatched orders too, by the requester's home station (5).
+    expect(units.map((unit) => unit.orderStats.total)).toEqual([7, 3, 0, 10]);
+    expect(statementsOf(four)).toBe(statementsOf(one));
   });
 
   it('refuses a request that does not come from the gateway', async () => {
-    const result = await graphql(alone.running.url, ORDER_ENTITIES, { representations: [{ __typename: 'ServiceOrder', id: orderIds[0] }] });
+    const result = await graphql(fixture.alone.running.url, ORDER_ENTITIES, { representations: [{ __typename: 'ServiceOrder', id: atStation5[0] }] });
     expect(result.status).toBe(401);
     expect(errorCodes(result)).toEqual(['UNAUTHENTICATED']);
   });
 
   it('refuses an anonymous caller', async () => {
-    const result = await ask(ORDER_ENTITIES, { representations: [{ __typename: 'ServiceOrder', id: orderIds[0] }] }, null);
+    const result = await fixture.ask(ORDER_ENTITIES, { representations: [{ __typename: 'ServiceOrder', id: atStation5[0] }] }, null);
     expect(errorCodes(result)).toEqual(['UNAUTHENTICATED']);
-    const list = await ask(UNIT_ORDERS, { representations: [{ __typename: 'PracticeUnit', id: '5' }] }, null);
-    expect(errorCodes(list)).toEqual(['UNAUTHENTICATED']);
+    const list = await fixture.ask(UNIT_ORDERS, { representations: [{ __typename: 'PracticeUnit', id: '5' }] }, null);
+    expect(errorCodes(list)).toContain('UNAUTHENTICATED');
+  });
+
+  it('shows figures only to staff in scope of the unit', async () => {
+    const STATS = `query ($representations: [_Any!]!) { _entities(representations: $representations) { ... on PracticeUnit { orderStats { total } } } }`;
+    const unit7 = { representations: [{ __typename: 'PracticeUnit', id: '7' }] };
+    expect(errorCodes(await fixture.ask(STATS, unit7, 'resident'))).toEqual(['FORBIDDEN']);
+    expect(errorCodes(await fixture.ask(STATS, unit7, 'stationAdmin'))).toEqual(['FORBIDDEN']);
+    expect((await fixture.ask(STATS, unit7, 'analyst')).errors).toBeUndefined();
+    expect(as.analyst.unitPath).toBe('1');
   });
 });

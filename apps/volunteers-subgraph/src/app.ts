@@ -12,12 +12,14 @@ import { PeopleAndLogin1764500000000 } from './migrations/1764500000000-people-a
 import { Volunteering1764600000000 } from './migrations/1764600000000-volunteering';
 import { VolunteerRejected1764700000000 } from './migrations/1764700000000-volunteer-rejected';
 import { ExternalKeys1764800000000 } from './migrations/1764800000000-external-keys';
+import { orderMinutesHandlers } from './records/order-minutes.consumer';
 import { ServiceRecordChange } from './records/record-change.entity';
 import { ServiceRecord } from './records/record.entity';
 import { recordResolvers } from './records/record.resolver';
 import { Person } from './people/person.entity';
 import { personResolvers } from './people/person.resolver';
 import type { Identity } from './people/person.service';
+import { suggestionResolvers } from './suggestions/suggestion.resolver';
 import { unitRefHandlers } from './units/unit-ref';
 import { TeamMembership } from './volunteers/team-membership.entity';
 import { Volunteer } from './volunteers/volunteer.entity';
@@ -30,7 +32,10 @@ export type { TeamRefSeed, VolunteeringCounts } from './seed/volunteering-seeder
 export const volunteersEntities = [Person, Volunteer, TeamMembership, Activity, ActivitySignUp, ServiceRecord, ServiceRecordChange];
 export const volunteersMigrations = [Initial1764400000000, PeopleAndLogin1764500000000, Volunteering1764600000000, VolunteerRejected1764700000000, ExternalKeys1764800000000];
 
-/** The volunteers subgraph: people and identity, volunteers, their stations and teams. */
+/**
+ * The volunteers subgraph: people and identity, volunteers, their stations and teams, activities and service records
+ * (delivered orders' minutes among them), and the volunteers it suggests for an order.
+ */
 export function startVolunteersSubgraph(config: Config, options: { port?: number; log?: Logger } = {}): Promise<RunningSubgraph> {
   const identity: Identity = { config, vault: new PiiVault(config.PII_ENCRYPTION_KEY) };
   return startSubgraphService<VolunteersContext>({
@@ -58,9 +63,12 @@ export function startVolunteersSubgraph(config: Config, options: { port?: number
       VolunteerReview: volunteerResolvers.VolunteerReview,
       PracticeUnit: volunteerResolvers.PracticeUnit,
       Team: volunteerResolvers.Team,
+      ServiceOrder: suggestionResolvers.ServiceOrder,
     },
     buildContext: (base, dataSource) => buildVolunteersContext(base, dataSource, identity),
-    consumers: (dataSource) => [{ queue: 'volunteers-inbox', handlers: unitRefHandlers(dataSource), concurrency: 1 }],
+    consumers: (dataSource, log) => [
+      { queue: 'volunteers-inbox', handlers: { ...unitRefHandlers(dataSource), ...orderMinutesHandlers(dataSource, log) }, concurrency: 1 },
+    ],
     log: options.log,
   });
 }

@@ -5,6 +5,7 @@ import { ActivityService } from './activities/activity.service';
 import { createLoaders, VolunteersLoaders } from './loaders';
 import { Identity, PersonService } from './people/person.service';
 import { RecordService } from './records/record.service';
+import { SuggestionService } from './suggestions/suggestion.service';
 import { SkillService } from './volunteers/skills';
 import { TeamMembershipService } from './volunteers/team-membership.service';
 import { VolunteerService } from './volunteers/volunteer.service';
@@ -18,6 +19,7 @@ export interface VolunteersContext extends SubgraphContext {
   teamMemberships: TeamMembershipService;
   skills: SkillService;
   records: RecordService;
+  suggestions: SuggestionService;
 }
 
 export function buildVolunteersContext(base: SubgraphContext, dataSource: DataSource, identity: Identity): VolunteersContext {
@@ -33,5 +35,6 @@ export function buildVolunteersContext(base: SubgraphContext, dataSource: DataSo
     teamMemberships: new TeamMembershipService(dataSource, base.actor, volunteers),
     skills: new SkillService(dataSource, base.actor, loaders),
     records: new RecordService(dataSource, base.actor, loaders, () => base.eventsWritten()),
+    suggestions: new SuggestionService(base.actor, loaders),
   };
 }

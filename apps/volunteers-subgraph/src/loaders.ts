@@ -3,6 +3,7 @@ import { byIdLoader } from '@kz/subgraph';
 import { createActivityLoaders } from './activities/activity.loaders';
 import { Person } from './people/person.entity';
 import { createRecordLoaders } from './records/record.loaders';
+import { createSuggestionLoaders } from './suggestions/suggestion.loaders';
 import { Volunteer } from './volunteers/volunteer.entity';
 import { createVolunteerLoaders } from './volunteers/volunteer.loaders';
 
@@ -14,6 +15,7 @@ export function createLoaders(manager: EntityManager) {
     ...createVolunteerLoaders(manager),
     ...createActivityLoaders(manager),
     ...createRecordLoaders(manager),
+    ...createSuggestionLoaders(manager),
   };
 }
 

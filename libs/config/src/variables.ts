@@ -137,6 +137,11 @@ export const variables = defineVariables({
     schema: positiveInt(10080),
     description: 'time the requester has to evaluate a delivered order before it closes by itself',
   },
+  ORDER_TIMER_SCALE: {
+    schema: z.coerce.number().positive().max(1).default(1),
+    description:
+      'multiplies every order deadline and timer (accept, deliver, evaluate, care-visit check) in the orders subgraph and the dispatch worker; tests set 0.001 so a minute lasts 60 ms',
+  },
   OUTBOX_POLL_MS: { schema: positiveInt(200), description: 'how often the outbox relay looks for new events' },
   OUTBOX_BATCH_SIZE: { schema: positiveInt(200), description: 'events the outbox relay moves per round' },
   REDEMPTION_HOLD_SECONDS: {

@@ -93,7 +93,11 @@ export type InputProblem =
   | { key: 'activity.endsBeforeStart' }
   | { key: 'activity.capacityBelowTaken'; taken: number }
   | { key: 'activity.notSignedUp' }
-  | { key: 'activity.tooFar'; distance: number; radius: number; action: string; actionZh: string };
+  | { key: 'activity.tooFar'; distance: number; radius: number; action: string; actionZh: string }
+  | { key: 'order.notStation'; id: string; level: string }
+  | { key: 'order.notAssignee'; id: string }
+  | { key: 'order.listedTwice'; id: string }
+  | { key: 'order.notVisitOfPlan'; id: string };
 
 /** Bad input, always naming the field (as a path into the mutation's arguments, e.g. `input.name`). */
 export class BadUserInput extends DomainError<'BAD_USER_INPUT'> {

@@ -237,6 +237,26 @@ export const messages = {
       `Only active (approved) volunteers can do this; ${p.status === 'NONE' ? 'you have not registered as a volunteer' : `your volunteer status is ${p.status}`}.`,
     (p) => `只有审核通过的志愿者才能执行此操作${p.status === 'NONE' ? '，您尚未注册为志愿者' : `，您的志愿者状态为“${p.statusZh ?? p.status}”`}。`,
   ),
+  'order.notStation': m(
+    (p) => `${p.field}: unit ${p.id} is a ${p.level}; orders go to a station or a practice point.`,
+    (p) => `${p.field}：单位 ${p.id} 不是实践站或实践点，订单只能派给实践站或实践点。`,
+  ),
+  'order.notAssignee': m(
+    (p) => `${p.field}: volunteer ${p.id} is not assigned to this order; minutes are recorded only for its assignees.`,
+    (p) => `${p.field}：志愿者 ${p.id} 未被分配到此订单，只能为已分配的志愿者记录服务时长。`,
+  ),
+  'order.listedTwice': m(
+    (p) => `${p.field}: volunteer ${p.id} is listed more than once.`,
+    (p) => `${p.field}：志愿者 ${p.id} 重复出现。`,
+  ),
+  'order.notVisitOfPlan': m(
+    (p) => `${p.field}: order ${p.id} is not a visit of this care plan.`,
+    (p) => `${p.field}：订单 ${p.id} 不是此关爱计划的走访订单。`,
+  ),
+  'order.noAssignees': m(
+    () => 'Cannot start the service: no volunteer is assigned to the order yet (it stays ACCEPTED).',
+    () => '订单尚未分配志愿者，不能开始服务（订单仍为“已接单”）。',
+  ),
   internal: m(
     () => 'Something went wrong on our side. It has been logged.',
     () => '服务器内部错误，已记录。',

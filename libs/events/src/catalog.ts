@@ -61,6 +61,8 @@ const orderClosing = z.object({
   orderId: id,
   rating: z.number().int().min(1).max(5).optional(),
   resolved: z.enum(['YES', 'PARTLY', 'NO']).optional(),
+  /** For order.reopened: the new delivery deadline. */
+  dueAt: datetime.optional(),
 });
 const careVisit = z.object({ carePlanId: id, orderId: id.optional(), beneficiary: z.string(), dueAt: z.iso.datetime({ offset: true }) });
 
@@ -194,6 +196,16 @@ export const catalog = {
     }),
     'a stage deadline passed and the order was escalated',
   ),
+  'order.deadline.due': event(
+    1,
+    z.object({ orderId: id, stage: z.enum(['ACCEPT', 'DELIVER']), level: z.enum(['INSTITUTE', 'CENTER']), dueAt: datetime }),
+    "a stage deadline (INSTITUTE), or as long again after it (CENTER), passed (the dispatch worker's timer); the worker escalates the order",
+  ),
+  'order.evaluation.due': event(
+    1,
+    z.object({ orderId: id, dueAt: datetime }),
+    "the evaluation window of a delivered order ended (the dispatch worker's timer); the worker closes the order",
+  ),
   'carePlan.scheduled': event(
     1,
     z.object({
@@ -206,6 +218,16 @@ export const catalog = {
     'a care plan was created or changed, or its next visit moved on; the dispatch worker times the next visit',
   ),
   'carePlan.visit.due': event(1, careVisit, 'a recurring care visit is due'),
+  'carePlan.visit.timerDue': event(
+    1,
+    z.object({ carePlanId: id, stationId: id, dueAt: datetime }),
+    "the next visit of a care plan came due (the dispatch worker's timer); the worker asks the orders service to record it",
+  ),
+  'carePlan.visit.checkDue': event(
+    1,
+    z.object({ carePlanId: id, orderId: id, dueAt: datetime }),
+    "a visit's delivery window ended (the dispatch worker's timer); the worker flags the visit missed unless it was delivered",
+  ),
   'carePlan.visit.missed': event(1, careVisit, 'a recurring care visit was missed'),
 } as const;
 

@@ -23,6 +23,12 @@ export interface EventWorkerOptions {
   prefix: string;
   handlers: EventHandlers;
   concurrency?: number;
+  /**
+   * How long a job's lock lasts without renewal, and how often stalled jobs (whose worker died) are looked for
+   * (BullMQ's defaults: 30 s each). A job of a killed worker is handed to another after at most their sum.
+   */
+  lockDuration?: number;
+  stalledInterval?: number;
   log?: Logger;
 }
 
@@ -56,6 +62,8 @@ export function createEventWorker(options: EventWorkerOptions): Worker {
       connection: options.connection,
       prefix: options.prefix,
       concurrency: options.concurrency ?? 10,
+      ...(options.lockDuration ? { lockDuration: options.lockDuration } : {}),
+      ...(options.stalledInterval ? { stalledInterval: options.stalledInterval } : {}),
       removeOnComplete: { age: 24 * 3600, count: 10_000 },
       removeOnFail: { age: 7 * 24 * 3600 },
     },

@@ -15,7 +15,8 @@ export class Queues {
   private readonly queues = new Map<QueueName, Queue>();
 
   constructor(
-    private readonly connection: Redis,
+    /** The producer connection, also for consumers that keep small records beside the queues (same prefix). */
+    readonly connection: Redis,
     readonly prefix: string,
   ) {}
 

@@ -24,11 +24,12 @@ const ROUTES: Record<EventType, QueueName[]> = {
   'org.sevenHaves.updated': [],
   'org.team.created': ['volunteers-inbox'],
   'org.team.updated': ['volunteers-inbox'],
-  'volunteer.registered': ['notifications'],
-  'volunteer.approved': ['notifications'],
-  'volunteer.rejected': ['notifications'],
-  'volunteer.suspended': ['notifications'],
-  'volunteer.reinstated': ['notifications'],
+  // The orders service keeps who each volunteer is (their person), so volunteers see the orders assigned to them.
+  'volunteer.registered': ['notifications', 'orders-inbox'],
+  'volunteer.approved': ['notifications', 'orders-inbox'],
+  'volunteer.rejected': ['notifications', 'orders-inbox'],
+  'volunteer.suspended': ['notifications', 'orders-inbox'],
+  'volunteer.reinstated': ['notifications', 'orders-inbox'],
   'activity.published': ['notifications'],
   'activity.cancelled': ['notifications'],
   'volunteer.hours.verified': ['points-credit'],
@@ -54,9 +55,14 @@ const ROUTES: Record<EventType, QueueName[]> = {
   'order.reopened': ['dispatch', 'notifications'],
   'order.followUp.added': ['notifications'],
   'order.escalated': ['notifications'],
+  // The dispatch worker's own timers: delayed jobs on its queue, never published through an outbox.
+  'order.deadline.due': ['dispatch'],
+  'order.evaluation.due': ['dispatch'],
   'carePlan.scheduled': ['dispatch'],
   'carePlan.visit.due': ['notifications', 'dispatch'],
   'carePlan.visit.missed': ['notifications'],
+  'carePlan.visit.timerDue': ['dispatch'],
+  'carePlan.visit.checkDue': ['dispatch'],
 };
 
 export function routesFor(type: EventType): QueueName[] {

@@ -12,6 +12,9 @@ export interface WorkerQueue {
   handlers: EventHandlers | ((queues: Queues) => EventHandlers);
   /** Jobs of this queue processed at once by this process (default: `createEventWorker`'s). */
   concurrency?: number;
+  /** Job lock and stalled-job check, in ms (default: BullMQ's 30 s; tests of killed workers shorten them). */
+  lockDuration?: number;
+  stalledInterval?: number;
 }
 
 export interface WorkerServiceOptions {
@@ -58,9 +61,9 @@ export async function startWorkerService(options: WorkerServiceOptions): Promise
   const producer = createRedis(config.REDIS_URL, 'producer', { retryStrategy });
   const queues = new Queues(producer, config.QUEUE_PREFIX);
 
-  const workers = options.queues.map(({ queue, handlers, concurrency }) => {
+  const workers = options.queues.map(({ queue, handlers, ...tuning }) => {
     const resolved = typeof handlers === 'function' ? handlers(queues) : handlers;
-    const worker = createEventWorker({ queue, connection, prefix: config.QUEUE_PREFIX, handlers: resolved, concurrency, log });
+    const worker = createEventWorker({ queue, connection, prefix: config.QUEUE_PREFIX, handlers: resolved, ...tuning, log });
     instrumentWorker(worker, queue, jobMetrics);
     return { queue, worker };
   });

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { README, readmeWithConfigTable } from './config-table';
 import { EVENTS_DOC, eventsDoc } from './events-doc';
+import { ORDERS_DOC, ordersDocWithTable } from './orders-doc';
 
 describe('the README', () => {
   it('documents every environment variable with its default (run `npm run docs` after changing them)', () => {
@@ -18,5 +19,12 @@ describe('the README', () => {
 describe('docs/events.md', () => {
   it('lists every event of the catalogue with its queues (run `npm run docs` after changing them)', () => {
     expect(readFileSync(EVENTS_DOC, 'utf8')).toBe(eventsDoc());
+  });
+});
+
+describe('docs/orders.md', () => {
+  it('shows the six-order state machine the service runs (run `npm run docs` after changing it)', () => {
+    const doc = readFileSync(ORDERS_DOC, 'utf8');
+    expect(doc).toBe(ordersDocWithTable(doc));
   });
 });

@@ -1,18 +1,24 @@
 import { dropDatabase } from '@kz/db';
 import { testConfig, uniqueName } from '@kz/testing';
-import { openOrgDatabase, openVolunteersDatabase } from '../shared/databases';
+import { openOrdersDatabase, openOrgDatabase, openVolunteersDatabase } from '../shared/databases';
 import { devToken } from '../token/token';
 import { seed } from './seed';
 
 // Loading the full district (73,000 volunteers) twice takes tens of seconds on a busy machine.
 jest.setTimeout(180_000);
 
-const config = testConfig({ ORG_DATABASE: uniqueName('seed'), VOLUNTEERS_DATABASE: uniqueName('seedv'), POINTS_DATABASE: uniqueName('seedp') });
+const config = testConfig({
+  ORG_DATABASE: uniqueName('seed'),
+  VOLUNTEERS_DATABASE: uniqueName('seedv'),
+  POINTS_DATABASE: uniqueName('seedp'),
+  ORDERS_DATABASE: uniqueName('seedo'),
+});
 
 afterAll(async () => {
   await dropDatabase(config, config.ORG_DATABASE);
   await dropDatabase(config, config.VOLUNTEERS_DATABASE);
   await dropDatabase(config, config.POINTS_DATABASE);
+  await dropDatabase(config, config.ORDERS_DATABASE);
 });
 
 async function counts() {
@@ -112,8 +118,20 @@ describe('seeding', () => {
       }
       const [units] = await volunteers.query('SELECT count(*)::int AS n FROM unit_ref');
       expect(units.n).toBe(577);
-      const [volunteer] = await volunteers.query(`SELECT status FROM volunteer v JOIN person p ON p.id = v.person_id WHERE p.real_name = '何毅'`);
+      const [volunteer] = await volunteers.query(
+        `SELECT v.id::text, v.person_id::text AS person, status FROM volunteer v JOIN person p ON p.id = v.person_id WHERE p.real_name = '何毅'`,
+      );
       expect(volunteer.status).toBe('ACTIVE');
+      // The orders service knows the units and who 何毅's volunteer profile belongs to.
+      const orders = await openOrdersDatabase(config);
+      try {
+        const [replica] = await orders.query('SELECT (SELECT count(*)::int FROM unit_ref) AS units, (SELECT person_id FROM volunteer_ref WHERE id = $1) AS person', [
+          volunteer.id,
+        ]);
+        expect(replica).toEqual({ units: 577, person: volunteer.person });
+      } finally {
+        await orders.destroy();
+      }
     } finally {
       await volunteers.destroy();
     }

@@ -3,8 +3,9 @@ import type { Config } from '@kz/config';
 import { seedOrg, SeedCounts } from '@kz/org-subgraph';
 import { DEMO_PASSWORD, orgDataset, peopleDataset, SeedProfile, volunteeringDataset } from '@kz/seed-data';
 import { seedPeople, seedVolunteering, TeamRefSeed, VolunteeringCounts } from '@kz/volunteers-subgraph';
+import { upsertVolunteerRefs, VolunteerRef } from '@kz/orders-subgraph';
 import { upsertUnitRefs } from '@kz/org-replica';
-import { openOrgDatabase, openPointsDatabase, openVolunteersDatabase } from '../shared/databases';
+import { openOrdersDatabase, openOrgDatabase, openPointsDatabase, openVolunteersDatabase } from '../shared/databases';
 
 export const PROFILES: SeedProfile[] = ['demo', 'kaizhou'];
 
@@ -17,7 +18,8 @@ export interface SeedReport {
 
 /**
  * Loads a profile into every service database that has seed data: the org hierarchy and teams, then the volunteers
- * database (its replica of the units, and the people with logins). Development logins are refused in production.
+ * database (its replica of the units, and the people with logins), then the replicas the points and orders databases
+ * keep. Development logins are refused in production.
  */
 export async function seed(config: Config, profile: SeedProfile): Promise<SeedReport> {
   if (config.NODE_ENV === 'production') throw new Error('npm run seed loads development logins and refuses to run when NODE_ENV=production');
@@ -44,14 +46,32 @@ export async function seed(config: Config, profile: SeedProfile): Promise<SeedRe
     await points.destroy();
   }
   const volunteers = await openVolunteersDatabase(config);
+  let report: SeedReport;
+  let volunteerRefs: VolunteerRef[];
   try {
     const vault = new PiiVault(config.PII_ENCRYPTION_KEY);
     const people = peopleDataset(profile);
     const peopleCount = await seedPeople(volunteers, vault, units, people, DEMO_PASSWORD);
     const heYi = people.find((person) => person.realName === '何毅')!.mobile;
     const volunteering = await seedVolunteering(volunteers, vault, units, teams, volunteeringDataset(profile, heYi));
-    return { org: counts, people: peopleCount.people, volunteering, ms: Date.now() - started };
+    report = { org: counts, people: peopleCount.people, volunteering, ms: 0 };
+    volunteerRefs = await volunteers.query(
+      `SELECT id::text, person_id::text AS "personId", status, home_station_id::text AS "stationId" FROM volunteer ORDER BY id`,
+    );
   } finally {
     await volunteers.destroy();
   }
+  // The orders service's replicas: the units, and who each volunteer is (so volunteers see the orders assigned to them).
+  const orders = await openOrdersDatabase(config);
+  try {
+    await orders.transaction(async (manager) => {
+      await upsertUnitRefs(manager, units, new Date(0).toISOString());
+      for (let i = 0; i < volunteerRefs.length; i += 5_000) {
+        await upsertVolunteerRefs(manager, volunteerRefs.slice(i, i + 5_000), new Date(0).toISOString());
+      }
+    });
+  } finally {
+    await orders.destroy();
+  }
+  return { ...report, ms: Date.now() - started };
 }

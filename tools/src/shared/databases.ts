@@ -1,6 +1,7 @@
 import type { DataSource, DataSourceOptions } from 'typeorm';
 import type { Config } from '@kz/config';
 import { createServiceDataSource, openServiceDatabase } from '@kz/db';
+import { ordersEntities, ordersMigrations } from '@kz/orders-subgraph';
 import { orgEntities, orgMigrations } from '@kz/org-subgraph';
 import { pointsEntities, pointsMigrations } from '@kz/points-subgraph';
 import { volunteersEntities, volunteersMigrations } from '@kz/volunteers-subgraph';
@@ -25,4 +26,8 @@ export function openVolunteersDatabase(config: Config): Promise<DataSource> {
 
 export function openPointsDatabase(config: Config): Promise<DataSource> {
   return openDatabase(config, config.POINTS_DATABASE, pointsEntities, pointsMigrations);
+}
+
+export function openOrdersDatabase(config: Config): Promise<DataSource> {
+  return openDatabase(config, config.ORDERS_DATABASE, ordersEntities, ordersMigrations);
 }

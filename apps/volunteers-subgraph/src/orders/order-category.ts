@@ -1,0 +1,54 @@
+/**
+ * What the volunteers subgraph knows of the orders subgraph's `OrderCategory`: the same values (the schema's enum
+ * must stay equal to the orders schema's for composition), the activity category a delivered order's service is
+ * recorded under, and the skills that fit an order when suggesting volunteers.
+ */
+export const ORDER_CATEGORIES = [
+  'SAFETY_FACILITIES',
+  'ELDERLY_CARE',
+  'CHILD_CARE',
+  'HEALTH',
+  'LEGAL',
+  'ENVIRONMENT',
+  'CULTURE_EDUCATION',
+  'OTHER',
+] as const;
+export type OrderCategory = (typeof ORDER_CATEGORIES)[number];
+
+export function isOrderCategory(value: unknown): value is OrderCategory {
+  return typeof value === 'string' && (ORDER_CATEGORIES as readonly string[]).includes(value);
+}
+
+/** The `activity_category` code a service on an order of each category is recorded under. */
+export const ACTIVITY_CATEGORY_OF_ORDER: Record<OrderCategory, string> = {
+  SAFETY_FACILITIES: 'SAFETY',
+  ELDERLY_CARE: 'ELDERLY_CARE',
+  CHILD_CARE: 'CHILD_CARE',
+  HEALTH: 'HEALTH',
+  LEGAL: 'LEGAL',
+  ENVIRONMENT: 'ENVIRONMENT',
+  CULTURE_EDUCATION: 'CULTURE',
+  OTHER: 'OTHER',
+};
+
+/** The activity category of an order's category; a category this subgraph does not know yet is OTHER. */
+export function activityCategoryOf(orderCategory: string | null | undefined): string {
+  return isOrderCategory(orderCategory) ? ACTIVITY_CATEGORY_OF_ORDER[orderCategory] : 'OTHER';
+}
+
+/** The `skill` codes that fit an order of each category, best fit first. */
+export const SKILLS_FOR_ORDER: Record<OrderCategory, readonly string[]> = {
+  SAFETY_FACILITIES: ['REPAIR', 'SAFETY'],
+  ELDERLY_CARE: ['ELDERLY_CARE', 'MEDICAL'],
+  CHILD_CARE: ['TUTORING', 'PSYCHOLOGY'],
+  HEALTH: ['MEDICAL'],
+  LEGAL: ['LEGAL'],
+  ENVIRONMENT: ['ENVIRONMENT'],
+  CULTURE_EDUCATION: ['ARTS', 'THEORY', 'TUTORING'],
+  OTHER: [],
+};
+
+/** The skills that fit an order of this category (none for OTHER or an unknown category). */
+export function skillsFor(orderCategory: string | null | undefined): readonly string[] {
+  return isOrderCategory(orderCategory) ? SKILLS_FOR_ORDER[orderCategory] : [];
+}
