@@ -15,6 +15,7 @@ const APP_ENTRY_POINTS = [
   '@kz/volunteers-subgraph',
   '@kz/orders-subgraph',
   '@kz/points-subgraph',
+  '@kz/notifications-subgraph',
   '@kz/dispatch-worker',
   '@kz/notification-worker',
 ];

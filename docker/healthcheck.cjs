@@ -8,6 +8,7 @@ const PORTS = {
   'volunteers-subgraph': ['VOLUNTEERS_PORT', 4002],
   'orders-subgraph': ['ORDERS_PORT', 4003],
   'points-subgraph': ['POINTS_PORT', 4004],
+  'notifications-subgraph': ['NOTIFICATIONS_PORT', 4005],
   'dispatch-worker': ['DISPATCH_WORKER_PORT', 4010],
   'notification-worker': ['NOTIFICATION_WORKER_PORT', 4011],
 };

@@ -1,4 +1,4 @@
-import { CallResult, ServiceClient } from './service-client';
+import type { CallResult, ServiceClient } from '@kz/worker';
 
 export type Stage = 'ACCEPT' | 'DELIVER';
 export type Level = 'INSTITUTE' | 'CENTER';

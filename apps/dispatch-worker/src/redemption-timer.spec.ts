@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { catalog, createRedis, EventEnvelope, parseEnvelope, Queues } from '@kz/events';
-import { deleteKeysWithPrefix, testConfig, uniqueQueuePrefix } from '@kz/testing';
+import { deleteKeysWithPrefix, testConfig, uniqueQueuePrefix, eventuallyValue as eventually } from '@kz/testing';
 import type { RunningWorkerService } from '@kz/worker';
 import { startDispatchWorker } from './app';
 import { expiryEventId, expiryJobId } from './redemption-timer';
@@ -46,16 +46,6 @@ function redemptionEvent<T extends 'points.redemption.reserved' | 'points.redemp
 
 const publish = (event: EventEnvelope) => queues.get('dispatch').add(event.type, event, { jobId: event.id });
 
-/** Polls (20 ms apart) until `probe` answers something other than undefined, or fails after `ms`. */
-async function eventually<T>(probe: () => Promise<T | undefined>, ms = 10_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 describe('the redemption expiry timer', () => {
   it('hands the expiry to the points inbox when the pickup time is up, once however often the reservation arrives', async () => {

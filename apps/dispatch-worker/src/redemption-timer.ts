@@ -1,5 +1,4 @@
-import { catalog, EventEnvelope, EventHandlers, Queues, routesFor } from '@kz/events';
-import { derivedEventId } from './timers';
+import { catalog, derivedEventId, EventEnvelope, EventHandlers, Queues, routesFor } from '@kz/events';
 
 /**
  * The expiry timer of redemptions. A reservation (`points.redemption.reserved`) becomes a delayed job on the

@@ -1,8 +1,8 @@
 import { PermanentFailure } from '@kz/events';
 import { freePort, testConfig } from '@kz/testing';
 import { escalationJobId } from './deadlines/escalation';
-import { classify, RefusedCall, ServiceClient, TransientFailure } from './service-client';
-import { subgraphUrl } from './subgraphs';
+import { classify, RefusedCall, ServiceClient, TransientFailure } from '@kz/worker';
+import { subgraphUrl, WORKER_CLAIMS } from './subgraphs';
 import { FakeSubgraphs, graphqlError } from './testing/fake-subgraphs';
 import { anEvent, eventually, Harness, iso, nextId } from './testing/harness';
 
@@ -16,7 +16,7 @@ describe('the service client', () => {
 
   beforeAll(async () => {
     fake = await FakeSubgraphs.start(secret);
-    client = new ServiceClient({ url: fake.url, secret });
+    client = new ServiceClient({ url: fake.url, secret, claims: WORKER_CLAIMS });
   });
 
   afterAll(() => fake.stop());
@@ -24,7 +24,7 @@ describe('the service client', () => {
   it('signs its calls as the SERVICE dispatch-worker, so the subgraph accepts them', async () => {
     expect(await client.call('escalateOrder', ESCALATE, input)).toEqual({ done: true, data: { escalateOrder: { id: '42', status: 'DISPATCHED' } } });
     expect(fake.calls.at(-1)!.claims).toEqual({ sub: 'dispatch-worker', roles: ['SERVICE'] });
-    const forged = new ServiceClient({ url: fake.url, secret: 'x'.repeat(40) });
+    const forged = new ServiceClient({ url: fake.url, secret: 'x'.repeat(40), claims: WORKER_CLAIMS });
     await expect(forged.call('escalateOrder', ESCALATE, input)).rejects.toThrow(RefusedCall);
   });
 
@@ -45,7 +45,7 @@ describe('the service client', () => {
     await expect(client.call('escalateOrder', ESCALATE, input)).rejects.toThrow(TransientFailure);
     fake.script('escalateOrder', 1, () => ({ status: 503, body: '<html>bad gateway</html>' }));
     await expect(client.call('escalateOrder', ESCALATE, input)).rejects.toThrow(TransientFailure);
-    const nowhere = new ServiceClient({ url: `http://127.0.0.1:${await freePort()}/graphql`, secret });
+    const nowhere = new ServiceClient({ url: `http://127.0.0.1:${await freePort()}/graphql`, secret, claims: WORKER_CLAIMS });
     await expect(nowhere.call('escalateOrder', ESCALATE, input)).rejects.toThrow(/unreachable/);
   });
 

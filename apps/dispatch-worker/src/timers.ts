@@ -1,13 +1,5 @@
-import { createHash } from 'node:crypto';
 import type { JobsOptions } from 'bullmq';
-import { catalog, EventEnvelope, EventPayload, EventType, Queues } from '@kz/events';
-
-/** A uuid (version 5 layout) derived from a name, so every copy of a derived event has the same id. */
-export function derivedEventId(name: string): string {
-  const hex = createHash('sha1').update(`kz:${name}`).digest('hex');
-  const variant = ((parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16);
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
-}
+import { catalog, derivedEventId, EventEnvelope, EventPayload, EventType, Queues } from '@kz/events';
 
 /**
  * Timers outlive an outage of the service they call: 15 attempts with exponential backoff from 1 s keep trying for

@@ -1,6 +1,6 @@
 import { startDispatchWorker } from '@kz/dispatch-worker';
 import { createRedis, Queues } from '@kz/events';
-import type { GraphQLResult } from '@kz/testing';
+import { eventuallyValue as eventually, type GraphQLResult } from '@kz/testing';
 import type { RunningWorkerService } from '@kz/worker';
 import { Platform, startPlatform } from './stack';
 
@@ -64,16 +64,6 @@ async function ok<T>(result: Promise<GraphQLResult<T>>): Promise<T> {
 /** The order as this caller sees it; null while it is not theirs to see (a station sees it once dispatched to it). */
 const orderAs = async (token: string, id: string) => (await ok(platform.query<{ order: OrderView | null }>(ORDER, { id }, { token }))).order;
 
-/** Polls until a condition holds, with a deadline: waits for the queues and the worker, never for a fixed time. */
-async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 async function placeAt(location: { lat: number; lng: number }): Promise<string> {
   const { placeOrder } = await ok(

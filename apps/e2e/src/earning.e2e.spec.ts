@@ -1,7 +1,7 @@
 import { Queue } from 'bullmq';
 import IORedis from 'ioredis';
 import type { DataSource } from 'typeorm';
-import { errorCodes } from '@kz/testing';
+import { errorCodes, eventually } from '@kz/testing';
 import { Platform, startPlatform } from './stack';
 
 /**
@@ -79,14 +79,6 @@ async function verify(recordId: string): Promise<void> {
   if (result.errors) throw new Error(JSON.stringify(result.errors));
 }
 
-/** Polls until a condition holds, with a deadline: waits for the relay and the consumer, never for a fixed time. */
-async function eventually(condition: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 /** The love bank's credits of a service record, with the amount that reached the person. */
 async function creditsOf(recordId: string): Promise<{ kind: string; amount: number }[]> {

@@ -1,4 +1,5 @@
 import { Platform, startPlatform } from './stack';
+import { eventually } from '@kz/testing';
 
 /** A unit moved in the org subgraph moves, through `org.unit.moved`, everything the volunteers subgraph scopes by it. */
 let platform: Platform;
@@ -8,13 +9,6 @@ beforeAll(async () => {
 });
 afterAll(() => platform?.stop());
 
-async function eventually(condition: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 it('rewrites the paths of people and volunteers of a moved station, so scope follows the move', async () => {
   const yingbin = await platform.unit('KZ-HANFENG-YINGBIN');

@@ -3,6 +3,7 @@ import { Queue } from 'bullmq';
 import IORedis from 'ioredis';
 import type { EventEnvelope } from '@kz/events';
 import { Platform, startPlatform } from './stack';
+import { eventuallyValue as eventually } from '@kz/testing';
 
 /**
  * A delivered order's minutes through the platform: the orders subgraph's `order.delivered` (published here by
@@ -52,16 +53,6 @@ const VERIFY = `mutation($input: ServiceRecordIdInput!) {
 
 type RecordNode = { id: string; status: string; source: string; orderId: string | null; minutes: number; title: string; volunteer: { id: string } };
 
-/** Polls until a condition holds, with a deadline: waits for the queue and the consumer, never for a fixed time. */
-async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 /** 何毅's records of an order, as the station admin sees them through the gateway. */
 async function orderRecords(orderId: string): Promise<RecordNode[]> {

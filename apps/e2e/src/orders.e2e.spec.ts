@@ -3,7 +3,7 @@ import { Job, Queue } from 'bullmq';
 import IORedis from 'ioredis';
 import { withCheckDigit } from '@kz/auth';
 import { catalog, EventEnvelope } from '@kz/events';
-import { errorCodes, GraphQLResult } from '@kz/testing';
+import { errorCodes, GraphQLResult, eventually } from '@kz/testing';
 import { Platform, startPlatform } from './stack';
 
 /**
@@ -35,14 +35,6 @@ const personIds: Record<string, string> = {};
 let heYiVolunteer: string;
 let liVolunteer: string;
 
-async function eventually(condition: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await condition()) return;
-    await new Promise((resolve) => setTimeout(resolve, 50)); // poll interval while the relay and consumers catch up
-  }
-  throw new Error('condition not met in time');
-}
 
 async function ok<T>(query: string, variables: Record<string, unknown>, token: string): Promise<T> {
   const result = await platform.query<T>(query, variables, { token });

@@ -1,6 +1,6 @@
 import { withCheckDigit } from '@kz/auth';
 import { DEMO_PASSWORD } from '@kz/seed-data';
-import { errorCodes } from '@kz/testing';
+import { errorCodes, eventually } from '@kz/testing';
 import { Platform, startPlatform } from './stack';
 
 const STATION_ADMIN = '13900230005';
@@ -199,13 +199,5 @@ describe('staff accounts', () => {
   });
 });
 
-/** Polls a condition until it holds: waits for an asynchronous effect (an event crossing services), not a fixed time. */
-async function eventually(condition: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 void DEMO_PASSWORD;

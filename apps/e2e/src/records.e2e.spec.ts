@@ -1,6 +1,6 @@
 import { Queue } from 'bullmq';
 import IORedis from 'ioredis';
-import { errorCodes, GraphQLResult } from '@kz/testing';
+import { errorCodes, GraphQLResult, eventually } from '@kz/testing';
 import { Platform, startPlatform } from './stack';
 
 const STATION_ADMIN = '13900230005';
@@ -152,14 +152,6 @@ async function creditJobs(recordId: string, type = 'volunteer.hours.verified') {
   return jobs.filter((job) => job?.name === type && job.data?.payload?.serviceRecordId === recordId);
 }
 
-/** Polls until a condition holds: waits for the relay to publish, never for a fixed time. */
-async function eventually(condition: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 function extensionsOf(result: GraphQLResult) {
   return result.errors?.[0]?.extensions;

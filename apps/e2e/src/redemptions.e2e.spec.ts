@@ -5,7 +5,7 @@ import type { DataSource } from 'typeorm';
 import { startDispatchWorker } from '@kz/dispatch-worker';
 import { upsertUnitRefs, UnitRef } from '@kz/org-replica';
 import { checkLedger, ensurePersonAccount, postTransaction, systemAccountId } from '@kz/points-subgraph';
-import { errorCodes, GraphQLResult } from '@kz/testing';
+import { errorCodes, GraphQLResult, eventually } from '@kz/testing';
 import type { RunningWorkerService } from '@kz/worker';
 import { Platform, startPlatform } from './stack';
 
@@ -143,14 +143,6 @@ function extensionsOf(result: GraphQLResult) {
   return result.errors?.[0]?.extensions;
 }
 
-/** Polls until a condition holds, with a deadline: waits for relays and timers, never for a fixed time. */
-async function eventually(condition: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 describe('redeeming under contention', () => {
   it('lets exactly 100 of 200 people at once reserve the last 100 items; the others hear OUT_OF_STOCK and keep their points', async () => {

@@ -3,6 +3,7 @@ import { startGateway } from '@kz/gateway';
 import { seedOrg, startOrgSubgraph } from '@kz/org-subgraph';
 import { startOrdersSubgraph, upsertVolunteerRefs } from '@kz/orders-subgraph';
 import { upsertUnitRefs } from '@kz/org-replica';
+import { startNotificationsSubgraph } from '@kz/notifications-subgraph';
 import { startPointsSubgraph } from '@kz/points-subgraph';
 import { DEMO_PASSWORD, orgDataset, peopleDataset, SeedProfile } from '@kz/seed-data';
 import { aCaller, startStack } from '@kz/testing';
@@ -19,6 +20,7 @@ export async function startPlatform(options: { seed?: SeedProfile; env?: Record<
       volunteers: (config) => startVolunteersSubgraph(config, { port: 0 }),
       orders: (config) => startOrdersSubgraph(config, { port: 0 }),
       points: (config) => startPointsSubgraph(config, { port: 0 }),
+      notifications: (config) => startNotificationsSubgraph(config, { port: 0 }),
     },
     gateway: (config, subgraphUrls) => startGateway(config, { port: 0, subgraphUrls }),
     env: options.env,
@@ -68,6 +70,7 @@ export async function startPlatform(options: { seed?: SeedProfile; env?: Record<
     volunteers: stack.subgraphs.volunteers.dataSource,
     orders: stack.subgraphs.orders.dataSource,
     points: stack.subgraphs.points.dataSource,
+    notifications: stack.subgraphs.notifications.dataSource,
     unit,
     tokenAs,
     login,

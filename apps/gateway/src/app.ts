@@ -31,6 +31,7 @@ function urlsFromConfig(config: Config): Record<string, string> {
     volunteers: config.VOLUNTEERS_SUBGRAPH_URL,
     orders: config.ORDERS_SUBGRAPH_URL,
     points: config.POINTS_SUBGRAPH_URL,
+    notifications: config.NOTIFICATIONS_SUBGRAPH_URL,
   };
   return Object.fromEntries(Object.entries(urls).filter((entry): entry is [string, string] => !!entry[1]));
 }

@@ -1,26 +1,129 @@
+import type { DataSource } from 'typeorm';
 import type { Config } from '@kz/config';
-import type { EventHandlers } from '@kz/events';
-import type { Logger } from '@kz/telemetry';
+import { createServiceDataSource, openServiceDatabase } from '@kz/db';
+import type { EventHandler, EventHandlers, EventType, Queues } from '@kz/events';
+import {
+  Channel,
+  ConsoleChannel,
+  DEFAULT_RETRY_POLICY,
+  HourlyRateLimit,
+  NOTIFICATION_ROUTES,
+  notificationEntities,
+  notificationMigrations,
+  parseQuietHours,
+  RetryPolicy,
+  WebhookChannel,
+} from '@kz/notifications';
+import { createLogger, Logger } from '@kz/telemetry';
 import { RunningWorkerService, startWorkerService } from '@kz/worker';
+import { DeliverUseCase } from './deliveries/deliver';
+import { DeliveryScheduler } from './deliveries/delivery-scheduler';
+import { NotifyUseCase } from './inbox/notify';
+import { RecipientsApi } from './recipients/recipients-api';
+
+export { NOTIFICATION_WORKER_CLAIMS, RecipientsApi } from './recipients/recipients-api';
+export { INBOX_CONSUMER } from './inbox/notify';
+
+export interface NotificationWorkerOptions {
+  port?: number;
+  log?: Logger;
+  /** The clock of quiet hours, rate windows and schedules (tests set the hour). */
+  now?: () => number;
+  /** Backoff of transient send failures (tests shorten it). */
+  retry?: Partial<RetryPolicy>;
+  /** The outbound channel (default: the webhook when NOTIFICATION_WEBHOOK_URL is set, else the console). */
+  channel?: Channel;
+  /** Jobs handled at once by this process. */
+  concurrency?: number;
+}
+
+export interface RunningNotificationWorker extends RunningWorkerService {
+  dataSource: DataSource;
+}
+
+/** The outbound channel the configuration asks for: the message gateway's webhook, or the log in development. */
+export function channelFromConfig(config: Config, log: Logger, now: () => number = Date.now): Channel {
+  return config.NOTIFICATION_WEBHOOK_URL
+    ? new WebhookChannel({ url: config.NOTIFICATION_WEBHOOK_URL, secret: config.NOTIFICATION_WEBHOOK_SECRET, timeoutMs: config.NOTIFICATION_WEBHOOK_TIMEOUT_MS, now })
+    : new ConsoleChannel(log);
+}
 
 /**
- * The handlers of the `notifications` queue (in-app inbox, outbound channels), added by the issues that build
- * them. Until then the map is empty, so every event on the queue fails permanently with "notifications has no
- * handler for <type>" at its first attempt and stays in the failed set (kept for a week), where it can be
- * inspected and retried once its handler exists: nothing is dropped silently.
+ * The handlers of the `notifications` queue: every domain event with a notification route goes to the inbox use case
+ * (recipients, texts, deliveries), and `notification.delivery.due` to the outbound use case. Any other event fails
+ * permanently with "notifications has no handler for <type>" and stays in the failed set.
  */
-const notificationHandlers: EventHandlers = {};
+export function notificationHandlers(deps: {
+  config: Config;
+  dataSource: DataSource;
+  api: RecipientsApi;
+  log: Logger;
+  options?: NotificationWorkerOptions;
+}): (queues: Queues) => EventHandlers {
+  const { config, dataSource, api, log, options = {} } = deps;
+  const now = options.now ?? Date.now;
+  const quietHours = parseQuietHours(config.QUIET_HOURS);
+  const channel = options.channel ?? channelFromConfig(config, log, now);
+  return (queues) => {
+    const scheduler = new DeliveryScheduler(queues, now);
+    const notify = new NotifyUseCase({ dataSource, api, scheduler, quietHours, now, log });
+    const deliver = new DeliverUseCase({
+      dataSource,
+      channel,
+      scheduler,
+      rateLimit: new HourlyRateLimit(queues.connection, queues.prefix, config.NOTIFICATION_RATE_PER_HOUR, now),
+      quietHours,
+      retry: { ...DEFAULT_RETRY_POLICY, ...options.retry },
+      claimMs: 2 * config.NOTIFICATION_WEBHOOK_TIMEOUT_MS + 5000,
+      now,
+      log,
+    });
+    const handlers: Record<string, EventHandler> = {};
+    for (const type of Object.keys(NOTIFICATION_ROUTES) as EventType[]) handlers[type] = (event) => notify.handle(event);
+    handlers['notification.delivery.due'] = (event) => deliver.handle(event as Parameters<DeliverUseCase['handle']>[0]);
+    return handlers as EventHandlers;
+  };
+}
 
-/** The notification worker: consumes the `notifications` queue and serves `/health` and `/metrics`. */
-export function startNotificationWorker(
-  config: Config,
-  options: { port?: number; log?: Logger } = {},
-): Promise<RunningWorkerService> {
-  return startWorkerService({
-    name: 'notification-worker',
+/**
+ * The notification worker: consumes the `notifications` queue (any number of replicas), writes the inbox in the
+ * notifications database it shares with the notifications subgraph, sends outbound messages, and serves `/health` and
+ * `/metrics`.
+ */
+export async function startNotificationWorker(config: Config, options: NotificationWorkerOptions = {}): Promise<RunningNotificationWorker> {
+  const log = options.log ?? createLogger('notification-worker', config.LOG_LEVEL);
+  const source = createServiceDataSource({
     config,
-    port: options.port ?? config.NOTIFICATION_WORKER_PORT,
-    queues: [{ queue: 'notifications', handlers: notificationHandlers }],
-    log: options.log,
+    database: config.NOTIFICATIONS_DATABASE,
+    entities: notificationEntities,
+    migrations: notificationMigrations,
+    log,
   });
+  const dataSource = await openServiceDatabase(source, config);
+  try {
+    const service = await startWorkerService({
+      name: 'notification-worker',
+      config,
+      port: options.port ?? config.NOTIFICATION_WORKER_PORT,
+      queues: [
+        {
+          queue: 'notifications',
+          handlers: notificationHandlers({ config, dataSource, api: RecipientsApi.fromConfig(config), log, options }),
+          concurrency: options.concurrency,
+        },
+      ],
+      log,
+      checks: async () => ({
+        postgres: await dataSource.query('SELECT 1').then(
+          () => 'ok',
+          (error: Error) => error.message,
+        ),
+      }),
+      onStopped: () => dataSource.destroy(),
+    });
+    return { ...service, dataSource };
+  } catch (error) {
+    if (dataSource.isInitialized) await dataSource.destroy();
+    throw error;
+  }
 }

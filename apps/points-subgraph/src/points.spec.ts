@@ -67,6 +67,27 @@ describe('points subgraph', () => {
     expect(errorCodes(await ask(query, { id: accountIds[1] }))).toEqual(['FORBIDDEN']);
   });
 
+  it('lets a worker (SERVICE) read who holds any account, but not its figures, its statement or anyone else more', async () => {
+    const worker: Claims = { sub: 'notification-worker', roles: ['SERVICE'] };
+    const HOLDER = 'query ($id: ID!) { pointsAccount(id: $id) { id holder { id } cardNumber } }';
+    const read = await ask(HOLDER, { id: accountIds[2] }, worker);
+    expect(read.errors).toBeUndefined();
+    expect(read.data).toEqual({ pointsAccount: { id: accountIds[2], holder: { id: '103' }, cardNumber: 'KZ00000003' } });
+    expect((await ask(HOLDER, { id: '999999' }, worker)).data).toEqual({ pointsAccount: null });
+    const figures = await ask('query ($id: ID!) { pointsAccount(id: $id) { id balance } }', { id: accountIds[2] }, worker);
+    expect(errorCodes(figures)).toEqual(['FORBIDDEN']);
+    const statement = await ask('query ($id: ID!) { pointsAccount(id: $id) { transactions { totalCount } } }', { id: accountIds[2] }, worker);
+    expect(errorCodes(statement)).toEqual(['FORBIDDEN']);
+    const person = await ask(PERSON_ACCOUNTS, { representations: [{ __typename: 'Person', id: '103' }] }, worker);
+    expect(person.data!._entities).toEqual([{ id: '103', pointsAccount: null }]);
+    // Other callers are where they were: the holder yes, another resident and out-of-scope staff no.
+    expect((await ask(HOLDER, { id: accountIds[2] }, { sub: '103', roles: ['RESIDENT'] })).data).toEqual(read.data);
+    expect(errorCodes(await ask(HOLDER, { id: accountIds[2] }))).toEqual(['FORBIDDEN']);
+    const station = { sub: '2', roles: ['STATION_ADMIN'], unitId: '5', unitPath: '1/2/5' } as Claims;
+    expect(errorCodes(await ask(HOLDER, { id: accountIds[2] }, station))).toEqual(['FORBIDDEN']);
+    expect(errorCodes(await ask(HOLDER, { id: accountIds[2] }, null))).toEqual(['UNAUTHENTICATED']);
+  });
+
   it("adds a person's account to Person, batched, and null for a person without one", async () => {
     const persons = (ids: number[]) => ids.map((id) => ({ __typename: 'Person', id: String(id) }));
     const two = await ask(PERSON_ACCOUNTS, { representations: persons([101, 199]) }, center);

@@ -18,6 +18,7 @@ import { ServiceRecord } from './records/record.entity';
 import { recordResolvers } from './records/record.resolver';
 import { Person } from './people/person.entity';
 import { personResolvers } from './people/person.resolver';
+import { serviceReadResolvers } from './service-reads/service-reads.resolver';
 import type { Identity } from './people/person.service';
 import { suggestionResolvers } from './suggestions/suggestion.resolver';
 import { unitRefHandlers } from './units/unit-ref';
@@ -48,7 +49,13 @@ export function startVolunteersSubgraph(config: Config, options: { port?: number
     schemaFile: appFile(__dirname, 'schema.graphql'),
     resolvers: {
       DateTime: DateTimeScalar,
-      Query: { ...volunteerResolvers.Query, ...personResolvers.Query, ...activityResolvers.Query, ...recordResolvers.Query },
+      Query: {
+        ...volunteerResolvers.Query,
+        ...personResolvers.Query,
+        ...activityResolvers.Query,
+        ...recordResolvers.Query,
+        ...serviceReadResolvers.Query,
+      },
       Mutation: {
         ...personResolvers.Mutation,
         ...volunteerResolvers.Mutation,

@@ -5,6 +5,7 @@ import { ActivityService } from './activities/activity.service';
 import { createLoaders, VolunteersLoaders } from './loaders';
 import { Identity, PersonService } from './people/person.service';
 import { RecordService } from './records/record.service';
+import { ServiceReadsService } from './service-reads/service-reads.service';
 import { SuggestionService } from './suggestions/suggestion.service';
 import { SkillService } from './volunteers/skills';
 import { TeamMembershipService } from './volunteers/team-membership.service';
@@ -20,6 +21,7 @@ export interface VolunteersContext extends SubgraphContext {
   skills: SkillService;
   records: RecordService;
   suggestions: SuggestionService;
+  serviceReads: ServiceReadsService;
 }
 
 export function buildVolunteersContext(base: SubgraphContext, dataSource: DataSource, identity: Identity): VolunteersContext {
@@ -36,5 +38,6 @@ export function buildVolunteersContext(base: SubgraphContext, dataSource: DataSo
     skills: new SkillService(dataSource, base.actor, loaders),
     records: new RecordService(dataSource, base.actor, loaders, () => base.eventsWritten()),
     suggestions: new SuggestionService(base.actor, loaders),
+    serviceReads: new ServiceReadsService(dataSource.manager, base.actor),
   };
 }

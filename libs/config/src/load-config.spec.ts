@@ -43,6 +43,19 @@ describe('loadConfig', () => {
     expect(ok.JWT_SECRET).not.toBe(DEV_JWT_SECRET);
   });
 
+  it('refuses the development webhook secret in production once a webhook is configured', () => {
+    const production = { NODE_ENV: 'production', JWT_SECRET: 'p'.repeat(40), CLAIMS_SIGNING_SECRET: 'q'.repeat(40), PII_ENCRYPTION_KEY: 'ab'.repeat(32) };
+    expect(loadConfig(production).NOTIFICATION_WEBHOOK_URL).toBeUndefined();
+    expect(() => loadConfig({ ...production, NOTIFICATION_WEBHOOK_URL: 'https://sms.example/send' })).toThrow(/NOTIFICATION_WEBHOOK_SECRET: the development default/);
+    expect(loadConfig({ ...production, NOTIFICATION_WEBHOOK_URL: 'https://sms.example/send', NOTIFICATION_WEBHOOK_SECRET: 'w'.repeat(40) }).NOTIFICATION_WEBHOOK_SECRET).toBe('w'.repeat(40));
+  });
+
+  it('reads quiet hours as an Asia/Shanghai window or off', () => {
+    expect(loadConfig({}).QUIET_HOURS).toBe('22:00-07:00');
+    expect(loadConfig({ QUIET_HOURS: 'off' }).QUIET_HOURS).toBe('off');
+    expect(() => loadConfig({ QUIET_HOURS: '22-7' })).toThrow(/QUIET_HOURS: must be HH:MM-HH:MM/);
+  });
+
   it('requires the queue prefix to be a Redis Cluster hash tag', () => {
     expect(() => loadConfig({ QUEUE_PREFIX: 'kz' })).toThrow(/QUEUE_PREFIX: must be a Redis Cluster hash tag/);
   });

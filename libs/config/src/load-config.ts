@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Config, DEV_CLAIMS_SECRET, DEV_JWT_SECRET, DEV_PII_KEY, variables } from './variables';
+import { Config, DEV_CLAIMS_SECRET, DEV_JWT_SECRET, DEV_PII_KEY, DEV_WEBHOOK_SECRET, variables } from './variables';
 
 /** Raised when the environment holds a value the platform cannot run with. Names every bad variable. */
 export class ConfigError extends Error {
@@ -33,6 +33,10 @@ export function loadConfig(env: Env = process.env): Config {
     }
     if (parsed.PII_ENCRYPTION_KEY === DEV_PII_KEY) {
       problems.push('PII_ENCRYPTION_KEY: the development default is refused when NODE_ENV=production');
+    }
+    // Without a webhook the secret signs nothing, so only a configured webhook needs a real one.
+    if (parsed.NOTIFICATION_WEBHOOK_URL && parsed.NOTIFICATION_WEBHOOK_SECRET === DEV_WEBHOOK_SECRET) {
+      problems.push('NOTIFICATION_WEBHOOK_SECRET: the development default is refused when NODE_ENV=production and NOTIFICATION_WEBHOOK_URL is set');
     }
     if (parsed.JWT_PUBLIC_KEY && !parsed.JWT_PRIVATE_KEY) {
       problems.push('JWT_PRIVATE_KEY: required with JWT_PUBLIC_KEY, or login tokens could not be verified');

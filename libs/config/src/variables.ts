@@ -15,6 +15,10 @@ const optionalUrl = z.url().optional();
 export const DEV_JWT_SECRET = 'dev-only-jwt-secret-change-me-0123456789';
 export const DEV_CLAIMS_SECRET = 'dev-only-claims-signing-secret-change-me';
 export const DEV_PII_KEY = 'de0de0de0de0de0de0de0de0de0de0de0de0de0de0de0de0de0de0de0de0de0d';
+export const DEV_WEBHOOK_SECRET = 'dev-only-notification-webhook-secret-change-me';
+
+/** `HH:MM-HH:MM` (a window that may wrap past midnight), or `off`. */
+const QUIET_HOURS_PATTERN = /^(off|([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d)$/;
 
 function defineVariables<T extends Record<string, Variable>>(vars: T): T {
   return vars;
@@ -46,6 +50,10 @@ export const variables = defineVariables({
   },
   ORDERS_DATABASE: { schema: z.string().min(1).default('orders'), description: 'database of the orders subgraph' },
   POINTS_DATABASE: { schema: z.string().min(1).default('points'), description: 'database of the points subgraph' },
+  NOTIFICATIONS_DATABASE: {
+    schema: z.string().min(1).default('notifications'),
+    description: 'database of the notifications service (its subgraph and its worker share it)',
+  },
   REDIS_URL: { schema: z.url().default('redis://127.0.0.1:6379'), description: 'Redis for BullMQ queues' },
   QUEUE_PREFIX: {
     schema: z
@@ -59,6 +67,7 @@ export const variables = defineVariables({
   VOLUNTEERS_PORT: { schema: port(4002), description: 'volunteers subgraph HTTP port' },
   ORDERS_PORT: { schema: port(4003), description: 'orders subgraph HTTP port' },
   POINTS_PORT: { schema: port(4004), description: 'points subgraph HTTP port' },
+  NOTIFICATIONS_PORT: { schema: port(4005), description: 'notifications subgraph HTTP port' },
   DISPATCH_WORKER_PORT: { schema: port(4010), description: 'dispatch worker `/health` and `/metrics` port' },
   NOTIFICATION_WORKER_PORT: {
     schema: port(4011),
@@ -71,6 +80,10 @@ export const variables = defineVariables({
   },
   ORDERS_SUBGRAPH_URL: { schema: optionalUrl, description: 'overrides the orders routing URL of the supergraph' },
   POINTS_SUBGRAPH_URL: { schema: optionalUrl, description: 'overrides the points routing URL of the supergraph' },
+  NOTIFICATIONS_SUBGRAPH_URL: {
+    schema: optionalUrl,
+    description: 'overrides the notifications routing URL of the supergraph',
+  },
   JWT_SECRET: {
     schema: z.string().min(32, 'must be at least 32 characters').default(DEV_JWT_SECRET),
     description: 'HS256 key for bearer tokens (development default; production needs its own or `JWT_PUBLIC_KEY`)',
@@ -147,6 +160,28 @@ export const variables = defineVariables({
   REDEMPTION_HOLD_SECONDS: {
     schema: positiveInt(3 * 24 * 3600),
     description: 'how long a redemption holds its points and stock for pickup before it expires (default 3 days)',
+  },
+  NOTIFICATION_WEBHOOK_URL: {
+    schema: optionalUrl,
+    description:
+      'the SMS / WeChat template-message gateway the notification worker POSTs outbound messages to (unset: outbound messages are only logged, by the console channel)',
+  },
+  NOTIFICATION_WEBHOOK_SECRET: {
+    schema: z.string().min(32, 'must be at least 32 characters').default(DEV_WEBHOOK_SECRET),
+    description: 'HMAC key that signs each webhook body (`x-kz-signature: sha256=…`) (development default)',
+    secret: true,
+  },
+  NOTIFICATION_WEBHOOK_TIMEOUT_MS: {
+    schema: positiveInt(5000),
+    description: 'how long the webhook may take to answer before the send counts as a transient failure',
+  },
+  NOTIFICATION_RATE_PER_HOUR: {
+    schema: positiveInt(20),
+    description: 'outbound messages per recipient and channel per hour; more wait for the next hour, none is dropped',
+  },
+  QUIET_HOURS: {
+    schema: z.string().regex(QUIET_HOURS_PATTERN, 'must be HH:MM-HH:MM (24 h, Asia/Shanghai) or off').default('22:00-07:00'),
+    description: 'Asia/Shanghai time in which non-urgent outbound messages wait for the end (`off`: none); the inbox is written at once',
   },
 });
 

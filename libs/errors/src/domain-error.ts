@@ -97,7 +97,9 @@ export type InputProblem =
   | { key: 'order.notStation'; id: string; level: string }
   | { key: 'order.notAssignee'; id: string }
   | { key: 'order.listedTwice'; id: string }
-  | { key: 'order.notVisitOfPlan'; id: string };
+  | { key: 'order.notVisitOfPlan'; id: string }
+  | { key: 'notifications.idsOrAll'; max: number }
+  | { key: 'notifications.unknownKind'; kind: string };
 
 /** Bad input, always naming the field (as a path into the mutation's arguments, e.g. `input.name`). */
 export class BadUserInput extends DomainError<'BAD_USER_INPUT'> {

@@ -257,6 +257,14 @@ export const messages = {
     () => 'Cannot start the service: no volunteer is assigned to the order yet (it stays ACCEPTED).',
     () => '订单尚未分配志愿者，不能开始服务（订单仍为“已接单”）。',
   ),
+  'notifications.idsOrAll': m(
+    (p) => `${p.field}: give either the ids of notifications to mark read (1 to ${p.max}) or all: true, not both.`,
+    (p) => `${p.field}：请指定要标为已读的通知 id（1 到 ${p.max} 个）或 all: true，二者选一。`,
+  ),
+  'notifications.unknownKind': m(
+    (p) => `${p.field}: ${p.kind} is not a kind of notification; use one of the event types people are notified of, or * for all.`,
+    (p) => `${p.field}：${p.kind} 不是通知类型；请使用会发送通知的事件类型，或用 * 表示全部。`,
+  ),
   internal: m(
     () => 'Something went wrong on our side. It has been logged.',
     () => '服务器内部错误，已记录。',

@@ -229,6 +229,16 @@ export const catalog = {
     "a visit's delivery window ended (the dispatch worker's timer); the worker flags the visit missed unless it was delivered",
   ),
   'carePlan.visit.missed': event(1, careVisit, 'a recurring care visit was missed'),
+  'notification.delivery.due': event(
+    1,
+    z.object({
+      deliveryId: id,
+      /** The delivery's schedule this job is for; a job of an older schedule only makes sure the current one is queued. */
+      revision: z.number().int().nonnegative(),
+      dueAt: datetime,
+    }),
+    "an outbound delivery of a notification (SMS, WeChat) is due: the notification worker's delayed job, or staff retrying a dead letter",
+  ),
 } as const;
 
 export type EventType = keyof typeof catalog;

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { catalog, EventPayload, EventType, isEventType } from './catalog';
 
@@ -53,4 +54,14 @@ export function parseEnvelope(data: unknown): EventEnvelope {
     throw new InvalidEvent(`${type}: payload.${issue?.path.join('.')}: ${issue?.message}`);
   }
   return { ...parsed.data, type, payload: payload.data } as EventEnvelope;
+}
+
+/**
+ * A uuid (version 5 layout) derived from a name, for events a worker makes itself (timers, delivery jobs): every copy
+ * of a derived event has the same id, so adding it twice is one job and consuming it twice is one effect.
+ */
+export function derivedEventId(name: string): string {
+  const hex = createHash('sha1').update(`kz:${name}`).digest('hex');
+  const variant = ((parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }

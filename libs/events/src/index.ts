@@ -2,7 +2,7 @@ export { catalog, isEventType } from './catalog';
 export type { EventType, EventPayload } from './catalog';
 export { QUEUES, routesFor } from './routing';
 export type { QueueName } from './routing';
-export { parseEnvelope, InvalidEvent } from './envelope';
+export { parseEnvelope, InvalidEvent, derivedEventId } from './envelope';
 export type { EventEnvelope, EventActor } from './envelope';
 export { recordEvent } from './outbox';
 export type { EventDraft } from './outbox';

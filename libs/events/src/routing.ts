@@ -63,6 +63,8 @@ const ROUTES: Record<EventType, QueueName[]> = {
   'carePlan.visit.missed': ['notifications'],
   'carePlan.visit.timerDue': ['dispatch'],
   'carePlan.visit.checkDue': ['dispatch'],
+  // The notification service's own delivery jobs (delayed jobs of the worker; staff retries through the outbox).
+  'notification.delivery.due': ['notifications'],
 };
 
 export function routesFor(type: EventType): QueueName[] {

@@ -9,3 +9,6 @@ export type { Stack, StackOptions, RunningSubgraphLike, Stoppable } from './stac
 export { startSubgraphAlone } from './subgraph-alone';
 export type { SubgraphAlone } from './subgraph-alone';
 export { aCaller, anInput } from './builders';
+export { eventually, eventuallyValue } from './eventually';
+export { WebhookServer } from './webhook-server';
+export type { ReceivedRequest } from './webhook-server';

@@ -38,6 +38,7 @@ const DATABASE_VARIABLES: Record<string, keyof Config> = {
   volunteers: 'VOLUNTEERS_DATABASE',
   orders: 'ORDERS_DATABASE',
   points: 'POINTS_DATABASE',
+  notifications: 'NOTIFICATIONS_DATABASE',
 };
 
 /**
@@ -52,6 +53,7 @@ export async function startStack<S extends string, T extends RunningSubgraphLike
     VOLUNTEERS_PORT: '0',
     ORDERS_PORT: '0',
     POINTS_PORT: '0',
+    NOTIFICATIONS_PORT: '0',
     GATEWAY_PORT: '0',
     DISPATCH_WORKER_PORT: '0',
     NOTIFICATION_WORKER_PORT: '0',

@@ -1,2 +1,4 @@
 export { startWorkerService } from './worker-service';
+export { classify, RefusedCall, ServiceClient, serviceClaims, TransientFailure } from './service-client';
+export type { CallResult, GraphQLError, ServiceClientOptions, Verdict } from './service-client';
 export type { RunningWorkerService, WorkerQueue, WorkerServiceOptions } from './worker-service';

@@ -25,6 +25,10 @@ export interface WorkerServiceOptions {
   /** Port of `/health` and `/metrics` (0 picks a free one). */
   port: number;
   log?: Logger;
+  /** More health checks (e.g. the worker's database): each `ok`, or what is wrong. */
+  checks?: () => Promise<Record<string, string>>;
+  /** Runs once the workers have stopped and before the connections close (e.g. closing a database pool). */
+  onStopped?: () => Promise<void>;
 }
 
 export interface RunningWorkerService {
@@ -75,7 +79,7 @@ export async function startWorkerService(options: WorkerServiceOptions): Promise
     metrics,
     maxBodyBytes: config.MAX_BODY_BYTES,
     health: async (): Promise<HealthReport> => {
-      const checks: Record<string, string> = { redis: await pingRedis() };
+      const checks: Record<string, string> = { redis: await pingRedis(), ...(await options.checks?.()) };
       for (const { queue, worker } of workers) checks[`worker:${queue}`] = worker.isRunning() ? 'ok' : 'not running';
       return { status: Object.values(checks).every((check) => check === 'ok') ? 'ok' : 'down', checks };
     },
@@ -119,6 +123,7 @@ export async function startWorkerService(options: WorkerServiceOptions): Promise
           log.warn('Redis went away while stopping: jobs in flight are left to the stalled-job check');
         }
       }
+      await options.onStopped?.();
       await queues.close();
       // (disconnecting a connection that already ended would leave ioredis' 2 s destroy timer behind)
       for (const client of [connection, producer]) if (client.status !== 'end') client.disconnect();

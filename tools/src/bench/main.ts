@@ -11,6 +11,7 @@ import { parseArgs, runTool } from '../shared/args';
 import { seed } from '../seed/seed';
 import { dispatchWorkerBenchmarks, placeOrderBenchmark } from './dispatch.bench';
 import { comparisonTable, Comparison } from './load';
+import { notificationBenchmarks } from './notifications.bench';
 import { pointsTransferBenchmark } from './points-transfer.bench';
 import { redemptionBenchmark } from './redemption.bench';
 import { unitTreeBenchmark } from './unit-tree.bench';
@@ -24,7 +25,14 @@ import { volunteerSearchBenchmark } from './volunteer-search.bench';
 runTool(async () => {
   const args = parseArgs(process.argv.slice(2), ['seconds', 'connections', 'rounds']);
   const options = { seconds: Number(args.seconds ?? 5), connections: Number(args.connections ?? 8), rounds: Number(args.rounds ?? 3) };
-  const [orgPort, volunteersPort, gatewayPort, pointsPort, ordersPort] = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort()];
+  const [orgPort, volunteersPort, gatewayPort, pointsPort, ordersPort, notificationsPort] = [
+    await freePort(),
+    await freePort(),
+    await freePort(),
+    await freePort(),
+    await freePort(),
+    await freePort(),
+  ];
   // Measured as deployed: production mode (graphql-js skips its development checks), with secrets of this run.
   const env = {
     ...process.env,
@@ -37,15 +45,18 @@ runTool(async () => {
     VOLUNTEERS_DATABASE: `bench_volunteers_${process.pid}`,
     POINTS_DATABASE: `bench_points_${process.pid}`,
     ORDERS_DATABASE: `bench_orders_${process.pid}`,
+    NOTIFICATIONS_DATABASE: `bench_notifications_subgraph_${process.pid}`,
     ORG_PORT: String(orgPort),
     VOLUNTEERS_PORT: String(volunteersPort),
     GATEWAY_PORT: String(gatewayPort),
     POINTS_PORT: String(pointsPort),
     ORDERS_PORT: String(ordersPort),
+    NOTIFICATIONS_PORT: String(notificationsPort),
     ORG_SUBGRAPH_URL: `http://127.0.0.1:${orgPort}/graphql`,
     VOLUNTEERS_SUBGRAPH_URL: `http://127.0.0.1:${volunteersPort}/graphql`,
     POINTS_SUBGRAPH_URL: `http://127.0.0.1:${pointsPort}/graphql`,
     ORDERS_SUBGRAPH_URL: `http://127.0.0.1:${ordersPort}/graphql`,
+    NOTIFICATIONS_SUBGRAPH_URL: `http://127.0.0.1:${notificationsPort}/graphql`,
     QUEUE_PREFIX: `{kz-bench-${process.pid}}`,
   };
   const config = loadConfig(env);
@@ -60,11 +71,13 @@ runTool(async () => {
     launcher.start({ name: 'volunteers', dir: 'volunteers-subgraph', port: volunteersPort }, 1);
     launcher.start({ name: 'points', dir: 'points-subgraph', port: pointsPort }, 3);
     launcher.start({ name: 'orders', dir: 'orders-subgraph', port: ordersPort }, 4);
+    launcher.start({ name: 'notifications', dir: 'notifications-subgraph', port: notificationsPort }, 5);
     await Promise.all([
       waitHealthy(orgPort, () => launcher.isRunning('org')),
       waitHealthy(volunteersPort, () => launcher.isRunning('volunteers')),
       waitHealthy(pointsPort, () => launcher.isRunning('points')),
       waitHealthy(ordersPort, () => launcher.isRunning('orders')),
+      waitHealthy(notificationsPort, () => launcher.isRunning('notifications')),
     ]);
     launcher.start({ name: 'gateway', dir: 'gateway', port: gatewayPort }, 2);
     await waitHealthy(gatewayPort, () => launcher.isRunning('gateway'));
@@ -75,6 +88,7 @@ runTool(async () => {
     comparisons.push(await redemptionBenchmark({ ...target, points: `http://127.0.0.1:${pointsPort}` }, options));
     comparisons.push(await placeOrderBenchmark({ ...target, orders: `http://127.0.0.1:${ordersPort}` }, options));
     comparisons.push(...(await dispatchWorkerBenchmarks(config, env, options)));
+    comparisons.push(...(await notificationBenchmarks(config, options)));
   } finally {
     await launcher.stop(0);
     await launcher.exited;
@@ -82,6 +96,7 @@ runTool(async () => {
     await dropDatabase(config, config.VOLUNTEERS_DATABASE);
     await dropDatabase(config, config.POINTS_DATABASE);
     await dropDatabase(config, config.ORDERS_DATABASE);
+    await dropDatabase(config, config.NOTIFICATIONS_DATABASE);
     const redis = new IORedis(config.REDIS_URL, { maxRetriesPerRequest: 1 });
     await deleteKeysWithPrefix(redis, config.QUEUE_PREFIX); // the events of the redemptions and orders
     redis.disconnect();

@@ -12,6 +12,7 @@ export const SUBGRAPHS = [
   { name: 'volunteers', dir: 'volunteers-subgraph', url: 'http://localhost:4002/graphql' },
   { name: 'orders', dir: 'orders-subgraph', url: 'http://localhost:4003/graphql' },
   { name: 'points', dir: 'points-subgraph', url: 'http://localhost:4004/graphql' },
+  { name: 'notifications', dir: 'notifications-subgraph', url: 'http://localhost:4005/graphql' },
 ];
 
 /** Composes every subgraph's `schema.graphql` with Apollo's composition library; throws listing every error. */

@@ -19,6 +19,7 @@ export function appsOf(config: Config): AppSpec[][] {
       { name: 'volunteers', dir: 'volunteers-subgraph', port: config.VOLUNTEERS_PORT },
       { name: 'orders', dir: 'orders-subgraph', port: config.ORDERS_PORT },
       { name: 'points', dir: 'points-subgraph', port: config.POINTS_PORT },
+      { name: 'notifications', dir: 'notifications-subgraph', port: config.NOTIFICATIONS_PORT },
     ],
     [{ name: 'gateway', dir: 'gateway', port: config.GATEWAY_PORT }],
     [

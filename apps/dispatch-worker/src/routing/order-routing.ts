@@ -1,7 +1,7 @@
 import type { EventHandlers, Queues } from '@kz/events';
 import type { Logger } from '@kz/telemetry';
 import type { OrdersApi } from '../orders-api';
-import { RefusedCall } from '../service-client';
+import { RefusedCall } from '@kz/worker';
 import { nearestStation, StationDirectory } from './stations';
 
 /** How long the worker remembers which delivery of a submission routes the order (longer than any redelivery). */

@@ -1,4 +1,4 @@
-import type { CallResult, ServiceClient } from '../service-client';
+import type { CallResult, ServiceClient } from '@kz/worker';
 
 export interface GeoPoint {
   lat: number;

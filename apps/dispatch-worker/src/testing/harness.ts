@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Config } from '@kz/config';
 import { catalog, createRedis, EventEnvelope, EventPayload, EventType, Queues } from '@kz/events';
-import { deleteKeysWithPrefix, testConfig, uniqueQueuePrefix } from '@kz/testing';
+import { deleteKeysWithPrefix, eventuallyValue, testConfig, uniqueQueuePrefix } from '@kz/testing';
 import type { RunningWorkerService } from '@kz/worker';
 import { DispatchWorkerOptions, startDispatchWorker } from '../app';
 import { Timers } from '../timers';
@@ -55,7 +55,7 @@ export class Harness {
 
   /** Waits until the job of `event` completed (or failed), and returns its final state. */
   async settled(event: EventEnvelope, ms = 10_000): Promise<string> {
-    return eventually(async () => {
+    return eventuallyValue(async () => {
       const state = await this.queues.get('dispatch').getJobState(event.id);
       return state === 'completed' || state === 'failed' ? state : undefined;
     }, ms);
@@ -74,16 +74,7 @@ export class Harness {
   }
 }
 
-/** Polls (20 ms apart) until `probe` answers something other than undefined, or fails after `ms`. */
-export async function eventually<T>(probe: () => Promise<T | undefined>, ms = 10_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
+export { eventuallyValue as eventually };
 
 /** Waits `ms` to show that something does NOT happen in that time (the only sleeps: absence has no event to await). */
 export const quietFor = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

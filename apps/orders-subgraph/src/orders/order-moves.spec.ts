@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Claims } from '@kz/auth';
 import type { EventEnvelope, EventHandler, EventType } from '@kz/events';
 import { errorCodes } from '@kz/testing';
 import { ordersInboxHandlers } from '../inbox';
@@ -334,6 +335,64 @@ describe('who sees an order', () => {
     expect(errorCodes(await fixture.mutate('acceptOrder', { orderId: order.id }, 'otherStationAdmin'))).toEqual(['FORBIDDEN']);
     expect(errorCodes(await fixture.mutate('acceptOrder', { orderId: '999999' }, 'otherStationAdmin'))).toEqual(['FORBIDDEN']);
     expect(errorCodes(await fixture.mutate('dispatchOrder', { orderId: '999999', stationId: '5' }, 'dispatcher'))).toEqual(['NOT_FOUND']);
+  });
+
+  it('includes the workers (SERVICE), who read any order with who is involved, names still masked', async () => {
+    const worker = { sub: 'notification-worker', roles: ['SERVICE'] } as Claims;
+    const READ = `query ($id: ID!) {
+      order(id: $id) {
+        id code title status urgency category requester { id } placedBy { id } station { id } assignees { id } beneficiary { name phone }
+      }
+    }`;
+    type Read = { order: Record<string, unknown> | null };
+    // Placed by the grid worker of station 5 for resident 202, accepted and assigned at station 5.
+    const assisted = await fixture.must(
+      'placeOrder',
+      {
+        title: '独居老人家中断电',
+        category: 'SAFETY_FACILITIES',
+        channel: 'PHONE',
+        urgency: 'URGENT',
+        onBehalfOfPersonId: '202',
+        stationHintId: '5',
+        beneficiary: { name: '刘桂芳', phone: '13900230009', specialGroup: 'EMPTY_NEST_ELDERLY' },
+      },
+      'gridWorker',
+    );
+    await fixture.must('dispatchOrder', { orderId: assisted.id, stationId: '5' }, 'dispatcher');
+    await fixture.must('acceptOrder', { orderId: assisted.id }, 'stationAdmin');
+    await fixture.must('assignVolunteers', { orderId: assisted.id, volunteerIds: [VOLUNTEER_HE_YI] }, 'stationAdmin');
+    // Dispatched to station 7, outside every scope but the center's.
+    const elsewhere = await fixture.orderIn('SUBMITTED');
+    await fixture.must('dispatchOrder', { orderId: elsewhere, stationId: '7' }, 'dispatcher');
+    // Not dispatched yet.
+    const waiting = await fixture.orderIn('SUBMITTED');
+
+    const one = await fixture.ask<Read>(READ, { id: assisted.id }, worker);
+    expect(one.errors).toBeUndefined();
+    expect(one.data!.order).toEqual({
+      id: assisted.id,
+      code: assisted.code,
+      title: '独居老人家中断电',
+      status: 'ACCEPTED',
+      urgency: 'URGENT',
+      category: 'SAFETY_FACILITIES',
+      requester: { id: '202' },
+      placedBy: { id: '105' },
+      station: { id: '5' },
+      assignees: [{ id: VOLUNTEER_HE_YI }],
+      beneficiary: { name: '刘**', phone: '139****0009' },
+    });
+    for (const [id, station, status] of [[elsewhere, { id: '7' }, 'DISPATCHED'], [waiting, null, 'SUBMITTED']] as const) {
+      const result = await fixture.ask<Read>(READ, { id }, worker);
+      expect(result.errors).toBeUndefined();
+      expect(result.data!.order).toMatchObject({ id, status, station, requester: { id: '201' }, placedBy: null, assignees: [] });
+    }
+    expect((await fixture.ask<Read>(READ, { id: '999999' }, worker)).data).toEqual({ order: null });
+    // Nobody else gained anything: the order of station 7 stays hidden from the others.
+    for (const caller of ['otherResident', 'stationAdmin', 'instituteAdmin', 'volunteer'] as const) {
+      expect((await fixture.ask<Read>(READ, { id: elsewhere }, caller)).data).toEqual({ order: null });
+    }
   });
 });
 

@@ -3,7 +3,7 @@ import type { DataSource } from 'typeorm';
 import type { Claims } from '@kz/auth';
 import { EventEnvelope, EventHandler, PermanentFailure } from '@kz/events';
 import { RunningSubgraph } from '@kz/subgraph';
-import { aCaller, errorCodes, startSubgraphAlone, SubgraphAlone } from '@kz/testing';
+import { aCaller, errorCodes, startSubgraphAlone, SubgraphAlone, eventually } from '@kz/testing';
 import { ensurePersonAccount } from '../accounts/account-opening';
 import { startPointsSubgraph } from '../app';
 import { postTransaction, systemAccountId } from '../ledger/ledger';
@@ -85,14 +85,6 @@ async function setRule(input: Record<string, unknown>): Promise<RuleView> {
   return result.data!.setEarningRule;
 }
 
-/** Polls until a condition holds, with a deadline: never a fixed sleep. */
-async function eventually(condition: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 /** Midnight in Kaizhou (UTC+8, no daylight saving), `days` days from today. */
 function shanghaiMidnight(days: number): Date {

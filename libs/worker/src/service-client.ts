@@ -1,8 +1,10 @@
 import { Claims, signClaims } from '@kz/auth';
 import { PermanentFailure } from '@kz/events';
 
-/** Who the worker is when it calls a subgraph: the system, with the SERVICE role. */
-export const WORKER_CLAIMS: Claims = { sub: 'dispatch-worker', roles: ['SERVICE'] };
+/** Who a worker is when it calls a subgraph: the system, by name, with the SERVICE role. */
+export function serviceClaims(name: string): Claims {
+  return { sub: name, roles: ['SERVICE'] };
+}
 
 /** A failure worth retrying: the subgraph is unreachable, overloaded or failed inside. BullMQ backs off and retries. */
 export class TransientFailure extends Error {
@@ -68,7 +70,8 @@ export interface ServiceClientOptions {
   url: string;
   /** CLAIMS_SIGNING_SECRET, shared with the subgraphs. */
   secret: string;
-  claims?: Claims;
+  /** Who calls: the worker, with the SERVICE role (`serviceClaims('dispatch-worker')`). */
+  claims: Claims;
   /** Give up on one request after this long (then it is a transient failure). */
   timeoutMs?: number;
 }
@@ -83,7 +86,7 @@ export class ServiceClient {
   private readonly timeoutMs: number;
 
   constructor(private readonly options: ServiceClientOptions) {
-    this.claims = options.claims ?? WORKER_CLAIMS;
+    this.claims = options.claims;
     this.timeoutMs = options.timeoutMs ?? 10_000;
   }
 

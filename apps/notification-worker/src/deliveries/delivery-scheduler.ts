@@ -1,0 +1,28 @@
+import type { Queues } from '@kz/events';
+import { DELIVERY_JOB_OPTIONS, deliveryEnvelope, deliveryJobId } from '@kz/notifications';
+
+/** What scheduling needs of a delivery row. */
+export interface ScheduledDelivery {
+  id: string;
+  revision: number;
+  nextAttemptAt: Date;
+}
+
+/**
+ * Delivery jobs: delayed jobs on the `notifications` queue whose data is a `notification.delivery.due` envelope, one
+ * per delivery and revision (job id and envelope id derived from both), due at `next_attempt_at`. The database decides;
+ * a job only wakes the worker. Adding the same revision twice (a retried event, two replicas) is one job, and a job of
+ * an older revision does nothing but make sure the current one exists.
+ */
+export class DeliveryScheduler {
+  constructor(
+    private readonly queues: Queues,
+    private readonly now: () => number,
+  ) {}
+
+  async ensure(delivery: ScheduledDelivery): Promise<void> {
+    const delay = Math.max(0, delivery.nextAttemptAt.getTime() - this.now());
+    const envelope = deliveryEnvelope(delivery.id, delivery.revision, delivery.nextAttemptAt, new Date(this.now()));
+    await this.queues.get('notifications').add(envelope.type, envelope, { ...DELIVERY_JOB_OPTIONS, jobId: deliveryJobId(delivery.id, delivery.revision), delay });
+  }
+}

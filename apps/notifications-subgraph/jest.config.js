@@ -1,0 +1,1 @@
+module.exports = { displayName: 'notifications-subgraph', preset: '../../jest.preset.js' };

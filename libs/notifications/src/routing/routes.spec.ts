@@ -1,0 +1,70 @@
+import { catalog, EventType, routesFor } from '@kz/events';
+import { chooseChannels, defaultChannels } from '../preferences/preferences';
+import { renderTemplate, TEMPLATES } from '../templates/templates';
+import { isUrgent, linkOf, NOTIFICATION_ROUTES } from './notification-routes';
+
+const routedToNotifications = (Object.keys(catalog) as EventType[]).filter((type) => routesFor(type).includes('notifications'));
+
+describe('the notification routing table', () => {
+  it('has a route for every domain event on the notifications queue (the delivery job is the worker’s own)', () => {
+    expect(routedToNotifications.filter((type) => type !== 'notification.delivery.due' && !NOTIFICATION_ROUTES[type])).toEqual([]);
+    expect(Object.keys(NOTIFICATION_ROUTES).filter((type) => !routedToNotifications.includes(type as EventType))).toEqual([]);
+  });
+
+  it('has a zh-CN and an en text for every audience a route addresses, and no text for nobody', () => {
+    const needed = Object.entries(NOTIFICATION_ROUTES).flatMap(([type, route]) => route!.recipients.map((spec) => `${type}.${spec.audience}`));
+    expect(needed.filter((key) => !TEMPLATES[key])).toEqual([]);
+    expect(Object.keys(TEMPLATES).filter((key) => !needed.includes(key))).toEqual([]);
+    const params = { orderId: '42', code: 'KZ-20261128-0042', title: '楼道灯不亮', category: 'ELDERLY_CARE', level: 'CENTER', stage: 'ACCEPT', dueAt: '2026-11-28T06:00:00Z', rating: 5, resolved: 'YES', amount: 30, quantity: 1, points: 100, beneficiary: '王*', startsAt: '2026-11-28T06:00:00Z', activityId: '3', expiresAt: '2026-11-30T06:00:00Z', note: '请尽快', reason: '人手不足' };
+    for (const key of Object.keys(TEMPLATES)) {
+      const [kind, audience] = [key.slice(0, key.lastIndexOf('.')), key.slice(key.lastIndexOf('.') + 1)];
+      for (const locale of ['zh-CN', 'en'] as const) {
+        const text = renderTemplate(kind, audience, params, locale)!;
+        expect(`${text.title} ${text.body}`).not.toMatch(/undefined|NaN|\[object/);
+        expect(text.title.length).toBeGreaterThan(0);
+      }
+    }
+  });
+
+  it('words the station’s new order in Chinese with its code, title and deadline in Kaizhou time', () => {
+    expect(renderTemplate('order.dispatched', 'STAFF', { code: 'KZ-20261128-0042', title: '楼道灯不亮', dueAt: '2026-11-28T05:30:00Z' }, 'zh-CN')).toEqual({
+      title: '新订单',
+      body: '订单「楼道灯不亮」（KZ-20261128-0042）已派至本站，请在 11月28日 13:30 前接单。',
+    });
+    expect(renderTemplate('order.dispatched', 'STAFF', { code: 'KZ-20261128-0042', title: '楼道灯不亮' }, 'en')!.title).toBe('New order');
+  });
+
+  it('marks escalations, missed visits and safety or URGENT orders urgent, nothing else', () => {
+    expect(isUrgent(NOTIFICATION_ROUTES['order.escalated']!)).toBe(true);
+    expect(isUrgent(NOTIFICATION_ROUTES['carePlan.visit.missed']!)).toBe(true);
+    expect(isUrgent(NOTIFICATION_ROUTES['order.dispatched']!, { category: 'SAFETY_FACILITIES', urgency: 'NORMAL' })).toBe(true);
+    expect(isUrgent(NOTIFICATION_ROUTES['order.submitted']!, { category: 'HEALTH', urgency: 'URGENT' })).toBe(true);
+    expect(isUrgent(NOTIFICATION_ROUTES['order.dispatched']!, { category: 'HEALTH', urgency: 'HIGH' })).toBe(false);
+    expect(isUrgent(NOTIFICATION_ROUTES['order.accepted']!, { category: 'SAFETY_FACILITIES', urgency: 'URGENT' })).toBe(false);
+  });
+
+  it('links to the subject', () => {
+    expect(linkOf(NOTIFICATION_ROUTES['order.assigned']!, { orderId: '42' })).toBe('order:42');
+    expect(linkOf(NOTIFICATION_ROUTES['points.transferred']!, { fromAccountId: '1', toAccountId: '2' })).toBe('account:2');
+  });
+});
+
+describe('channel preferences', () => {
+  it('default to the inbox, plus an SMS for residents’ order updates and urgent staff messages', () => {
+    expect(defaultChannels('order.accepted', 'RESIDENT', false)).toEqual(['INBOX', 'SMS']);
+    expect(defaultChannels('points.credited', 'RESIDENT', false)).toEqual(['INBOX']);
+    expect(defaultChannels('order.dispatched', 'STAFF', false)).toEqual(['INBOX']);
+    expect(defaultChannels('order.escalated', 'STAFF', true)).toEqual(['INBOX', 'SMS']);
+    expect(defaultChannels('order.assigned', 'VOLUNTEER', false)).toEqual(['INBOX']);
+  });
+
+  it('take the row of the kind over the row for every kind, and always keep the inbox', () => {
+    const rows = [
+      { kind: '*', channels: ['INBOX', 'WECHAT'] },
+      { kind: 'order.accepted', channels: ['SMS'] },
+    ];
+    expect(chooseChannels(rows, 'order.accepted', 'RESIDENT', false)).toEqual(['INBOX', 'SMS']);
+    expect(chooseChannels(rows, 'order.closed', 'RESIDENT', false)).toEqual(['INBOX', 'WECHAT']);
+    expect(chooseChannels([], 'order.closed', 'RESIDENT', false)).toEqual(['INBOX', 'SMS']);
+  });
+});
