@@ -11,6 +11,7 @@ const PORTS = {
   'notifications-subgraph': ['NOTIFICATIONS_PORT', 4005],
   'dispatch-worker': ['DISPATCH_WORKER_PORT', 4010],
   'notification-worker': ['NOTIFICATION_WORKER_PORT', 4011],
+  'ops-dashboard': ['OPS_DASHBOARD_PORT', 4020],
 };
 
 const entry = PORTS[process.env.APP];

@@ -23,7 +23,8 @@ export async function startPlatform(options: { seed?: SeedProfile; env?: Record<
       notifications: (config) => startNotificationsSubgraph(config, { port: 0 }),
     },
     gateway: (config, subgraphUrls) => startGateway(config, { port: 0, subgraphUrls }),
-    env: options.env,
+    // Tests fire many requests as one caller; the rate limit is off unless a test sets it (security.e2e.spec.ts).
+    env: { GATEWAY_RATE_LIMIT_PER_MINUTE: '0', ...options.env },
   });
   const org = stack.subgraphs.org.dataSource;
   if (options.seed) {

@@ -4,11 +4,12 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { createJwtVerifier } from '@kz/auth';
 import type { Config } from '@kz/config';
-import { DomainError, pickLocale, Unauthenticated } from '@kz/errors';
+import { DomainError, pickLocale, RateLimited, Unauthenticated } from '@kz/errors';
 import { appFile, createHttpApp, executeApollo, sendError } from '@kz/http';
-import { createLogger, createMetrics, currentRequestScope, Logger } from '@kz/telemetry';
+import { createLogger, createMetrics, currentRequestScope, graphqlErrorsPlugin, Logger } from '@kz/telemetry';
 import type { GatewayContext } from './context';
 import { limitsPlugin } from './limits.plugin';
+import { createRateLimiter } from './rate-limit';
 import { SignedDataSource } from './signed-data-source';
 
 export interface GatewayOptions {
@@ -43,11 +44,21 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
   const production = config.NODE_ENV === 'production';
   const verifyToken = createJwtVerifier(config);
   const urls = { ...urlsFromConfig(config), ...options.subgraphUrls };
+  const rateLimiter = createRateLimiter({
+    limit: config.GATEWAY_RATE_LIMIT_PER_MINUTE,
+    redisUrl: config.REDIS_URL,
+    prefix: config.QUEUE_PREFIX,
+    log,
+    registry: metrics.registry,
+  });
+  await rateLimiter.ready();
 
   const gateway = new ApolloGateway({
     supergraphSdl: readFileSync(appFile(__dirname, 'supergraph.graphql'), 'utf8'),
     buildService: ({ name, url }) => new SignedDataSource(urls[name] ?? url!, config.CLAIMS_SIGNING_SECRET),
     logger: log,
+    // Planning is the gateway's costliest step per new operation; plans are kept in an LRU of this many MiB.
+    experimental_approximateQueryPlanStoreMiB: config.GATEWAY_QUERY_PLAN_CACHE_MIB,
   });
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
@@ -63,6 +74,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
         listSizeHints: { 'UnitTree.nodes': 600 },
       }),
       ApolloServerPluginCacheControlDisabled(), // answers are per caller and never cached
+      graphqlErrorsPlugin(metrics), // errors by extensions.code in /metrics, subgraphs' included
       ...(production ? [ApolloServerPluginLandingPageDisabled()] : []),
     ],
     stringifyResult: JSON.stringify, // compact JSON, not Apollo's indented default
@@ -91,6 +103,17 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
         sendError(res, 401, error, locale);
         return;
       }
+      if (Array.isArray(request.body)) {
+        // No HTTP batching: one operation per request keeps the depth/cost/alias limits and the rate limit per operation.
+        sendError(res, 400, new DomainError('BAD_USER_INPUT', 'request.batchRefused', { reason: 'batch' }), locale);
+        return;
+      }
+      const rate = await rateLimiter.take(claims ? `sub:${claims.sub}` : `ip:${request.req.socket.remoteAddress ?? 'unknown'}`);
+      if (!rate.allowed) {
+        res.setHeader('retry-after', String(rate.retryAfterSeconds));
+        sendError(res, 429, new RateLimited(rate.limit, rate.retryAfterSeconds), locale);
+        return;
+      }
       const requestId = currentRequestScope()!.requestId;
       const context: GatewayContext = { claims, locale, requestId, ...(acceptLanguage ? { acceptLanguage } : {}) };
       await executeApollo(apollo, request, res, async () => context, () => ({ 'x-request-id': requestId }));
@@ -105,6 +128,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     async stop() {
       await http.close();
       await apollo.stop();
+      await rateLimiter.close();
       log.info('gateway stopped');
     },
   };

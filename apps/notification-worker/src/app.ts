@@ -14,7 +14,8 @@ import {
   RetryPolicy,
   WebhookChannel,
 } from '@kz/notifications';
-import { createLogger, Logger } from '@kz/telemetry';
+import type { Registry } from 'prom-client';
+import { createLogger, Logger, registerScrapeGauge } from '@kz/telemetry';
 import { RunningWorkerService, startWorkerService } from '@kz/worker';
 import { DeliverUseCase } from './deliveries/deliver';
 import { DeliveryScheduler } from './deliveries/delivery-scheduler';
@@ -86,6 +87,37 @@ export function notificationHandlers(deps: {
 }
 
 /**
+ * Outbound deliveries not sent yet, read from the notifications database at scrape time: the dead letters (refused
+ * for good or out of attempts, waiting for staff to retry them) and those still on their way, by status and channel.
+ */
+function registerDeliveryGauges(registry: Registry, dataSource: DataSource, log: Logger): void {
+  const read = async (where: string) =>
+    (await dataSource.query(`SELECT status, channel, count(*)::int AS n FROM delivery WHERE ${where} GROUP BY status, channel`)) as {
+      status: string;
+      channel: string;
+      n: number;
+    }[];
+  const onError = (error: Error) => log.warn({ err: error.message }, 'cannot read deliveries for /metrics');
+  registerScrapeGauge(registry, {
+    name: 'notification_dead_letters',
+    help: 'outbound deliveries in the dead-letter list (failedNotifications), by channel',
+    labelNames: ['channel'],
+    read: async () => {
+      const counts = new Map((await read(`status = 'DEAD'`)).map((row) => [row.channel, row.n]));
+      return ['SMS', 'WECHAT'].map((channel) => ({ labels: { channel }, value: counts.get(channel) ?? 0 }));
+    },
+    onError,
+  });
+  registerScrapeGauge(registry, {
+    name: 'notification_deliveries_unsent',
+    help: 'outbound deliveries not sent yet (PENDING, SCHEDULED for quiet hours or the hourly limit, FAILED awaiting a retry, DEAD), by status and channel',
+    labelNames: ['status', 'channel'],
+    read: async () => (await read(`status <> 'SENT'`)).map((row) => ({ labels: { status: row.status, channel: row.channel }, value: row.n })),
+    onError,
+  });
+}
+
+/**
  * The notification worker: consumes the `notifications` queue (any number of replicas), writes the inbox in the
  * notifications database it shares with the notifications subgraph, sends outbound messages, and serves `/health` and
  * `/metrics`.
@@ -119,6 +151,7 @@ export async function startNotificationWorker(config: Config, options: Notificat
           (error: Error) => error.message,
         ),
       }),
+      registerMetrics: (registry, metricsLog) => registerDeliveryGauges(registry, dataSource, metricsLog),
       onStopped: () => dataSource.destroy(),
     });
     return { ...service, dataSource };

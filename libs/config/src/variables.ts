@@ -63,6 +63,18 @@ export const variables = defineVariables({
     description: 'BullMQ key prefix; a hash tag so that every queue key lands on one Redis Cluster slot',
   },
   GATEWAY_PORT: { schema: port(4000), description: 'gateway HTTP port (`/graphql`, `/health`, `/metrics`)' },
+  GATEWAY_WORKERS: {
+    schema: z
+      .string()
+      .regex(/^(auto|\d+)$/, 'a whole number or `auto`')
+      .default('1')
+      .transform((value) => (value === 'auto' ? 0 : Number(value))),
+    description: 'gateway processes sharing its port (node:cluster): `1` a single process, `0` or `auto` one per CPU',
+  },
+  GATEWAY_QUERY_PLAN_CACHE_MIB: {
+    schema: positiveInt(30),
+    description: "approximate size in MiB of the gateway's query-plan cache (an LRU keyed by operation; Apollo's own default is 30)",
+  },
   ORG_PORT: { schema: port(4001), description: 'org subgraph HTTP port' },
   VOLUNTEERS_PORT: { schema: port(4002), description: 'volunteers subgraph HTTP port' },
   ORDERS_PORT: { schema: port(4003), description: 'orders subgraph HTTP port' },
@@ -72,6 +84,10 @@ export const variables = defineVariables({
   NOTIFICATION_WORKER_PORT: {
     schema: port(4011),
     description: 'notification worker `/health` and `/metrics` port',
+  },
+  OPS_DASHBOARD_PORT: {
+    schema: port(4020),
+    description: 'ops dashboard port (Bull Board over every queue, CENTER_ADMIN only; `/health`, `/metrics`)',
   },
   ORG_SUBGRAPH_URL: { schema: optionalUrl, description: 'overrides the org routing URL of the supergraph' },
   VOLUNTEERS_SUBGRAPH_URL: {
@@ -140,6 +156,11 @@ export const variables = defineVariables({
   },
   MAX_ALIASES: { schema: positiveInt(50), description: 'most aliased fields in one operation' },
   MAX_BODY_BYTES: { schema: positiveInt(100_000), description: 'largest request body accepted by any app' },
+  GATEWAY_RATE_LIMIT_PER_MINUTE: {
+    schema: z.coerce.number().int().min(0).default(600),
+    description:
+      'GraphQL requests the gateway accepts per caller (token subject, or IP when anonymous) per minute, counted in Redis; `0` turns the limit off. Fails open if Redis is down',
+  },
   AUTO_DISPATCH: {
     schema: z.enum(['true', 'false']).default('true').transform((value) => value === 'true'),
     description: 'the dispatch worker routes new orders to the nearest station itself (`false`: the dispatcher does)',

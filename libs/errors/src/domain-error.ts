@@ -13,6 +13,8 @@ export type ErrorCode =
   | 'OUT_OF_STOCK'
   | 'QUERY_TOO_COMPLEX'
   | 'PAYLOAD_TOO_LARGE'
+  | 'RATE_LIMITED'
+  | 'SERVICE_UNAVAILABLE'
   | 'INTERNAL_SERVER_ERROR';
 
 type Params = Record<string, string | number | undefined>;
@@ -143,6 +145,13 @@ export class QueryTooComplex extends DomainError<'QUERY_TOO_COMPLEX'> {
 export class PayloadTooLarge extends DomainError<'PAYLOAD_TOO_LARGE'> {
   constructor(max: number) {
     super('PAYLOAD_TOO_LARGE', 'limit.body', { max });
+  }
+}
+
+/** Too many requests from one caller in the current window; `retryAfterSeconds` is also sent as `Retry-After`. */
+export class RateLimited extends DomainError<'RATE_LIMITED'> {
+  constructor(limit: number, retryAfterSeconds: number) {
+    super('RATE_LIMITED', 'limit.rate', { limit, retryAfterSeconds });
   }
 }
 

@@ -12,6 +12,7 @@ export {
   InvalidTransition,
   QueryTooComplex,
   PayloadTooLarge,
+  RateLimited,
   assertUnreachable,
 } from './domain-error';
 export type { ErrorCode, InputProblem } from './domain-error';

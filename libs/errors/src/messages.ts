@@ -192,6 +192,14 @@ export const messages = {
     (p) => `The request body is larger than ${p.max} bytes.`,
     (p) => `请求体超过 ${p.max} 字节的上限。`,
   ),
+  'limit.rate': m(
+    (p) => `Too many requests: at most ${p.limit} per minute; try again in ${p.retryAfterSeconds} s.`,
+    (p) => `请求过于频繁：每分钟最多 ${p.limit} 次，请 ${p.retryAfterSeconds} 秒后再试。`,
+  ),
+  'request.batchRefused': m(
+    () => 'Batched requests (a JSON array of operations) are not accepted; send one operation per request.',
+    () => '不接受批量请求（JSON 数组形式的多个操作），请每次请求只发送一个操作。',
+  ),
   'request.malformed': m(
     (p) => `The request could not be read: ${p.detail}.`,
     (p) => `无法解析请求：${p.detail}。`,
@@ -264,6 +272,14 @@ export const messages = {
   'notifications.unknownKind': m(
     (p) => `${p.field}: ${p.kind} is not a kind of notification; use one of the event types people are notified of, or * for all.`,
     (p) => `${p.field}：${p.kind} 不是通知类型；请使用会发送通知的事件类型，或用 * 表示全部。`,
+  ),
+  'service.databaseUnavailable': m(
+    () => 'The service cannot reach its database right now; try again shortly (with the same idempotency key, if the request has one).',
+    () => '服务暂时无法连接数据库，请稍后重试（请求带有幂等键时请使用同一个）。',
+  ),
+  'service.unavailable': m(
+    () => 'This part of the answer comes from a service that cannot be reached right now; try again shortly.',
+    () => '提供这部分数据的服务暂时无法访问，请稍后重试。',
   ),
   internal: m(
     () => 'Something went wrong on our side. It has been logged.',

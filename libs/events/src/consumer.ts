@@ -1,7 +1,7 @@
 import { Job, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { DataSource, EntityManager } from 'typeorm';
-import type { Logger } from '@kz/telemetry';
+import { currentRequestScope, Logger, runInRequestScope } from '@kz/telemetry';
 import type { EventType } from './catalog';
 import { EventEnvelope, InvalidEvent, parseEnvelope } from './envelope';
 import type { QueueName } from './routing';
@@ -51,12 +51,19 @@ export function createEventWorker(options: EventWorkerOptions): Worker {
       }
       const handler = handlers[event.type] as EventHandler | undefined;
       if (!handler) throw new UnrecoverableError(`${options.queue} has no handler for ${event.type}`);
-      try {
-        await handler(event, job);
-      } catch (error) {
-        if (error instanceof PermanentFailure) throw new UnrecoverableError(error.message);
-        throw error;
-      }
+      // The job runs in the scope of the request that caused the event: its logs carry that request id, and so do
+      // the calls it makes to subgraphs (ServiceClient) and the events those calls record.
+      await runInRequestScope(event.requestId, async () => {
+        const started = Date.now();
+        const requestId = currentRequestScope()!.requestId;
+        try {
+          await handler(event, job);
+        } catch (error) {
+          if (error instanceof PermanentFailure) throw new UnrecoverableError(error.message);
+          throw error;
+        }
+        log?.debug({ queue: options.queue, jobId: job.id, type: event.type, requestId, ms: Date.now() - started }, 'job done');
+      });
     },
     {
       connection: options.connection,
@@ -69,7 +76,11 @@ export function createEventWorker(options: EventWorkerOptions): Worker {
     },
   );
   worker.on('failed', (job, error) => {
-    log?.warn({ queue: options.queue, jobId: job?.id, type: job?.name, attempt: job?.attemptsMade, err: error.message }, 'job failed');
+    const requestId = (job?.data as { requestId?: unknown } | undefined)?.requestId;
+    log?.warn(
+      { queue: options.queue, jobId: job?.id, type: job?.name, attempt: job?.attemptsMade, err: error.message, ...(typeof requestId === 'string' ? { requestId } : {}) },
+      'job failed',
+    );
   });
   worker.on('error', (error) => log?.error({ queue: options.queue, err: error.message }, 'worker error'));
   return worker;

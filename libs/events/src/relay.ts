@@ -93,6 +93,16 @@ export class OutboxRelay {
     }
   }
 
+  /** Events committed but not yet on their queues, and the age of the oldest (0 when none): the `/metrics` backlog. */
+  async backlog(): Promise<{ unpublished: number; oldestSeconds: number }> {
+    const [row] = (await this.options.dataSource.query(
+      `SELECT count(*)::int AS unpublished,
+              COALESCE(EXTRACT(EPOCH FROM now() - min(occurred_at)), 0)::float8 AS "oldestSeconds"
+         FROM outbox WHERE published_at IS NULL`,
+    )) as { unpublished: number; oldestSeconds: number }[];
+    return { unpublished: row?.unpublished ?? 0, oldestSeconds: Math.max(row?.oldestSeconds ?? 0, 0) };
+  }
+
   /** Publishes until the outbox is empty (tests and shutdown use it). */
   async drain(): Promise<number> {
     let total = 0;

@@ -5,3 +5,5 @@ export { peopleDataset, DEMO_PASSWORD } from './people';
 export type { SeedPerson, SeedRole } from './people';
 export { volunteeringDataset } from './volunteers';
 export type { SeedActivity, SeedVolunteer, VolunteeringDataset } from './volunteers';
+export { ordersDataset, uuidFor } from './orders';
+export type { OrdersDataset, SeedOrder, SeedOrderEvent, SeedOrderStatus, SeedPointsAccount } from './orders';

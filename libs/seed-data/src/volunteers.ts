@@ -97,7 +97,7 @@ function volunteerFor(index: number, stationCode: string, firstOfStation: boolea
 }
 
 /** Spreads `total` over the stations with deterministic weights (0.5–1.5), summing exactly to `total`. */
-function spread(total: number, stations: readonly string[]): number[] {
+export function spread(total: number, stations: readonly string[]): number[] {
   const weights = stations.map((code) => 0.5 + createRng(`weight-${code}`).next());
   const sum = weights.reduce((a, b) => a + b, 0);
   const counts = weights.map((w) => Math.floor((w / sum) * total));

@@ -16,7 +16,7 @@ import { createServiceDataSource, openServiceDatabase } from '@kz/db';
 import { DomainError, pickLocale } from '@kz/errors';
 import { createEventWorker, createRedis, EventHandlers, OutboxRelay, QueueName, Queues } from '@kz/events';
 import { createHttpApp, executeApollo, loadSchemaFile, sendError } from '@kz/http';
-import { createLogger, createMetrics, currentRequestScope, Logger } from '@kz/telemetry';
+import { createLogger, createMetrics, currentRequestScope, graphqlErrorsPlugin, Logger, registerScrapeGauge } from '@kz/telemetry';
 import type { SubgraphContext } from './context';
 import { internalError, withErrorMapping } from './graphql-errors';
 
@@ -98,7 +98,12 @@ export async function startSubgraphService<TContext extends SubgraphContext>(
     includeStacktraceInErrorResponses: false,
     stopOnTerminationSignals: false, // runMain owns SIGTERM/SIGINT and stops everything in order
     // No federated traces and no cache-control bookkeeping per field: answers are per caller and never cached.
-    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled(), ApolloServerPluginCacheControlDisabled()],
+    plugins: [
+      ApolloServerPluginLandingPageDisabled(),
+      ApolloServerPluginInlineTraceDisabled(),
+      ApolloServerPluginCacheControlDisabled(),
+      graphqlErrorsPlugin(metrics),
+    ],
     stringifyResult: JSON.stringify, // compact JSON, not Apollo's indented default
     formatError: (formatted) => {
       const code = formatted.extensions?.code;
@@ -128,6 +133,26 @@ export async function startSubgraphService<TContext extends SubgraphContext>(
       },
     });
   }
+  // The outbox backlog (events committed, not yet on their queues): grows while Redis is away, drains after.
+  // One query serves both gauges of a scrape (prom-client collects them together).
+  let backlogRead: ReturnType<OutboxRelay['backlog']> | undefined;
+  const backlog = () =>
+    (backlogRead ??= relay.backlog().finally(() => {
+      backlogRead = undefined;
+    }));
+  const onBacklogError = (error: Error) => log.warn({ err: error.message }, 'cannot read the outbox backlog for /metrics');
+  registerScrapeGauge(metrics.registry, {
+    name: 'outbox_events_unpublished',
+    help: 'domain events committed to the outbox and not yet published to their queues',
+    read: async () => [{ value: (await backlog()).unpublished }],
+    onError: onBacklogError,
+  });
+  registerScrapeGauge(metrics.registry, {
+    name: 'outbox_oldest_unpublished_age_seconds',
+    help: 'age of the oldest unpublished outbox event (0 when none)',
+    read: async () => [{ value: (await backlog()).oldestSeconds }],
+    onError: onBacklogError,
+  });
   const http = createHttpApp({
     name: `${name}-subgraph`,
     log,

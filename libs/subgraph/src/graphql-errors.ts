@@ -5,8 +5,9 @@ import type { SubgraphContext } from './context';
 
 /**
  * The single place where failures become GraphQL errors: a domain error keeps its code and params and gets its
- * message in the caller's language; anything unexpected is logged with the request id and shown as a generic
- * INTERNAL_SERVER_ERROR, so stack traces, SQL and personal data never reach a client.
+ * message in the caller's language; a database out of reach is SERVICE_UNAVAILABLE (try again); anything unexpected
+ * is logged with the request id and shown as a generic INTERNAL_SERVER_ERROR, so stack traces, SQL and personal data
+ * never reach a client.
  */
 export function toGraphQLError(error: unknown, context: Pick<SubgraphContext, 'locale' | 'log' | 'requestId'>): GraphQLError {
   if (error instanceof GraphQLError) return error;
@@ -16,8 +17,28 @@ export function toGraphQLError(error: unknown, context: Pick<SubgraphContext, 'l
       originalError: error,
     });
   }
+  if (isDatabaseUnavailable(error)) {
+    // Postgres restarting or out of reach: the caller may retry; the pool reconnects by itself.
+    context.log.warn({ err: loggable(error), requestId: context.requestId }, 'database unavailable');
+    return new GraphQLError(translate('service.databaseUnavailable', {}, context.locale), {
+      extensions: { code: 'SERVICE_UNAVAILABLE', ...(context.requestId ? { requestId: context.requestId } : {}) },
+    });
+  }
   context.log.error({ err: loggable(error), requestId: context.requestId }, 'unexpected error in resolver');
   return internalError(context.locale, context.requestId);
+}
+
+/** SQLSTATEs of a lost or refused connection: class 08, and 57P01–57P03 (shut down, crashed, still starting). */
+const UNAVAILABLE_CODES = new Set(['57P01', '57P02', '57P03', 'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT']);
+const UNAVAILABLE_MESSAGES = /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Connection is not established/i;
+
+/** True when a failure means the database cannot be reached right now (as opposed to a bug or a broken rule). */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const driver = ((error as { driverError?: unknown }).driverError ?? error) as { code?: unknown; message?: unknown };
+  const code = typeof driver.code === 'string' ? driver.code : '';
+  if (code.startsWith('08') || UNAVAILABLE_CODES.has(code)) return true;
+  return UNAVAILABLE_MESSAGES.test(typeof driver.message === 'string' ? driver.message : error.message);
 }
 
 /**

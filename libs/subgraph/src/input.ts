@@ -37,9 +37,23 @@ function problemOf(issue: z.core.$ZodIssue): InputProblem {
 
 /** Parses `value` or throws BAD_USER_INPUT naming the first bad field, as a path from `root` (e.g. `input.name`). */
 export function parseInput<S extends z.ZodType>(schema: S, value: unknown, root = 'input'): z.output<S> {
+  // Postgres cannot store NUL in text: refuse it here, naming the field, rather than fail in the database.
+  const nul = pathOfNul(value, []);
+  if (nul) throw new BadUserInput([root, ...nul].join('.'), { key: 'input.invalidFormat' });
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;
   const field = [root, ...issue.path.map(String)].join('.');
   throw new BadUserInput(field, problemOf(issue));
+}
+
+/** The path of the first string holding a NUL character inside `value`, or null. */
+function pathOfNul(value: unknown, path: string[]): string[] | null {
+  if (typeof value === 'string') return value.includes('\u0000') ? path : null;
+  if (value === null || typeof value !== 'object') return null;
+  for (const [key, item] of Object.entries(value)) {
+    const found = pathOfNul(item, [...path, key]);
+    if (found) return found;
+  }
+  return null;
 }

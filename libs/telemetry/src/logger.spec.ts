@@ -1,5 +1,6 @@
 import { Writable } from 'node:stream';
 import { createLogger } from './logger';
+import { runInRequestScope } from './request-scope';
 
 function capture() {
   const lines: string[] = [];
@@ -28,5 +29,24 @@ describe('createLogger', () => {
     expect(written).toContain('login attempt');
     expect(written).toContain('"service":"test"');
     expect(written).not.toMatch(/hunter2|500234199001011234|eyJabc/);
+  });
+});
+
+describe('request ids in logs', () => {
+  it('tags each line logged inside a request scope with its id, once, also through a child bound to it', () => {
+    const { lines, sink } = capture();
+    const logger = createLogger('test', 'info', sink);
+    logger.info('outside');
+    runInRequestScope('req-42', () => {
+      logger.info('inside');
+      logger.child({ requestId: 'req-42' }).info('child');
+    });
+    const parsed = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(parsed.map((line) => [line.msg, line.requestId])).toEqual([
+      ['outside', undefined],
+      ['inside', 'req-42'],
+      ['child', 'req-42'],
+    ]);
+    expect(lines[2]!.match(/"requestId"/g)).toHaveLength(1);
   });
 });

@@ -1,4 +1,5 @@
 import pino, { DestinationStream, Logger } from 'pino';
+import { currentRequestScope } from './request-scope';
 
 export type { Logger } from 'pino';
 
@@ -21,13 +22,25 @@ const REDACTED = [
   '*.secret',
 ];
 
-/** Structured JSON logs, one logger per app, tagged with the app's name. */
+/**
+ * Adds the request id of the request (or job) being served to every line logged inside its scope, unless the logger
+ * is already a child bound to one: a resolver, a relay round or a job handler logging through the app's logger still
+ * says which request it belongs to.
+ */
+function requestIdMixin(_merge: object, _level: number, logger: Logger): object {
+  const scope = currentRequestScope();
+  if (!scope || 'requestId' in logger.bindings()) return {};
+  return { requestId: scope.requestId };
+}
+
+/** Structured JSON logs, one logger per app, tagged with the app's name and the request id in scope. */
 export function createLogger(service: string, level = 'info', destination?: DestinationStream): Logger {
   const options = {
     level,
     base: { service },
     redact: { paths: REDACTED, censor: '[redacted]' },
     timestamp: pino.stdTimeFunctions.isoTime,
+    mixin: requestIdMixin,
   };
   return destination ? pino(options, destination) : pino(options);
 }

@@ -1,5 +1,9 @@
 import { Claims, signClaims } from '@kz/auth';
 import { PermanentFailure } from '@kz/events';
+import { currentRequestScope } from '@kz/telemetry';
+
+/** The header carrying the request id (the same as `@kz/http`'s REQUEST_ID_HEADER). */
+const REQUEST_ID_HEADER = 'x-request-id';
 
 /** Who a worker is when it calls a subgraph: the system, by name, with the SERVICE role. */
 export function serviceClaims(name: string): Claims {
@@ -96,10 +100,16 @@ export class ServiceClient {
 
   async call<T>(operation: string, query: string, variables: Record<string, unknown> = {}): Promise<CallResult<T>> {
     let response: Response;
+    const requestId = currentRequestScope()?.requestId;
     try {
       response = await fetch(this.options.url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', ...signClaims(this.options.secret, this.claims, { query, variables }) },
+        headers: {
+          'content-type': 'application/json',
+          ...signClaims(this.options.secret, this.claims, { query, variables }),
+          // A job runs in the scope of the request that caused it: the subgraph logs and records events under it.
+          ...(requestId ? { [REQUEST_ID_HEADER]: requestId } : {}),
+        },
         body: JSON.stringify({ query, variables }),
         signal: AbortSignal.timeout(this.timeoutMs),
       });

@@ -1,4 +1,5 @@
 import type { Queue, Worker } from 'bullmq';
+import type { Registry } from 'prom-client';
 import type { Config } from '@kz/config';
 import { assertRedisReachable, createEventWorker, createRedis, EventHandlers, QueueName, Queues } from '@kz/events';
 import { createHttpApp, HealthReport } from '@kz/http';
@@ -27,6 +28,8 @@ export interface WorkerServiceOptions {
   log?: Logger;
   /** More health checks (e.g. the worker's database): each `ok`, or what is wrong. */
   checks?: () => Promise<Record<string, string>>;
+  /** Adds the service's own metrics (e.g. dead letters read from its database) to its `/metrics`. */
+  registerMetrics?: (registry: Registry, log: Logger) => void;
   /** Runs once the workers have stopped and before the connections close (e.g. closing a database pool). */
   onStopped?: () => Promise<void>;
 }
@@ -72,6 +75,7 @@ export async function startWorkerService(options: WorkerServiceOptions): Promise
     return { queue, worker };
   });
   registerQueueGauges(metrics.registry, new Map<QueueName, Queue>(workers.map(({ queue }) => [queue, queues.get(queue)])), log);
+  options.registerMetrics?.(metrics.registry, log);
 
   const http = createHttpApp({
     name,

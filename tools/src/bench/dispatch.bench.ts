@@ -12,7 +12,8 @@ import { deleteKeysWithPrefix, freePort } from '@kz/testing';
 import { WORKSPACE } from '../compose/compose';
 import { waitHealthy } from '../launcher/launcher';
 import { Comparison, graphqlCheck, load, LoadResult, median } from './load';
-import { BenchOptions, BenchTarget, statementsSoFar } from './unit-tree.bench';
+import { memoryOfDescendants, ProcessMemory } from './processes';
+import { BenchOptions, BenchTarget, statementsOfCall } from './unit-tree.bench';
 
 const PLACE = `mutation($input: PlaceOrderInput!) { placeOrder(input: $input) { id code status } }`;
 /** Residents who place the orders, far from any seeded person id. */
@@ -24,16 +25,19 @@ const FIRST_RESIDENT = 920_000_000;
  * the same mutation straight to the orders subgraph (signed as the gateway signs). Each order is one transaction: its
  * code from a daily counter, the order row, its timeline entry and its `order.submitted` event in the outbox.
  */
-export async function placeOrderBenchmark(target: BenchTarget & { orders: string }, options: BenchOptions): Promise<Comparison> {
+export async function placeOrderBenchmark(
+  target: BenchTarget & { orders: string; gateways?: { label: string; url: string }[] },
+  options: BenchOptions,
+): Promise<Comparison> {
   const { config } = target;
   const residents = Array.from({ length: RESIDENTS }, (_, i) => String(FIRST_RESIDENT + i));
   const tokens = await Promise.all(residents.map((sub) => signToken(config, { sub, roles: ['RESIDENT'] })));
   const variables = { input: { title: '健身器材损坏', description: 'bench: 腾龙广场小区的健身器材松动', category: 'SAFETY_FACILITIES', channel: 'APP' } };
   const body = JSON.stringify({ query: PLACE, variables });
   let next = 0;
-  const viaGateway = graphqlCheck(() => {
+  const viaGateway = (url: string) => graphqlCheck(() => {
     next += 1;
-    return fetch(target.gateway, {
+    return fetch(url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens[next % RESIDENTS]}` },
       body,
@@ -49,32 +53,29 @@ export async function placeOrderBenchmark(target: BenchTarget & { orders: string
     });
   });
   const statements = await statementsPerCall(target.orders, direct);
-  const runs: Record<'gateway' | 'direct', LoadResult[]> = { gateway: [], direct: [] };
+  const gateways = target.gateways ?? [{ label: 'gateway', url: target.gateway }];
+  const runs = { direct: [] as LoadResult[], gateways: gateways.map(() => [] as LoadResult[]) };
   for (let round = 0; round < options.rounds; round += 1) {
     const settings = { connections: options.connections, seconds: options.seconds, warmup: 20 };
     runs.direct.push(await load('direct', direct, settings));
-    runs.gateway.push(await load('gateway', viaGateway, settings));
+    for (const [i, gateway] of gateways.entries()) runs.gateways[i]!.push(await load(gateway.label, viaGateway(gateway.url), settings));
   }
   return {
     title: 'placeOrder: orders placed per second',
     note:
       `Residents (${RESIDENTS} of them) place orders without a location through the gateway, against the same mutation straight ` +
-      `to the orders subgraph (signed as the gateway signs). ${statements}`,
-    results: [
-      { label: 'gateway', runs: runs.gateway },
-      { label: 'orders subgraph direct', runs: runs.direct },
-    ],
+      `to the orders subgraph (signed as the gateway signs).${statements === null ? '' : ` ${statements} SQL statements per order.`}`,
+    ...(statements === null ? {} : { statements }),
+    results: [...gateways.map((gateway, i) => ({ label: gateway.label, runs: runs.gateways[i]! })), { label: 'orders subgraph direct', runs: runs.direct }],
   };
 }
 
-async function statementsPerCall(base: string, call: () => Promise<boolean>): Promise<string> {
+async function statementsPerCall(base: string, call: () => Promise<boolean>): Promise<number | null> {
   try {
-    const before = await statementsSoFar(base);
-    if (!(await call())) throw new Error('placeOrder fails; fix it before measuring');
-    return `${(await statementsSoFar(base)) - before} SQL statements per order.`;
+    return (await statementsOfCall([base], call))[0]!;
   } catch (error) {
     if ((error as Error).message.includes('fix it')) throw error;
-    return ''; // the subgraph does not count statements
+    return null; // the subgraph does not count statements
   }
 }
 
@@ -168,7 +169,7 @@ async function drain(name: string, queue: Queue, count: number): Promise<LoadRes
  * no call made) through 1 and then 2 dispatch-worker processes, against as many processes of a bare BullMQ worker
  * that does nothing, each on a queue of its own in the same Redis, in alternating rounds of the same run.
  */
-export async function dispatchWorkerBenchmarks(config: Config, env: NodeJS.ProcessEnv, options: BenchOptions): Promise<Comparison[]> {
+export async function dispatchWorkerBenchmarks(config: Config, env: NodeJS.ProcessEnv, options: BenchOptions, memory?: ProcessMemory[]): Promise<Comparison[]> {
   const count = Math.min(9000, Math.max(1000, options.seconds * 1000)); // within the 10,000 completed jobs kept
   const prefixes = { dispatch: `{kz-bench-dispatch-${process.pid}}`, noop: `{kz-bench-noop-${process.pid}}` };
   const redis = createRedis(config.REDIS_URL, 'worker'); // waits for the connection rather than failing fast
@@ -207,6 +208,8 @@ export async function dispatchWorkerBenchmarks(config: Config, env: NodeJS.Proce
           ],
         });
       } finally {
+        // Their memory at the end of their run (they stop before the bench ends).
+        if (replicas === 2) memory?.push(...memoryOfDescendants().filter((entry) => entry.process === 'dispatch-worker' || entry.process === 'no-op worker'));
         for (const replica of started) await replica.stop();
       }
     }

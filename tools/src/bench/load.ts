@@ -75,19 +75,74 @@ export function median(results: LoadResult[]): LoadResult {
 export interface Comparison {
   title: string;
   note: string;
+  /** SQL statements one request of the first target makes (summed over the subgraphs it reaches), when measured. */
+  statements?: number;
   results: { label: string; runs: LoadResult[] }[];
 }
 
-/** Markdown table of a comparison: the median round of each target, and the first target against the last. */
+const ratio = (a: number, b: number) => Math.round((a / b) * 100) / 100;
+
+/** Markdown table of a comparison: the median round of each target, each against the last (the baseline). */
 export function comparisonTable(comparison: Comparison): string {
   const rows = comparison.results.map(({ label, runs }) => ({ label, ...median(runs) }));
-  const [first, last] = [rows[0]!, rows[rows.length - 1]!];
-  const ratio = (a: number, b: number) => Math.round((a / b) * 100) / 100;
+  const last = rows[rows.length - 1]!;
   return [
     `| target | req/s | p50 ms | p95 ms | p99 ms | failures |`,
     `| --- | ---: | ---: | ---: | ---: | ---: |`,
     ...rows.map((r) => `| ${r.label} | ${r.rps} | ${r.p50} | ${r.p95} | ${r.p99} | ${r.failures} |`),
     // A comparison whose baseline could not run (a tool missing) has nothing to divide by.
-    ...(rows.length > 1 ? [`| ${first.label} / ${last.label} | ${ratio(first.rps, last.rps)}× | | ${ratio(first.p95, last.p95)}× | | |`] : []),
+    ...rows.slice(0, -1).map((r) => `| ${r.label} / ${last.label} | ${ratio(r.rps, last.rps)}× | | ${ratio(r.p95, last.p95)}× | | |`),
+  ].join('\n');
+}
+
+export interface SummaryRow {
+  benchmark: string;
+  target: string;
+  rps: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  failures: number;
+  /** req/s of this target over the baseline's (the comparison's last target); null for the baseline itself. */
+  rpsRatio: number | null;
+  p95Ratio: number | null;
+  baseline: string | null;
+  statements: number | null;
+}
+
+/** Every target of every comparison as one row (median round), with its ratio to the comparison's baseline. */
+export function summaryRows(comparisons: Comparison[]): SummaryRow[] {
+  return comparisons.flatMap((comparison) => {
+    const rows = comparison.results.map(({ label, runs }) => ({ label, ...median(runs) }));
+    const last = rows[rows.length - 1]!;
+    return rows.map((row, index) => {
+      const isBaseline = rows.length === 1 || index === rows.length - 1;
+      return {
+        benchmark: comparison.title.split(':')[0]!,
+        target: row.label,
+        rps: row.rps,
+        p50: row.p50,
+        p95: row.p95,
+        p99: row.p99,
+        failures: row.failures,
+        rpsRatio: isBaseline ? null : ratio(row.rps, last.rps),
+        p95Ratio: isBaseline ? null : ratio(row.p95, last.p95),
+        baseline: isBaseline ? null : last.label,
+        statements: index === 0 ? (comparison.statements ?? null) : null,
+      };
+    });
+  });
+}
+
+/** The one table of the whole run. */
+export function summaryTable(rows: SummaryRow[]): string {
+  const cell = (value: number | null, suffix = '') => (value === null ? '' : `${value}${suffix}`);
+  return [
+    '| benchmark | target | req/s | p50 ms | p95 ms | p99 ms | failures | req/s vs baseline | p95 vs baseline | SQL stmts/req |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    ...rows.map(
+      (r) =>
+        `| ${r.benchmark} | ${r.target} | ${r.rps} | ${r.p50} | ${r.p95} | ${r.p99} | ${r.failures} | ${cell(r.rpsRatio, '×')} | ${cell(r.p95Ratio, '×')} | ${cell(r.statements)} |`,
+    ),
   ].join('\n');
 }

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '@kz/config';
 import { dropDatabase } from '@kz/db';
@@ -10,9 +11,11 @@ import { Launcher, waitHealthy } from '../launcher/launcher';
 import { parseArgs, runTool } from '../shared/args';
 import { seed } from '../seed/seed';
 import { dispatchWorkerBenchmarks, placeOrderBenchmark } from './dispatch.bench';
-import { comparisonTable, Comparison } from './load';
+import { clientMixBenchmarks } from './client-mix.bench';
+import { comparisonTable, Comparison, median, summaryRows, summaryTable } from './load';
 import { notificationBenchmarks } from './notifications.bench';
 import { pointsTransferBenchmark } from './points-transfer.bench';
+import { GatewayProcess, launchGateway, memoryOfDescendants, ProcessMemory } from './processes';
 import { redemptionBenchmark } from './redemption.bench';
 import { unitTreeBenchmark } from './unit-tree.bench';
 import { volunteerSearchBenchmark } from './volunteer-search.bench';
@@ -21,11 +24,16 @@ import { volunteerSearchBenchmark } from './volunteer-search.bench';
  * `npm run bench`: the kaizhou data set in databases of its own, the subgraphs and the gateway as separate processes
  * in production mode, and each scenario measured against its baseline in alternating rounds of the same run.
  * Figures are reported as ratios, since this machine is shared and noisy.
+ *
+ * The gateway runs as the README says to run it in production (`GATEWAY_WORKERS=auto`: one process per CPU) and,
+ * side by side on another port, as a single process, so the gateway benchmarks show what cluster mode does here.
  */
 runTool(async () => {
+  const startedAt = Date.now();
   const args = parseArgs(process.argv.slice(2), ['seconds', 'connections', 'rounds']);
   const options = { seconds: Number(args.seconds ?? 5), connections: Number(args.connections ?? 8), rounds: Number(args.rounds ?? 3) };
-  const [orgPort, volunteersPort, gatewayPort, pointsPort, ordersPort, notificationsPort] = [
+  const [orgPort, volunteersPort, gatewayPort, pointsPort, ordersPort, notificationsPort, singleGatewayPort] = [
+    await freePort(),
     await freePort(),
     await freePort(),
     await freePort(),
@@ -58,14 +66,23 @@ runTool(async () => {
     ORDERS_SUBGRAPH_URL: `http://127.0.0.1:${ordersPort}/graphql`,
     NOTIFICATIONS_SUBGRAPH_URL: `http://127.0.0.1:${notificationsPort}/graphql`,
     QUEUE_PREFIX: `{kz-bench-${process.pid}}`,
+    // The per-caller rate limit would throttle the load generator's few callers; measured without it.
+    GATEWAY_RATE_LIMIT_PER_MINUTE: '0',
   };
   const config = loadConfig(env);
   const seeded = await seed({ ...config, NODE_ENV: 'development' }, 'kaizhou'); // seed data is development data
-  const seedLine = `seed: kaizhou (${seeded.org.unitsInserted} units, ${seeded.org.teamsInserted} teams, ${seeded.volunteering.volunteers} volunteers, ${seeded.volunteering.activities} activities, ${seeded.volunteering.serviceRecords} service records) loaded in ${(seeded.ms / 1000).toFixed(1)} s`;
+  const seedLine =
+    `seed: kaizhou (${seeded.org.unitsInserted} units, ${seeded.org.teamsInserted} teams, ${seeded.volunteering.volunteers} volunteers, ` +
+    `${seeded.volunteering.activities} activities, ${seeded.volunteering.serviceRecords} service records, ${seeded.orders.inserted} service orders ` +
+    `with ${seeded.orders.timeline} timeline lines and ${seeded.orders.assignees} assignments, ${seeded.points.accountsOpened} points accounts ` +
+    `credited through ${seeded.points.credits} balanced ledger transactions) loaded in ${(seeded.ms / 1000).toFixed(1)} s ` +
+    `(the orders and points accounts: ${(seeded.historyMs / 1000).toFixed(1)} s of it)`;
   process.stdout.write(`${seedLine}\n`);
 
   const launcher = new Launcher(10, env);
   const comparisons: Comparison[] = [];
+  const gateways: GatewayProcess[] = [];
+  const memory: ProcessMemory[] = [];
   try {
     launcher.start({ name: 'org', dir: 'org-subgraph', port: orgPort }, 0);
     launcher.start({ name: 'volunteers', dir: 'volunteers-subgraph', port: volunteersPort }, 1);
@@ -79,17 +96,36 @@ runTool(async () => {
       waitHealthy(ordersPort, () => launcher.isRunning('orders')),
       waitHealthy(notificationsPort, () => launcher.isRunning('notifications')),
     ]);
-    launcher.start({ name: 'gateway', dir: 'gateway', port: gatewayPort }, 2);
-    await waitHealthy(gatewayPort, () => launcher.isRunning('gateway'));
-    const target = { config, gateway: `http://127.0.0.1:${gatewayPort}/graphql`, org: `http://127.0.0.1:${orgPort}`, volunteers: `http://127.0.0.1:${volunteersPort}` };
+    // As in production (README: one gateway process per CPU), and a single process beside it for comparison.
+    gateways.push(await launchGateway(env, gatewayPort, 'auto'));
+    gateways.push(await launchGateway(env, singleGatewayPort, 1));
+    const production = { label: `gateway (${gateways[0]!.processes} processes, GATEWAY_WORKERS=auto)`, url: `http://127.0.0.1:${gatewayPort}/graphql` };
+    const single = { label: 'gateway (1 process)', url: `http://127.0.0.1:${singleGatewayPort}/graphql` };
+    const bases = {
+      org: `http://127.0.0.1:${orgPort}`,
+      volunteers: `http://127.0.0.1:${volunteersPort}`,
+      orders: `http://127.0.0.1:${ordersPort}`,
+      points: `http://127.0.0.1:${pointsPort}`,
+    };
+    const target = { config, gateway: production.url, gateways: [production, single], ...bases };
     comparisons.push(await unitTreeBenchmark(target, options));
-    comparisons.push(await volunteerSearchBenchmark(target, options));
-    comparisons.push(await pointsTransferBenchmark({ config, points: `http://127.0.0.1:${pointsPort}` }, options));
-    comparisons.push(await redemptionBenchmark({ ...target, points: `http://127.0.0.1:${pointsPort}` }, options));
-    comparisons.push(await placeOrderBenchmark({ ...target, orders: `http://127.0.0.1:${ordersPort}` }, options));
-    comparisons.push(...(await dispatchWorkerBenchmarks(config, env, options)));
+    comparisons.push(await volunteerSearchBenchmark({ ...target, gateways: [production] }, options));
+    comparisons.push(...(await clientMixBenchmarks(target, options)));
+    comparisons.push(await placeOrderBenchmark(target, options));
+    comparisons.push(await pointsTransferBenchmark({ config, points: bases.points }, options));
+    comparisons.push(await redemptionBenchmark(target, options));
+    comparisons.push(...(await dispatchWorkerBenchmarks(config, env, options, memory)));
     comparisons.push(...(await notificationBenchmarks(config, options)));
+    memory.unshift(
+      ...memoryOfDescendants(
+        new Map([
+          [gateways[0]!.pid, 'gateway primary (GATEWAY_WORKERS=auto)'],
+          [gateways[1]!.pid, 'gateway (GATEWAY_WORKERS=1)'],
+        ]),
+      ),
+    );
   } finally {
+    for (const gateway of gateways) await gateway.stop();
     await launcher.stop(0);
     await launcher.exited;
     await dropDatabase(config, config.ORG_DATABASE);
@@ -103,11 +139,41 @@ runTool(async () => {
   }
 
   const when = new Date().toISOString();
-  const header = `Measured ${when} with \`npm run bench\`: ${options.connections} connections, ${options.rounds} alternating rounds of ${options.seconds} s, median round shown.`;
-  const sections = comparisons.map((c) => `## ${c.title}\n\n${c.note}\n\n${comparisonTable(c)}\n`);
-  process.stdout.write(`\n${header}\n\n${sections.join('\n')}\n`);
+  const minutes = ((Date.now() - startedAt) / 60_000).toFixed(1);
+  const header =
+    `Measured ${when} with \`npm run bench\` (${minutes} min in all): ${options.connections} connections, ${options.rounds} alternating rounds ` +
+    `of ${options.seconds} s, median round shown; ${availableParallelism()} CPUs shared by the load generator, Postgres, Redis and every process.`;
+  const rows = summaryRows(comparisons);
+  // Cluster mode against one process, benchmark by benchmark, from the same run.
+  const clusterLines = comparisons.flatMap((comparison) => {
+    const many = comparison.results.find((result) => result.label.startsWith('gateway (') && result.label.includes('auto'));
+    const one = comparison.results.find((result) => result.label === 'gateway (1 process)');
+    if (!many || !one) return [];
+    const [m, o] = [median(many.runs), median(one.runs)];
+    return [`| ${comparison.title.split(':')[0]} | ${m.rps} | ${o.rps} | ${(m.rps / o.rps).toFixed(2)}× | ${m.p95} | ${o.p95} |`];
+  });
+  const clusterTable = [
+    `| benchmark | req/s, ${gateways[0]?.processes ?? '?'} processes | req/s, 1 process | ratio | p95 ms, ${gateways[0]?.processes ?? '?'} processes | p95 ms, 1 process |`,
+    '| --- | ---: | ---: | ---: | ---: | ---: |',
+    ...clusterLines,
+  ].join('\n');
+  const memoryTable = [
+    '| process | pid | RSS MiB |',
+    '| --- | ---: | ---: |',
+    ...memory.map((entry) => `| ${entry.process} | ${entry.pid} | ${entry.rssMiB} |`),
+  ].join('\n');
+  const summary =
+    `## All benchmarks\n\nThe median round of every target. "vs baseline" divides by the last target of the same benchmark (named in its ` +
+    `section below); SQL statements are per request of the first target, summed over the subgraphs it reaches (blank: not applicable, ` +
+    `e.g. workers).\n\n${summaryTable(rows)}\n\n## Memory at the end\n\nVmRSS from /proc/<pid>/status of each process the bench ` +
+    `started, read after the last benchmark (the dispatch-worker and no-op processes: at the end of their own benchmark, before they ` +
+    `stop).\n\n${memoryTable}\n\n## Gateway: one process per CPU against one process\n\nThe same gateway run both ways side by ` +
+    `side (GATEWAY_WORKERS=auto and =1), alternating in the same rounds, on CPUs it shares with the subgraphs, Postgres, Redis ` +
+    `and the load generator.\n\n${clusterTable}\n`;
+  const sections = comparisons.map((c) => `### ${c.title}\n\n${c.note}\n\n${comparisonTable(c)}\n`);
+  process.stdout.write(`\n${header}\n\n${seedLine}\n\n${sections.join('\n')}\n${summary}\n`);
   const out = join(WORKSPACE, 'docs', 'benchmarks');
   mkdirSync(out, { recursive: true });
-  writeFileSync(join(out, 'latest.json'), `${JSON.stringify({ when, options, seed: seedLine, comparisons }, null, 2)}\n`);
-  writeFileSync(join(out, 'latest.md'), `# Benchmarks\n\n${header}\n\n${seedLine}\n\n${sections.join('\n')}`);
+  writeFileSync(join(out, 'latest.json'), `${JSON.stringify({ when, minutes: Number(minutes), options, seed: seedLine, summary: rows, memory, comparisons }, null, 2)}\n`);
+  writeFileSync(join(out, 'latest.md'), `# Benchmarks\n\n${header}\n\n${seedLine}\n\n${summary}\n## Each benchmark\n\n${sections.join('\n')}`);
 });

@@ -9,7 +9,7 @@ import { dropDatabase, ensureDatabase } from '@kz/db';
 import { ensurePersonAccount, postTransaction, systemAccountId } from '@kz/points-subgraph';
 import { openPointsDatabase } from '../shared/databases';
 import { Comparison, graphqlCheck, load, LoadResult } from './load';
-import type { BenchOptions } from './unit-tree.bench';
+import { BenchOptions, statementsOfCall } from './unit-tree.bench';
 
 export interface PointsBenchTarget {
   config: Config;
@@ -101,6 +101,7 @@ export async function pointsTransferBenchmark(target: PointsBenchTarget, options
       body: JSON.stringify(body),
     });
   });
+  const [statements] = await statementsOfCall([target.points], transfer);
   const withPgbench = pgbenchAvailable();
   const scratch = `bench_pgbench_${process.pid}`;
   const runs: Record<'transfers' | 'pgbench', LoadResult[]> = { transfers: [], pgbench: [] };
@@ -126,7 +127,9 @@ export async function pointsTransferBenchmark(target: PointsBenchTarget, options
       `Transfers of 1 point between ${PEOPLE} funded people chosen at random, straight to the points subgraph (signed as the gateway signs): ` +
       'each one idempotency claim, row locks, the daily-limit sum, a double-entry transaction with two balance updates and an outbox event, ' +
       `in one database transaction, then its statement line. Against pgbench's built-in TPC-B-like script (-c ${options.connections}) on the same Postgres. ` +
-      (withPgbench ? 'pgbench latencies are from its per-transaction log.' : '**pgbench is not installed here: its run and the ratio are skipped.**'),
+      (withPgbench ? 'pgbench latencies are from its per-transaction log.' : '**pgbench is not installed here: its run and the ratio are skipped.**') +
+      ` ${statements} SQL statements per transfer.`,
+    statements,
     results,
   };
 }

@@ -4,7 +4,10 @@ import { Comparison, graphqlCheck, load, LoadResult } from './load';
 
 export interface BenchTarget {
   config: Config;
+  /** The gateway measured by single-target benchmarks. */
   gateway: string;
+  /** Gateways measured side by side where a benchmark compares them (e.g. one process and one per CPU). */
+  gateways?: { label: string; url: string }[];
   org: string;
   volunteers: string;
 }
@@ -25,14 +28,27 @@ export async function statementsSoFar(base: string): Promise<number> {
   return Number(match[1]);
 }
 
+/**
+ * SQL statements `call` makes in each subgraph (by base URL), on an idle stack. A /metrics scrape may itself run
+ * statements (gauges read at scrape time), so the statements of one scrape alone are measured first and taken off.
+ */
+export async function statementsOfCall(bases: string[], call: () => Promise<boolean>): Promise<number[]> {
+  const scrape = () => Promise.all(bases.map(statementsSoFar));
+  const s0 = await scrape();
+  const s1 = await scrape();
+  if (!(await call())) throw new Error('the request fails; fix it before measuring');
+  const s2 = await scrape();
+  return bases.map((_, i) => s2[i]! - s1[i]! - (s1[i]! - s0[i]!));
+}
+
 /** The whole district tree (577 units) through the gateway, against the same query straight to the org subgraph. */
 export async function unitTreeBenchmark(target: BenchTarget, options: BenchOptions): Promise<Comparison> {
   const { config } = target;
   const token = await signToken(config, { sub: 'bench', roles: ['RESIDENT'] });
   const body = JSON.stringify({ query: UNIT_TREE, variables: {} });
-  const viaGateway = graphqlCheck(() =>
-    fetch(target.gateway, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body }),
-  );
+  const viaGateway = (url: string) =>
+    graphqlCheck(() => fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body }));
+  const gateways = target.gateways ?? [{ label: 'gateway', url: target.gateway }];
   // Direct calls carry the signature the gateway would add, made per request as the gateway does.
   const direct = graphqlCheck(() =>
     fetch(`${target.org}/graphql`, {
@@ -41,21 +57,17 @@ export async function unitTreeBenchmark(target: BenchTarget, options: BenchOptio
       body,
     }),
   );
-  const before = await statementsSoFar(target.org);
-  await direct();
-  const statements = (await statementsSoFar(target.org)) - before;
-  const runs: Record<'gateway' | 'direct', LoadResult[]> = { gateway: [], direct: [] };
+  const [statements] = await statementsOfCall([target.org], direct);
+  const runs = { direct: [] as LoadResult[], gateways: gateways.map(() => [] as LoadResult[]) };
   for (let round = 0; round < options.rounds; round += 1) {
     const settings = { connections: options.connections, seconds: options.seconds, warmup: 20 };
     runs.direct.push(await load('direct', direct, settings));
-    runs.gateway.push(await load('gateway', viaGateway, settings));
+    for (const [i, gateway] of gateways.entries()) runs.gateways[i]!.push(await load(gateway.label, viaGateway(gateway.url), settings));
   }
   return {
     title: 'unitTree: the whole district tree (577 units)',
     note: `The same query through the gateway and straight to the org subgraph (signed as the gateway signs). ${statements} SQL statement(s) per request.`,
-    results: [
-      { label: 'gateway', runs: runs.gateway },
-      { label: 'org subgraph direct', runs: runs.direct },
-    ],
+    statements,
+    results: [...gateways.map((gateway, i) => ({ label: gateway.label, runs: runs.gateways[i]! })), { label: 'org subgraph direct', runs: runs.direct }],
   };
 }

@@ -2,7 +2,7 @@ import { Pool } from 'pg';
 import { signToken } from '@kz/auth';
 import { pgClientConfig } from '@kz/db';
 import { Comparison, graphqlCheck, load, LoadResult } from './load';
-import { BenchOptions, BenchTarget, statementsSoFar } from './unit-tree.bench';
+import { BenchOptions, BenchTarget, statementsOfCall } from './unit-tree.bench';
 
 const SEARCH = `query($filter: VolunteerFilter) { volunteers(filter: $filter, first: 20) {
   totalCount edges { node { id status verifiedHours person { displayName } skills { name } } } } }`;
@@ -38,9 +38,7 @@ export async function volunteerSearchBenchmark(target: BenchTarget, options: Ben
       return total.rows.length === 1 && people.rowCount === page.rows.length && skills.rowCount! >= 0;
     };
     const probe = await (await fetch(target.gateway, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body })).json() as { data: { volunteers: { totalCount: number } } };
-    const before = await statementsSoFar(target.volunteers);
-    await viaGateway();
-    const statements = (await statementsSoFar(target.volunteers)) - before;
+    const [statements] = await statementsOfCall([target.volunteers], viaGateway);
     const runs: Record<'gateway' | 'sql', LoadResult[]> = { gateway: [], sql: [] };
     for (let round = 0; round < options.rounds; round += 1) {
       const settings = { connections: options.connections, seconds: options.seconds, warmup: 20 };
@@ -53,6 +51,7 @@ export async function volunteerSearchBenchmark(target: BenchTarget, options: Ben
         `An institute admin of 汉丰街道: active volunteers with skill MEDICAL whose name contains 王 (${probe.data.volunteers.totalCount} match), ` +
         `first page of 20 with total, names and skills. Through the gateway (${statements} SQL statements in the volunteers subgraph per request) ` +
         `against the same search as 4 SQL statements straight from a pg pool.`,
+      statements,
       results: [
         { label: 'gateway', runs: runs.gateway },
         { label: 'direct SQL', runs: runs.sql },

@@ -7,7 +7,7 @@ import { buildApp, listApps, selectApps, undeclaredPackages } from './build';
 describe('the app builder', () => {
   it('finds every app with src/main.ts, never e2e', () => {
     const apps = listApps();
-    expect(apps).toEqual(expect.arrayContaining(['gateway', 'org-subgraph']));
+    expect(apps).toEqual(expect.arrayContaining(['gateway', 'org-subgraph', 'ops-dashboard']));
     expect(apps).not.toContain('e2e');
   });
 

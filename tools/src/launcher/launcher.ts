@@ -11,7 +11,10 @@ export interface AppSpec {
   port: number;
 }
 
-/** Boot order: subgraphs first (the gateway needs them to plan queries), then the gateway, then the workers. */
+/**
+ * Boot order: subgraphs first (the gateway needs them to plan queries), then the gateway, then the workers and the
+ * ops dashboard.
+ */
 export function appsOf(config: Config): AppSpec[][] {
   return [
     [
@@ -25,6 +28,7 @@ export function appsOf(config: Config): AppSpec[][] {
     [
       { name: 'dispatch', dir: 'dispatch-worker', port: config.DISPATCH_WORKER_PORT },
       { name: 'notification', dir: 'notification-worker', port: config.NOTIFICATION_WORKER_PORT },
+      { name: 'ops', dir: 'ops-dashboard', port: config.OPS_DASHBOARD_PORT },
     ],
   ];
 }

@@ -50,6 +50,7 @@ async function main(): Promise<void> {
   process.stdout.write(
     `\n  The platform is up.\n` +
       `  GraphQL gateway:   ${gateway}\n` +
+      `  Queues (Bull Board): http://localhost:${config.OPS_DASHBOARD_PORT}/ (sign in with a CENTER_ADMIN token)\n` +
       `  A token to use:    npm run token -- --role CENTER_ADMIN\n` +
       `  Stop everything:   Ctrl-C\n\n`,
   );

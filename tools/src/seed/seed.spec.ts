@@ -1,6 +1,8 @@
 import { dropDatabase } from '@kz/db';
 import { testConfig, uniqueName } from '@kz/testing';
-import { openOrdersDatabase, openOrgDatabase, openVolunteersDatabase } from '../shared/databases';
+import { ordersDataset, peopleDataset, volunteeringDataset } from '@kz/seed-data';
+import { verifyLedgerDatabase } from '../ledger-verify/verify';
+import { openOrdersDatabase, openOrgDatabase, openPointsDatabase, openVolunteersDatabase } from '../shared/databases';
 import { devToken } from '../token/token';
 import { seed } from './seed';
 
@@ -57,6 +59,39 @@ async function volunteeringCounts() {
   }
 }
 
+/** What the orders and points databases hold of the order history, and what must hold of it. */
+async function historyCounts() {
+  const orders = await openOrdersDatabase(config);
+  const points = await openPointsDatabase(config);
+  try {
+    const statuses = await orders.query(`SELECT status, count(*)::int AS n FROM service_order GROUP BY status ORDER BY status`);
+    const [row] = await orders.query(
+      `SELECT (SELECT count(*)::int FROM order_event) AS timeline,
+              (SELECT count(*)::int FROM order_assignee) AS assignees,
+              -- the last line of every timeline ends in the order's status
+              (SELECT count(*)::int FROM service_order o
+                WHERE o.status <> (SELECT e.to_status FROM order_event e WHERE e.order_id = o.id ORDER BY e.at DESC, e.id DESC LIMIT 1)) AS "badTimelines",
+              -- every assignee is a volunteer of the order's station
+              (SELECT count(*)::int FROM order_assignee a JOIN service_order o ON o.id = a.order_id
+                 LEFT JOIN volunteer_ref v ON v.id = a.volunteer_id WHERE v.station_id IS DISTINCT FROM o.station_id) AS "strangers",
+              -- a station once dispatched, assignees once started
+              (SELECT count(*)::int FROM service_order o WHERE o.status IN ('IN_PROGRESS', 'DELIVERED', 'EVALUATED', 'CLOSED')
+                 AND NOT EXISTS (SELECT 1 FROM order_assignee a WHERE a.order_id = o.id)) AS "startedAlone",
+              (SELECT count(*)::int FROM service_order WHERE status IN ('SUBMITTED', 'DISPATCHED', 'ACCEPTED', 'IN_PROGRESS')) AS open,
+              (SELECT count(*)::int FROM service_order o JOIN order_code_counter c ON c.day = to_date(substr(o.code, 4, 8), 'YYYYMMDD')
+                WHERE c.last < substr(o.code, 13)::int) AS "countersBehind"`,
+    );
+    const [accounts] = await points.query(
+      `SELECT count(*)::int AS n, sum(balance)::int AS balance, count(*) FILTER (WHERE unit_path IS NULL)::int AS "withoutStation"
+         FROM points_account WHERE kind = 'PERSON'`,
+    );
+    return { statuses, ...row, accounts };
+  } finally {
+    await orders.destroy();
+    await points.destroy();
+  }
+}
+
 const KAIZHOU = {
   units: [
     { level: 'CENTER', n: 1, demo: 0 },
@@ -83,9 +118,33 @@ describe('seeding', () => {
     const first = await seed(config, 'kaizhou');
     expect(first.org).toMatchObject({ unitsInserted: 562, unitsUpdated: 15 });
     expect(first.volunteering).toMatchObject({ volunteers: 73_000, activities: 1_200 });
+    const expected = ordersDataset('kaizhou', volunteeringDataset('kaizhou', peopleDataset('kaizhou').find((p) => p.realName === '何毅')!.mobile));
+    const expectedPoints = expected.accounts.reduce((sum, account) => sum + account.points, 0);
+    expect(first.orders).toMatchObject({ orders: 11_800, inserted: 11_800 });
+    expect(first.points).toEqual({ accounts: expected.accounts.length, accountsOpened: expected.accounts.length, credits: expected.accounts.length, points: expectedPoints });
+    const history = await historyCounts();
+    const byStatus = new Map<string, number>();
+    for (const order of expected.orders) byStatus.set(order.status, (byStatus.get(order.status) ?? 0) + 1);
+    expect(history.statuses).toEqual([...byStatus.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([status, n]) => ({ status, n })));
+    expect(history).toMatchObject({
+      timeline: expected.orders.reduce((sum, order) => sum + order.timeline.length, 0),
+      assignees: expected.orders.reduce((sum, order) => sum + order.assignees.length, 0),
+      badTimelines: 0,
+      strangers: 0,
+      startedAlone: 0,
+      countersBehind: 0,
+      accounts: { n: expected.accounts.length, balance: expectedPoints, withoutStation: 0 },
+    });
+    expect(history.open).toBeGreaterThanOrEqual(200); // a few hundred open orders
+    expect(history.open).toBeLessThan(600);
+    expect((await verifyLedgerDatabase(config, config.POINTS_DATABASE)).violations).toEqual([]);
     const volunteersAfterFirst = await volunteeringCounts();
-    await seed(config, 'kaizhou');
+    const again = await seed(config, 'kaizhou');
+    expect(again.orders).toEqual({ orders: 11_800, inserted: 0, timeline: 0, assignees: 0 });
+    expect(again.points).toEqual({ accounts: expected.accounts.length, accountsOpened: 0, credits: 0, points: 0 });
     await seed(config, 'demo');
+    expect(await historyCounts()).toEqual(history);
+    expect((await verifyLedgerDatabase(config, config.POINTS_DATABASE)).violations).toEqual([]);
     expect(await counts()).toEqual(KAIZHOU);
     const volunteering = await volunteeringCounts();
     // 73,000 bulk volunteers plus 何毅, a demo login; the demo records are a subset of the kaizhou ones.

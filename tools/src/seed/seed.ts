@@ -1,11 +1,12 @@
 import { PiiVault } from '@kz/auth';
 import type { Config } from '@kz/config';
 import { seedOrg, SeedCounts } from '@kz/org-subgraph';
-import { DEMO_PASSWORD, orgDataset, peopleDataset, SeedProfile, volunteeringDataset } from '@kz/seed-data';
+import { DEMO_PASSWORD, ordersDataset, orgDataset, peopleDataset, SeedProfile, volunteeringDataset } from '@kz/seed-data';
 import { seedPeople, seedVolunteering, TeamRefSeed, VolunteeringCounts } from '@kz/volunteers-subgraph';
 import { upsertVolunteerRefs, VolunteerRef } from '@kz/orders-subgraph';
 import { upsertUnitRefs } from '@kz/org-replica';
 import { openOrdersDatabase, openOrgDatabase, openPointsDatabase, openVolunteersDatabase } from '../shared/databases';
+import { OrdersSeedCounts, PersonByMobile, PointsSeedCounts, seedOrders, seedPointsAccounts, UnitRow } from './orders-seed';
 
 export const PROFILES: SeedProfile[] = ['demo', 'kaizhou'];
 
@@ -13,13 +14,19 @@ export interface SeedReport {
   org: SeedCounts;
   people: number;
   volunteering: VolunteeringCounts;
+  orders: OrdersSeedCounts;
+  points: PointsSeedCounts;
+  /** Of `ms`, the time spent generating and loading the orders and points accounts. */
+  historyMs: number;
   ms: number;
 }
 
 /**
  * Loads a profile into every service database that has seed data: the org hierarchy and teams, then the volunteers
  * database (its replica of the units, and the people with logins), then the replicas the points and orders databases
- * keep. Development logins are refused in production.
+ * keep; then the order history (kaizhou: 11,800 orders with their timelines and assignees) and the points accounts
+ * of the assignees, each credited once through a balanced ledger transaction. Development logins are refused in
+ * production.
  */
 export async function seed(config: Config, profile: SeedProfile): Promise<SeedReport> {
   if (config.NODE_ENV === 'production') throw new Error('npm run seed loads development logins and refuses to run when NODE_ENV=production');
@@ -46,15 +53,30 @@ export async function seed(config: Config, profile: SeedProfile): Promise<SeedRe
     await points.destroy();
   }
   const volunteers = await openVolunteersDatabase(config);
-  let report: SeedReport;
+  let report: Omit<SeedReport, 'orders' | 'points' | 'historyMs'>;
+  let historyMs = 0;
   let volunteerRefs: VolunteerRef[];
+  let history: ReturnType<typeof ordersDataset>;
+  const byMobile = new Map<string, PersonByMobile>();
   try {
     const vault = new PiiVault(config.PII_ENCRYPTION_KEY);
     const people = peopleDataset(profile);
     const peopleCount = await seedPeople(volunteers, vault, units, people, DEMO_PASSWORD);
     const heYi = people.find((person) => person.realName === '何毅')!.mobile;
-    const volunteering = await seedVolunteering(volunteers, vault, units, teams, volunteeringDataset(profile, heYi));
+    const volunteeringData = volunteeringDataset(profile, heYi);
+    const volunteering = await seedVolunteering(volunteers, vault, units, teams, volunteeringData);
     report = { org: counts, people: peopleCount.people, volunteering, ms: 0 };
+    const historyStarted = Date.now();
+    history = ordersDataset(profile, volunteeringData);
+    if (history.orders.length > 0) {
+      const rows: { mobile: string; personId: string; volunteerId: string | null }[] = await volunteers.query(
+        `SELECT p.mobile, p.id::text AS "personId", v.id::text AS "volunteerId" FROM person p LEFT JOIN volunteer v ON v.person_id = p.id
+          WHERE p.mobile = ANY($1::text[])`,
+        [volunteeringData.volunteers.map((volunteer) => volunteer.mobile)],
+      );
+      for (const { mobile, ...who } of rows) byMobile.set(mobile, who);
+    }
+    historyMs += Date.now() - historyStarted;
     volunteerRefs = await volunteers.query(
       `SELECT id::text, person_id::text AS "personId", status, home_station_id::text AS "stationId" FROM volunteer ORDER BY id`,
     );
@@ -62,7 +84,9 @@ export async function seed(config: Config, profile: SeedProfile): Promise<SeedRe
     await volunteers.destroy();
   }
   // The orders service's replicas: the units, and who each volunteer is (so volunteers see the orders assigned to them).
+  const unitsByCode = new Map<string, UnitRow>(units.map((unit) => [unit.code, unit]));
   const orders = await openOrdersDatabase(config);
+  let orderCounts: OrdersSeedCounts;
   try {
     await orders.transaction(async (manager) => {
       await upsertUnitRefs(manager, units, new Date(0).toISOString());
@@ -70,8 +94,20 @@ export async function seed(config: Config, profile: SeedProfile): Promise<SeedRe
         await upsertVolunteerRefs(manager, volunteerRefs.slice(i, i + 5_000), new Date(0).toISOString());
       }
     });
+    const ordersStarted = Date.now();
+    orderCounts = await seedOrders(orders, history.orders, unitsByCode, byMobile);
+    historyMs += Date.now() - ordersStarted;
   } finally {
     await orders.destroy();
   }
-  return { ...report, ms: Date.now() - started };
+  const pointsStarted = Date.now();
+  const pointsDb = await openPointsDatabase(config);
+  let pointsCounts: PointsSeedCounts;
+  try {
+    pointsCounts = await seedPointsAccounts(pointsDb, history.accounts, unitsByCode, byMobile);
+  } finally {
+    await pointsDb.destroy();
+  }
+  historyMs += Date.now() - pointsStarted;
+  return { ...report, orders: orderCounts, points: pointsCounts, historyMs, ms: Date.now() - started };
 }

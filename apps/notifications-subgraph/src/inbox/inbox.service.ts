@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
 import type { Actor } from '@kz/auth';
 import { hydrate } from '@kz/db';
+import { Forbidden } from '@kz/errors';
 import { Notification } from '@kz/notifications';
 import { Connection, isBigintId, PageArgs, parseInput, readPage, toConnection } from '@kz/subgraph';
 import type { NotificationsLoaders } from '../loaders';
@@ -49,9 +50,9 @@ export class InboxService {
   }
 
   async markRead(raw: unknown): Promise<number> {
-    const input = parseInput(markNotificationsReadInput, raw);
     const me = this.me();
-    if (!me) return 0;
+    if (!me) throw new Forbidden(); // a worker (SERVICE) is not a person and has no inbox to change
+    const input = parseInput(markNotificationsReadInput, raw);
     const [, changed] = await this.dataSource.query(
       `UPDATE notification SET read_at = now()
         WHERE recipient_person_id = $1 AND read_at IS NULL AND ($2::bigint[] IS NULL OR id = ANY($2::bigint[]))`,

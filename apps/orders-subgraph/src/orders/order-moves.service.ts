@@ -76,7 +76,10 @@ export class OrderMoves {
     const requester = assisted ? (input.onBehalfOfPersonId ?? null) : claims.sub;
     if (assisted && !requester && !input.beneficiary) throw new BadUserInput('input.beneficiary', { key: 'input.required' });
     return this.submit(async (manager) => {
-      const home = input.stationHintId ? (await this.station(manager, input.stationHintId, 'input.stationHintId')).path : assisted ? (claims.unitPath ?? null) : null;
+      const hint = input.stationHintId ? await this.station(manager, input.stationHintId, 'input.stationHintId') : null;
+      // Staff place orders for their own subtree (ROLES.md: a grid worker's scope is their station), the center anywhere.
+      if (assisted && hint && !this.actor.inScope(hint.path, [staffRole!])) throw new Forbidden();
+      const home = hint ? hint.path : assisted ? (claims.unitPath ?? null) : null;
       const order = await insertOrder(manager, {
         source: 'RESIDENT',
         channel: input.channel,

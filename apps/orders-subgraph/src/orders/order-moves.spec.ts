@@ -23,6 +23,11 @@ async function timelineOf(orderId: string): Promise<{ action: string; from_statu
 const ORDER = `query ($id: ID!) { order(id: $id) { id status returnCount station { id } beneficiary { name phone specialGroup } evaluation { rating resolved } } }`;
 
 describe('placing orders', () => {
+  it("files a resident's order without a station under the district's center, so its dispatchers hear of it", async () => {
+    const order = await fixture.must('placeOrder', { title: '楼道垃圾堆放', category: 'ENVIRONMENT', channel: 'APP' }, 'resident');
+    expect((await eventsOf(order.id)).map((event) => [event.type, event.unit_path])).toEqual([['order.submitted', '1']]);
+  });
+
   it('gives 50 orders placed at once 50 different codes of the day, numbered without a hole', async () => {
     const results = await Promise.all(
       Array.from({ length: 50 }, (_, i) =>

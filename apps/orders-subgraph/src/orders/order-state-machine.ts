@@ -49,7 +49,7 @@ export const CLOSERS: readonly Role[] = ['SERVICE', 'CENTER_ADMIN'];
 /** Who reports needs found on patrol (巡单). */
 export const PATROLLERS: readonly Role[] = ['GRID_WORKER', 'STATION_ADMIN', 'INSTITUTE_ADMIN', 'CENTER_ADMIN'];
 /** Staff who place an order on a resident's behalf (assisted mode). */
-export const ASSISTING_STAFF: readonly Role[] = ['GRID_WORKER', 'STATION_ADMIN', 'INSTITUTE_ADMIN', 'DISPATCHER', 'CENTER_ADMIN'];
+export const ASSISTING_STAFF: readonly Role[] = ['GRID_WORKER', 'STATION_ADMIN', 'INSTITUTE_ADMIN', 'CENTER_ADMIN'];
 /** People who place orders for themselves (点单). */
 export const RESIDENTS: readonly Role[] = ['RESIDENT', 'VOLUNTEER'];
 

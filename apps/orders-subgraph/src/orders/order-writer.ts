@@ -130,7 +130,10 @@ export async function appendTimeline(manager: EntityManager, orderId: string, en
   );
 }
 
-/** An order's event, belonging to its station (or, before dispatch, the requester's home station). */
+/**
+ * An order's event, belonging to its station (or, before dispatch, the requester's home station; a resident's order
+ * with neither belongs to the district's center, whose dispatchers route it, so the event always names a unit).
+ */
 export async function recordOrderEvent<T extends EventType>(
   manager: EntityManager,
   order: ServiceOrder,
@@ -138,7 +141,14 @@ export async function recordOrderEvent<T extends EventType>(
   type: T,
   payload: EventDraft<T>['payload'],
 ): Promise<void> {
-  await recordEvent(manager, { type, actor: doer.event, unitPath: order.stationPath ?? order.requesterHomePath, payload });
+  const unitPath = order.stationPath ?? order.requesterHomePath ?? (await districtCenterPath(manager));
+  await recordEvent(manager, { type, actor: doer.event, unitPath, payload });
+}
+
+/** The path of the district's center in the units replica (null before the replica holds it). */
+async function districtCenterPath(manager: EntityManager): Promise<string | null> {
+  const [row] = (await manager.query(`SELECT path FROM unit_ref WHERE level = 'CENTER' ORDER BY id LIMIT 1`)) as { path: string }[];
+  return row?.path ?? null;
 }
 
 /**

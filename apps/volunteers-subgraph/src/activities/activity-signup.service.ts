@@ -125,6 +125,7 @@ export class ActivitySignUpService {
     this.actor.requireAuthenticated();
     const input = parseInput(activityIdInput, raw);
     const volunteer = await this.myVolunteer();
+    if (!volunteer) throw new ActiveVolunteersOnly('NONE'); // not a volunteer: FORBIDDEN, as for signing up
     return this.dataSource.transaction(async (manager) => {
       // The activity first, as every writer of its counter locks it: no deadlock with a concurrent sign-up.
       const activity = await this.findVisible(manager, input.activityId, 'FOR NO KEY UPDATE');
@@ -147,6 +148,7 @@ export class ActivitySignUpService {
     this.actor.requireAuthenticated();
     const input = parseInput(checkInOutInput, raw);
     const volunteer = await this.myVolunteer();
+    if (!volunteer) throw new ActiveVolunteersOnly('NONE'); // not a volunteer: FORBIDDEN, as for signing up
     return this.dataSource.transaction(async (manager) => {
       const activity = await this.findVisible(manager, input.activityId);
       const signUp = await this.lockMySignUp(manager, activity, volunteer);
@@ -173,6 +175,7 @@ export class ActivitySignUpService {
     const claims = this.actor.requireAuthenticated();
     const input = parseInput(checkInOutInput, raw);
     const volunteer = await this.myVolunteer();
+    if (!volunteer) throw new ActiveVolunteersOnly('NONE'); // not a volunteer: FORBIDDEN, as for signing up
     return this.dataSource.transaction(async (manager) => {
       const activity = await this.findVisible(manager, input.activityId);
       const signUp = await this.lockMySignUp(manager, activity, volunteer);

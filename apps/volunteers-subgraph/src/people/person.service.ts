@@ -158,6 +158,7 @@ export class PersonService {
 
   async changePassword(raw: unknown): Promise<Person> {
     const claims = this.actor.requireAuthenticated();
+    if (!isBigintId(claims.sub)) throw new Forbidden(); // a worker (SERVICE) is not a person and has no password
     const input = parseInput(changePasswordInput, raw);
     const person = await this.dataSource.getRepository(Person).findOneBy({ id: claims.sub });
     if (!person?.passwordHash) throw new Unauthenticated('required');

@@ -179,7 +179,7 @@ export class VolunteerService {
     }
     const assisted = !!(input.personId || input.person);
     if (assisted) this.actor.requireRole(...REGISTRARS);
-    else if (!this.actor.hasRole('RESIDENT') || !isBigintId(claims.sub)) throw new Forbidden();
+    else if (!this.actor.hasRole('RESIDENT', 'VOLUNTEER') || !isBigintId(claims.sub)) throw new Forbidden(); // a volunteer is a resident too
     const volunteer = await this.dataSource.transaction(async (manager) => {
       const station = await stationOf(manager, input.homeStationId, 'input.homeStationId');
       if (assisted) this.actor.requireScope(station.path, ...REGISTRARS);

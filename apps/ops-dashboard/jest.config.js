@@ -1,0 +1,1 @@
+module.exports = { displayName: 'ops-dashboard', preset: '../../jest.preset.js' };

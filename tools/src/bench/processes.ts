@@ -1,0 +1,118 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { WORKSPACE } from '../compose/compose';
+
+/** Resident memory of one process, from /proc/<pid>/status (VmRSS), in MiB; null once it is gone. */
+export function rssMiB(pid: number): number | null {
+  try {
+    const match = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Math.round((Number(match[1]) / 1024) * 10) / 10 : null;
+  } catch {
+    return null;
+  }
+}
+
+interface ProcessInfo {
+  pid: number;
+  ppid: number;
+  command: string;
+}
+
+function processes(): ProcessInfo[] {
+  const out: ProcessInfo[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      const command = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').join(' ').trim();
+      out.push({ pid: Number(entry), ppid, command });
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return out;
+}
+
+export interface ProcessMemory {
+  process: string;
+  pid: number;
+  rssMiB: number;
+}
+
+/**
+ * RSS of every process this bench started and that still runs (its descendants, named by the app they run: the
+ * apps/<app>/src/main.ts entry, and gateway cluster workers under their primary), plus the bench process itself.
+ */
+export function memoryOfDescendants(names: ReadonlyMap<number, string> = new Map()): ProcessMemory[] {
+  const all = processes();
+  const children = new Map<number, ProcessInfo[]>();
+  for (const info of all) children.set(info.ppid, [...(children.get(info.ppid) ?? []), info]);
+  const out: ProcessMemory[] = [{ process: 'bench (load generator; runs the notification worker in-process)', pid: process.pid, rssMiB: rssMiB(process.pid) ?? NaN }];
+  const walk = (pid: number, parentName: string | null) => {
+    for (const child of children.get(pid) ?? []) {
+      const own = appOf(child.command);
+      const name = names.get(child.pid) ?? (own && parentName === own ? `${own} (cluster worker)` : own);
+      const rss = rssMiB(child.pid);
+      if (name && rss !== null) out.push({ process: name, pid: child.pid, rssMiB: rss });
+      walk(child.pid, own ?? parentName);
+    }
+  };
+  walk(process.pid, null);
+  return out;
+}
+
+function appOf(command: string): string | null {
+  const match = /apps\/([\w-]+)\/src\/main\.ts/.exec(command);
+  if (match) return match[1]!;
+  if (command.includes('tools/src/bench/noop-worker.ts')) return 'no-op worker';
+  return null;
+}
+
+export interface GatewayProcess {
+  pid: number;
+  processes: number;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the gateway as deployed (`node apps/gateway/src/main.ts`) with `GATEWAY_WORKERS=workers`, and waits until
+ * every one of its processes says it is ready (each logs `gateway ready`), so no load starts before a worker
+ * listens: kept-alive connections stay with the worker that accepted them.
+ */
+export async function launchGateway(env: NodeJS.ProcessEnv, port: number, workers: number | 'auto'): Promise<GatewayProcess> {
+  const expected = workers === 'auto' ? (await import('node:os')).availableParallelism() : Math.max(1, workers);
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', join('apps', 'gateway', 'src', 'main.ts')], {
+    cwd: WORKSPACE,
+    env: { ...env, GATEWAY_PORT: String(port), GATEWAY_WORKERS: String(workers), LOG_LEVEL: 'info' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const exited = once(child, 'exit');
+  const lines = createInterface({ input: child.stdout! });
+  let ready = 0;
+  await new Promise<void>((resolve, reject) => {
+    lines.on('line', (line) => {
+      let entry: { msg?: string; level?: number } = {};
+      try {
+        entry = JSON.parse(line);
+      } catch {
+        process.stderr.write(`gateway: ${line}\n`);
+        return;
+      }
+      if (entry.msg === 'gateway ready' && (ready += 1) === expected) resolve();
+      else if ((entry.level ?? 0) >= 40) process.stderr.write(`gateway: ${line}\n`);
+    });
+    child.once('exit', (code) => reject(new Error(`the gateway exited with ${code} before it was ready`)));
+  });
+  return {
+    pid: child.pid!,
+    processes: expected,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
