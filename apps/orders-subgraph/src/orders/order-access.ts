@@ -100,7 +100,12 @@ export class OrderAccess {
    * Who the caller may make `move` as, on this order as it stands (whatever its state): a role of theirs that the
    * table allows and whose scope holds the order, else the requester, else an assignee; null if none.
    */
-  async moverFor(order: ServiceOrder, move: OrderMove): Promise<Mover | null> {
+  /**
+   * Who the caller moves the order as, or null. Inside a move's transaction pass its `manager`: the assignee check then
+   * reads on the transaction's own connection, under the order's row lock (a second pool connection taken while the
+   * lock is held would starve the pool when many moves of one order queue on that lock).
+   */
+  async moverFor(order: ServiceOrder, move: OrderMove, manager?: EntityManager): Promise<Mover | null> {
     const claims = this.actor.claims;
     if (!claims) return null;
     const movers = moversOf(move);
@@ -109,8 +114,19 @@ export class OrderAccess {
       if (EVERYWHERE_ROLES.includes(role) || this.staffInScope(order, [role])) return role;
     }
     if (movers.includes('REQUESTER') && this.isRequester(order)) return 'REQUESTER';
-    if (movers.includes('ASSIGNEE') && (await this.isAssignee(order))) return 'ASSIGNEE';
+    if (movers.includes('ASSIGNEE') && (await (manager ? this.isAssigneeNow(order, manager) : this.isAssignee(order)))) return 'ASSIGNEE';
     return null;
+  }
+
+  /** `isAssignee` read on the given connection, as the assignments are now (not through the request's loaders). */
+  private async isAssigneeNow(order: Pick<ServiceOrder, 'id'>, manager: EntityManager): Promise<boolean> {
+    const me = this.actor.personId;
+    if (!me || !this.actor.hasRole('VOLUNTEER')) return false;
+    const rows: unknown[] = await manager.query(
+      `SELECT 1 FROM order_assignee a JOIN volunteer_ref v ON v.id = a.volunteer_id WHERE a.order_id = $1 AND v.person_id = $2 LIMIT 1`,
+      [order.id, me],
+    );
+    return rows.length > 0;
   }
 
   /** The role a person acted in, for the timeline: their role, or for a requester or assignee what they are. */

@@ -407,7 +407,7 @@ export class OrderMoves {
     const order = await this.dataSource.transaction(async (manager) => {
       const current = await lockOrder(manager, orderId);
       if (!current) throw this.hidden(orderId);
-      const mover = await this.access.moverFor(current, move);
+      const mover = await this.access.moverFor(current, move, manager);
       if (!mover) throw new Forbidden();
       const transition = findTransition(current.status, move);
       if (!transition) {
