@@ -1,4 +1,6 @@
 export { catalog, isEventType } from './catalog';
+export { ORDER_CATEGORIES, ORDER_CATEGORY_ZH, isOrderCategory } from './order-categories';
+export type { OrderCategory } from './order-categories';
 export type { EventType, EventPayload } from './catalog';
 export { QUEUES, routesFor } from './routing';
 export type { QueueName } from './routing';

@@ -2,6 +2,7 @@ export { uniqueName, uniqueQueuePrefix } from './names';
 export { testConfig, createTestDatabase } from './databases';
 export type { TestDatabase } from './databases';
 export { PrivateRedis, freePort, deleteKeysWithPrefix } from './redis-server';
+export type { PrivateRedisOptions } from './redis-server';
 export { graphql, signedSubgraphRequest, errorCodes } from './graphql-client';
 export type { GraphQLResult, RequestOptions } from './graphql-client';
 export { startStack } from './stack';

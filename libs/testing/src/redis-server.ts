@@ -1,6 +1,9 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import IORedis, { Redis } from 'ioredis';
 
 export async function freePort(): Promise<number> {
@@ -14,17 +17,30 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
+export interface PrivateRedisOptions {
+  /**
+   * Configured as production must be for BullMQ: the append-only file on (in a temporary directory, so a restarted
+   * server gets its queues back) and no eviction. Without it the server keeps nothing: a restart empties it.
+   */
+  persistent?: boolean;
+}
+
 /**
- * A private redis-server on its own port, for tests that take Redis away (the shared one must stay up for the
- * other tests). `stop()` kills it; `start()` brings it back on the same port.
+ * A private redis-server on its own port, for tests and drills that take Redis away (the shared one must stay up for
+ * the others). `stop()` kills it (SIGKILL, what a crash looks like to clients); `start()` brings it back on the same
+ * port (and, when persistent, the same data); `destroy()` stops it for good and removes its directory.
  */
 export class PrivateRedis {
   private process: ChildProcess | undefined;
 
-  private constructor(readonly port: number) {}
+  private constructor(
+    readonly port: number,
+    private readonly dir: string | undefined,
+  ) {}
 
-  static async launch(): Promise<PrivateRedis> {
-    const redis = new PrivateRedis(await freePort());
+  static async launch(options: PrivateRedisOptions = {}): Promise<PrivateRedis> {
+    const dir = options.persistent ? mkdtempSync(join(tmpdir(), 'kz-redis-')) : undefined;
+    const redis = new PrivateRedis(await freePort(), dir);
     await redis.start();
     return redis;
   }
@@ -36,7 +52,12 @@ export class PrivateRedis {
   async start(): Promise<void> {
     const child = spawn(
       process.env.REDIS_SERVER_BIN ?? 'redis-server',
-      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+      [
+        ...['--port', String(this.port), '--bind', '127.0.0.1', '--save', ''],
+        ...(this.dir
+          ? ['--dir', this.dir, '--appendonly', 'yes', '--appendfsync', 'everysec', '--maxmemory-policy', 'noeviction']
+          : ['--appendonly', 'no']),
+      ],
       { stdio: 'ignore' },
     );
     this.process = child;
@@ -50,11 +71,16 @@ export class PrivateRedis {
 
   async stop(): Promise<void> {
     const child = this.process;
-    if (!child || child.exitCode !== null) return;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
     const exited = once(child, 'exit');
     child.kill('SIGKILL');
     await exited;
     this.process = undefined;
+  }
+
+  async destroy(): Promise<void> {
+    await this.stop();
+    if (this.dir) rmSync(this.dir, { recursive: true, force: true });
   }
 
   /** Polls PING until the server answers (readiness, not a timed sleep). */
@@ -65,7 +91,7 @@ export class PrivateRedis {
       client.on('error', () => undefined);
       try {
         await client.connect();
-        await client.ping();
+        await client.ping(); // LOADING (an error) while a persistent server replays its file
         return;
       } catch {
         await new Promise((resolve) => setTimeout(resolve, 20)); // poll interval while the server boots

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { QueueEvents } from 'bullmq';
 import type { Config } from '@kz/config';
 import { createRedis, Queues } from '@kz/events';
-import { eventually } from '@kz/testing';
+import { eventually, PrivateRedis } from '@kz/testing';
 import { verifyLedgerDatabase } from '../ledger-verify/verify';
 import {
   Check,
@@ -16,7 +16,6 @@ import {
   checkThat,
 } from './invariants';
 import type { PrivatePostgres } from './private-postgres';
-import type { DrillRedis } from './private-redis';
 import {
   ask,
   burst,
@@ -39,7 +38,7 @@ export interface DrillContext {
   config: Config;
   processes: Processes;
   pg: PrivatePostgres;
-  redis: DrillRedis;
+  redis: PrivateRedis;
   queues: Queues;
   gateway: string;
   /** The demo resident 周建华's login token and person id. */
@@ -395,7 +394,7 @@ export function redisOutageDrill(ctx: DrillContext, outageSeconds = 10): Promise
       burstSeconds: 20,
       faultAt: 4,
       run: async () => {
-        await ctx.redis.kill();
+        await ctx.redis.stop();
         await delay(outageSeconds * 1000);
         await ctx.redis.start();
       },

@@ -6,14 +6,13 @@ import { loadConfig } from '@kz/config';
 import { createRedis, Queues } from '@kz/events';
 import { ensurePersonAccount, postTransaction, systemAccountId } from '@kz/points-subgraph';
 import { DEMO_PASSWORD } from '@kz/seed-data';
-import { freePort } from '@kz/testing';
+import { freePort, PrivateRedis } from '@kz/testing';
 import { WORKSPACE } from '../compose/compose';
 import { seed } from '../seed/seed';
 import { openPointsDatabase } from '../shared/databases';
 import { parseArgs, runTool } from '../shared/args';
 import { DrillContext, DrillResult, learnRecipients, postgresRestartDrill, redisOutageDrill, subgraphStopDrill, workerKillDrill } from './drills';
 import { PrivatePostgres } from './private-postgres';
-import { DrillRedis } from './private-redis';
 import { ask, sql } from './probes';
 import { Processes } from './processes';
 import { drillSection, markdown, summaryTable } from './report';
@@ -34,7 +33,7 @@ runTool(async () => {
   say('drill: starting a private Postgres cluster and Redis');
   const pg = await PrivatePostgres.create();
   await pg.start();
-  const redis = await DrillRedis.launch();
+  const redis = await PrivateRedis.launch({ persistent: true });
   const logDir = mkdtempSync(join(tmpdir(), 'kz-drill-logs-'));
 
   const names = ['org', 'volunteers', 'orders', 'points', 'notifications', 'gateway', 'dispatch-1', 'dispatch-2', 'notification-1', 'notification-2'];

@@ -18,17 +18,8 @@ export type OrderSource = (typeof ORDER_SOURCES)[number];
 export const ORDER_CHANNELS = ['APP', 'WECHAT', 'MINI_PROGRAM', 'PHONE', 'OFFLINE'] as const;
 export type OrderChannel = (typeof ORDER_CHANNELS)[number];
 
-export const ORDER_CATEGORIES = [
-  'SAFETY_FACILITIES',
-  'ELDERLY_CARE',
-  'CHILD_CARE',
-  'HEALTH',
-  'LEGAL',
-  'ENVIRONMENT',
-  'CULTURE_EDUCATION',
-  'OTHER',
-] as const;
-export type OrderCategory = (typeof ORDER_CATEGORIES)[number];
+export { ORDER_CATEGORIES } from '@kz/events';
+export type { OrderCategory } from '@kz/events';
 
 export const SPECIAL_GROUPS = ['EMPTY_NEST_ELDERLY', 'LEFT_BEHIND_CHILD', 'DISABLED', 'NONE'] as const;
 export type SpecialGroup = (typeof SPECIAL_GROUPS)[number];
@@ -78,15 +69,6 @@ export const STATUS_ZH: Record<OrderStatus, string> = {
   CANCELLED: '已取消',
 };
 
-export const CATEGORY_ZH: Record<OrderCategory, string> = {
-  SAFETY_FACILITIES: '安全隐患与设施',
-  ELDERLY_CARE: '助老',
-  CHILD_CARE: '关爱未成年人',
-  HEALTH: '医疗健康',
-  LEGAL: '法律服务',
-  ENVIRONMENT: '环境整治',
-  CULTURE_EDUCATION: '文化教育',
-  OTHER: '其他',
-};
+export { ORDER_CATEGORY_ZH as CATEGORY_ZH } from '@kz/events';
 
 export const OUTCOME_ZH: Record<OrderOutcome, string> = { FULL: '全部完成', PARTIAL: '部分完成' };

@@ -1,23 +1,11 @@
-/**
- * What the volunteers subgraph knows of the orders subgraph's `OrderCategory`: the same values (the schema's enum
- * must stay equal to the orders schema's for composition), the activity category a delivered order's service is
- * recorded under, and the skills that fit an order when suggesting volunteers.
- */
-export const ORDER_CATEGORIES = [
-  'SAFETY_FACILITIES',
-  'ELDERLY_CARE',
-  'CHILD_CARE',
-  'HEALTH',
-  'LEGAL',
-  'ENVIRONMENT',
-  'CULTURE_EDUCATION',
-  'OTHER',
-] as const;
-export type OrderCategory = (typeof ORDER_CATEGORIES)[number];
+import { isOrderCategory, OrderCategory } from '@kz/events';
 
-export function isOrderCategory(value: unknown): value is OrderCategory {
-  return typeof value === 'string' && (ORDER_CATEGORIES as readonly string[]).includes(value);
-}
+export { ORDER_CATEGORIES, isOrderCategory } from '@kz/events';
+export type { OrderCategory } from '@kz/events';
+
+// What the volunteers subgraph knows of an order's category (the values are shared through @kz/events; the schema's
+// enum must stay equal to the orders schema's for composition): the activity category a delivered order's service is
+// recorded under, and the skills that fit an order when suggesting volunteers.
 
 /** The `activity_category` code a service on an order of each category is recorded under. */
 export const ACTIVITY_CATEGORY_OF_ORDER: Record<OrderCategory, string> = {

@@ -1,3 +1,4 @@
+import { isOrderCategory, ORDER_CATEGORY_ZH } from '@kz/events';
 import type { Audience } from '../routing/notification-routes';
 import { formatShanghai } from '../schedule/quiet-hours';
 
@@ -10,16 +11,6 @@ interface Text {
 }
 type Template = Record<TemplateLocale, Text>;
 
-const CATEGORY_ZH: Record<string, string> = {
-  SAFETY_FACILITIES: '安全隐患与设施',
-  ELDERLY_CARE: '助老',
-  CHILD_CARE: '关爱未成年人',
-  HEALTH: '医疗健康',
-  LEGAL: '法律服务',
-  ENVIRONMENT: '环境整治',
-  CULTURE_EDUCATION: '文化教育',
-  OTHER: '其他',
-};
 const RESOLVED_ZH: Record<string, string> = { YES: '已解决', PARTLY: '部分解决', NO: '未解决' };
 const LEVEL_ZH: Record<string, string> = { INSTITUTE: '实践所', CENTER: '实践中心' };
 const STAGE_ZH: Record<string, string> = { ACCEPT: '接单', DELIVER: '送单' };
@@ -43,7 +34,7 @@ const t = (en: [string | Text['title'], Text['body']], zh: [string | Text['title
 export const TEMPLATES: Record<string, Template> = {
   'order.submitted.STAFF': t(
     ['New order to dispatch', (p) => `Order ${enOrder(p)} (${p.category}) was submitted and waits for dispatch.`],
-    ['新订单待派单', (p) => `订单${zhOrder(p)}（${CATEGORY_ZH[String(p.category)] ?? p.category}）已提交，请尽快派单。`],
+    ['新订单待派单', (p) => `订单${zhOrder(p)}（${(isOrderCategory(p.category) ? ORDER_CATEGORY_ZH[p.category] : p.category)}）已提交，请尽快派单。`],
   ),
   'order.submitted.RESIDENT': t(
     ['Your order was received', (p) => `Your order ${enOrder(p)} was registered and will be dispatched to a station soon.`],
