@@ -62,6 +62,11 @@ export const variables = defineVariables({
       .default('{kz}'),
     description: 'BullMQ key prefix; a hash tag so that every queue key lands on one Redis Cluster slot',
   },
+  WORKER_LOCK_SECONDS: {
+    schema: z.coerce.number().int().min(5).max(600).default(30),
+    description:
+      "workers' job lock, renewed while a job runs, and their stalled-job check interval: a job whose worker died is taken over within about twice this",
+  },
   GATEWAY_PORT: { schema: port(4000), description: 'gateway HTTP port (`/graphql`, `/health`, `/metrics`)' },
   GATEWAY_WORKERS: {
     schema: z

@@ -163,6 +163,30 @@ describe('a running worker service', () => {
   });
 });
 
+describe('job locks', () => {
+  it('take WORKER_LOCK_SECONDS for the lock and the stalled-job check, unless a queue sets its own', async () => {
+    const prefix = uniqueQueuePrefix();
+    const handlers: EventHandlers = { 'order.submitted': async () => undefined };
+    const service = await startWorkerService({
+      name: 'worker-test',
+      config: testConfig({ QUEUE_PREFIX: prefix, HOST: '127.0.0.1', WORKER_LOCK_SECONDS: '7' }),
+      port: 0,
+      queues: [
+        { queue: 'dispatch', handlers },
+        { queue: 'notifications', handlers, lockDuration: 1000, stalledInterval: 500 },
+      ],
+    });
+    try {
+      const [byConfig, byQueue] = service.workers;
+      expect([byConfig!.opts.lockDuration, byConfig!.opts.stalledInterval]).toEqual([7000, 7000]);
+      expect([byQueue!.opts.lockDuration, byQueue!.opts.stalledInterval]).toEqual([1000, 500]);
+    } finally {
+      await service.stop();
+      await deleteKeysWithPrefix(redis, prefix);
+    }
+  });
+});
+
 describe('stopping', () => {
   it('waits for the job in flight, which ends completed rather than lost', async () => {
     const prefix = uniqueQueuePrefix();

@@ -13,7 +13,7 @@ export interface WorkerQueue {
   handlers: EventHandlers | ((queues: Queues) => EventHandlers);
   /** Jobs of this queue processed at once by this process (default: `createEventWorker`'s). */
   concurrency?: number;
-  /** Job lock and stalled-job check, in ms (default: BullMQ's 30 s; tests of killed workers shorten them). */
+  /** Job lock and stalled-job check, in ms (default: `WORKER_LOCK_SECONDS`; tests of killed workers shorten them). */
   lockDuration?: number;
   stalledInterval?: number;
 }
@@ -70,7 +70,17 @@ export async function startWorkerService(options: WorkerServiceOptions): Promise
 
   const workers = options.queues.map(({ queue, handlers, ...tuning }) => {
     const resolved = typeof handlers === 'function' ? handlers(queues) : handlers;
-    const worker = createEventWorker({ queue, connection, prefix: config.QUEUE_PREFIX, handlers: resolved, ...tuning, log });
+    const lock = config.WORKER_LOCK_SECONDS * 1000;
+    const worker = createEventWorker({
+      queue,
+      connection,
+      prefix: config.QUEUE_PREFIX,
+      handlers: resolved,
+      lockDuration: lock,
+      stalledInterval: lock,
+      ...tuning,
+      log,
+    });
     instrumentWorker(worker, queue, jobMetrics);
     return { queue, worker };
   });
