@@ -77,6 +77,11 @@ export interface Comparison {
   note: string;
   /** SQL statements one request of the first target makes (summed over the subgraphs it reaches), when measured. */
   statements?: number;
+  /**
+   * False when the targets' latencies measure different things (e.g. event → message received against a no-op job's
+   * own run time): the p95 ratio is then left out rather than shown as a meaningless factor.
+   */
+  latenciesComparable?: boolean;
   results: { label: string; runs: LoadResult[] }[];
 }
 
@@ -91,7 +96,9 @@ export function comparisonTable(comparison: Comparison): string {
     `| --- | ---: | ---: | ---: | ---: | ---: |`,
     ...rows.map((r) => `| ${r.label} | ${r.rps} | ${r.p50} | ${r.p95} | ${r.p99} | ${r.failures} |`),
     // A comparison whose baseline could not run (a tool missing) has nothing to divide by.
-    ...rows.slice(0, -1).map((r) => `| ${r.label} / ${last.label} | ${ratio(r.rps, last.rps)}× | | ${ratio(r.p95, last.p95)}× | | |`),
+    ...rows
+      .slice(0, -1)
+      .map((r) => `| ${r.label} / ${last.label} | ${ratio(r.rps, last.rps)}× | | ${comparison.latenciesComparable === false ? '' : `${ratio(r.p95, last.p95)}×`} | | |`),
   ].join('\n');
 }
 
@@ -126,7 +133,7 @@ export function summaryRows(comparisons: Comparison[]): SummaryRow[] {
         p99: row.p99,
         failures: row.failures,
         rpsRatio: isBaseline ? null : ratio(row.rps, last.rps),
-        p95Ratio: isBaseline ? null : ratio(row.p95, last.p95),
+        p95Ratio: isBaseline || comparison.latenciesComparable === false ? null : ratio(row.p95, last.p95),
         baseline: isBaseline ? null : last.label,
         statements: index === 0 ? (comparison.statements ?? null) : null,
       };
