@@ -8,3 +8,4 @@ export type { SubgraphServiceOptions, RunningSubgraph } from './bootstrap';
 export { byIdLoader, childPageLoader, childCountLoader, isBigintId } from './loaders';
 export type { ChildPageKey } from './loaders';
 export { DateTimeScalar } from './scalars';
+export { Conditions } from './conditions';

@@ -1,8 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { Actor, maskName } from '@kz/auth';
 import { hydrate } from '@kz/db';
-import { Connection, isBigintId, PageArgs, parseInput, readPage, toConnection } from '@kz/subgraph';
-import { Conditions } from '../conditions';
+import { Conditions, Connection, isBigintId, PageArgs, parseInput, readPage, toConnection } from '@kz/subgraph';
 import type { OrdersLoaders } from '../loaders';
 import { maskPhone } from '../personal-data';
 import { OVERDUE_SQL } from './deadlines';

@@ -4,12 +4,11 @@ import { hydrate } from '@kz/db';
 import { BadUserInput, DomainError, Forbidden, InvalidTransition, NotFound } from '@kz/errors';
 import { EventActor, recordEvent } from '@kz/events';
 import { findUnit } from '@kz/org-replica';
-import { Connection, isBigintId, PageArgs, parseInput, readPage, toConnection } from '@kz/subgraph';
+import { Conditions, Connection, isBigintId, PageArgs, parseInput, readPage, toConnection } from '@kz/subgraph';
 import { ensurePersonAccount } from '../accounts/account-opening';
 import { once } from '../ledger/idempotency';
 import { postPending, postTransaction, systemAccountId, voidPending } from '../ledger/ledger';
 import type { PointsLoaders } from '../loaders';
-import { Conditions } from './conditions';
 import { newPickupCode, normalizePickupCode } from './pickup-code';
 import { Redemption } from './redemption.entity';
 import {

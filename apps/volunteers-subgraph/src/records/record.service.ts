@@ -3,7 +3,7 @@ import type { Actor, Claims } from '@kz/auth';
 import { hydrate } from '@kz/db';
 import { BadUserInput, DomainError, Forbidden, InvalidTransition, NotFound } from '@kz/errors';
 import { EventActor, recordEvent } from '@kz/events';
-import { Connection, isBigintId, Page, PageArgs, parseInput, readPage, toConnection } from '@kz/subgraph';
+import { Conditions, Connection, isBigintId, Page, PageArgs, parseInput, readPage, toConnection } from '@kz/subgraph';
 import type { VolunteersLoaders } from '../loaders';
 import { findUnit } from '../units/unit-ref';
 import { ServiceRecord } from './record.entity';
@@ -34,25 +34,6 @@ const SORT_KEY_SQL = `to_char(r.started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH2
 
 function actorOf(claims: Claims): EventActor {
   return { personId: claims.sub, roles: claims.roles };
-}
-
-/** A WHERE clause built up with numbered parameters. */
-class Conditions {
-  readonly sql: string[] = [];
-  readonly params: unknown[] = [];
-
-  param(value: unknown): string {
-    this.params.push(value);
-    return `$${this.params.length}`;
-  }
-
-  add(sql: string): void {
-    this.sql.push(sql);
-  }
-
-  get where(): string {
-    return this.sql.length ? `WHERE ${this.sql.join(' AND ')}` : '';
-  }
 }
 
 /**

@@ -1,4 +1,4 @@
-/** A WHERE clause built up with numbered parameters. */
+/** A WHERE clause built up with numbered parameters (`$1`, `$2`…), for list queries with optional filters. */
 export class Conditions {
   readonly sql: string[] = [];
   readonly params: unknown[] = [];
