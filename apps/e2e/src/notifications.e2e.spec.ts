@@ -180,3 +180,34 @@ describe('notifications of an order', () => {
     expect(after.failedNotifications.edges.map((edge) => edge.node.id)).not.toContain(dead!.id);
   });
 });
+
+describe('dead letters after a re-org', () => {
+  it('follow a station moved to another institute: its new institute’s admin sees them, the old one no longer', async () => {
+    const order = await placeAndDispatch('楼道扶手松动');
+    await eventually(async () => (await smsOf(order.id, 'order.dispatched')).some((row) => row.status === 'SENT'));
+    webhook.failNext(1, 400);
+    await ok(platform.query(`mutation($input: OrderIdInput!) { acceptOrder(input: $input) { id status } }`, { input: { orderId: order.id } }, { token: tokens.stationAdmin }));
+    const [dead] = await eventuallyValue(async () => {
+      const rows = await smsOf(order.id, 'order.accepted');
+      return rows.length > 0 && rows[0]!.status === 'DEAD' ? rows : undefined;
+    });
+
+    const FAILED = `{ failedNotifications(first: 100) { edges { node { id } } } }`;
+    const seen = async (token: string) =>
+      (await ok(platform.query<{ failedNotifications: { edges: { node: { id: string } }[] } }>(FAILED, {}, { token }))).failedNotifications.edges.map((edge) => edge.node.id);
+    const hanfengAdmin = await platform.tokenAs('INSTITUTE_ADMIN', 'KZ-HANFENG');
+    const yunfengAdmin = await platform.tokenAs('INSTITUTE_ADMIN', 'KZ-YUNFENG');
+    expect(await seen(hanfengAdmin)).toContain(dead!.id);
+    expect(await seen(yunfengAdmin)).not.toContain(dead!.id);
+
+    const yunfeng = await platform.unit('KZ-YUNFENG');
+    const moved = await ok(
+      platform.query<{ moveUnit: { path: string } }>(`mutation($input: MoveUnitInput!) { moveUnit(input: $input) { path } }`, { input: { id: yingbin.id, newParentId: yunfeng.id } }, { token: tokens.centerAdmin }),
+    );
+    expect(moved.moveUnit.path).toBe(`${yunfeng.path}/${yingbin.id}`);
+    await eventually(async () => (await seen(yunfengAdmin)).includes(dead!.id));
+    expect(await seen(hanfengAdmin)).not.toContain(dead!.id);
+    const stale = await platform.notifications.query('SELECT 1 FROM notification WHERE unit_path = $1 OR unit_path LIKE $1 || $2', [yingbin.path, '/%']);
+    expect(stale).toEqual([]);
+  });
+});

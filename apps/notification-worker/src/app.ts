@@ -1,11 +1,12 @@
 import type { DataSource } from 'typeorm';
 import type { Config } from '@kz/config';
 import { createServiceDataSource, openServiceDatabase } from '@kz/db';
-import type { EventHandler, EventHandlers, EventType, Queues } from '@kz/events';
+import type { EventEnvelope, EventHandler, EventHandlers, EventType, Queues } from '@kz/events';
 import {
   Channel,
   ConsoleChannel,
   DEFAULT_RETRY_POLICY,
+  followUnitMove,
   HourlyRateLimit,
   NOTIFICATION_ROUTES,
   notificationEntities,
@@ -51,8 +52,9 @@ export function channelFromConfig(config: Config, log: Logger, now: () => number
 
 /**
  * The handlers of the `notifications` queue: every domain event with a notification route goes to the inbox use case
- * (recipients, texts, deliveries), and `notification.delivery.due` to the outbound use case. Any other event fails
- * permanently with "notifications has no handler for <type>" and stays in the failed set.
+ * (recipients, texts, deliveries), `notification.delivery.due` to the outbound use case, and `org.unit.moved` rewrites
+ * the stored unit paths (it notifies nobody; see `MAINTENANCE_EVENTS`). Any other event fails permanently with
+ * "notifications has no handler for <type>" and stays in the failed set.
  */
 export function notificationHandlers(deps: {
   config: Config;
@@ -82,6 +84,7 @@ export function notificationHandlers(deps: {
     const handlers: Record<string, EventHandler> = {};
     for (const type of Object.keys(NOTIFICATION_ROUTES) as EventType[]) handlers[type] = (event) => notify.handle(event);
     handlers['notification.delivery.due'] = (event) => deliver.handle(event as Parameters<DeliverUseCase['handle']>[0]);
+    handlers['org.unit.moved'] = (event) => followUnitMove(dataSource, event as EventEnvelope<'org.unit.moved'>).then(() => undefined);
     return handlers as EventHandlers;
   };
 }

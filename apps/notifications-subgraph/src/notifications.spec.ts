@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { Queue } from 'bullmq';
 import IORedis from 'ioredis';
 import type { Claims } from '@kz/auth';
+import type { EventEnvelope } from '@kz/events';
+import { followUnitMove } from '@kz/notifications';
 import { RunningSubgraph, SQL_STATEMENTS_HEADER } from '@kz/subgraph';
 import { aCaller, errorCodes, eventuallyValue, signedSubgraphRequest, startSubgraphAlone, SubgraphAlone } from '@kz/testing';
 import { startNotificationsSubgraph } from './app';
@@ -222,5 +224,46 @@ describe('the dead-letter list', () => {
       return Number(result.headers.get(SQL_STATEMENTS_HEADER));
     };
     expect(await statements(8)).toBe(await statements(1));
+  });
+});
+
+describe('the dead-letter list after a re-org', () => {
+  const FAILED = `{ failedNotifications(first: 100) { edges { node { id } } } }`;
+  const RETRY = `mutation($input: RetryNotificationInput!) { retryNotification(input: $input) { id status } }`;
+  const yunfengAdmin = aCaller.staff('INSTITUTE_ADMIN', { id: '8', path: '1/8' }, '914');
+  const seen = async (who: Claims) =>
+    (await subgraph.ask<{ failedNotifications: { edges: { node: { id: string } }[] } }>(FAILED, {}, who)).data!.failedNotifications.edges.map((edge) => edge.node.id);
+  const moved = (): EventEnvelope<'org.unit.moved'> => ({
+    id: randomUUID(),
+    type: 'org.unit.moved',
+    version: 1,
+    occurredAt: new Date().toISOString(),
+    actor: { personId: '901', roles: ['CENTER_ADMIN'] },
+    unitPath: '1/8/125',
+    payload: { unitId: '125', oldPath: '1/7/125', newPath: '1/8/125', oldParentId: '7', newParentId: '8' },
+  });
+
+  it('follows a station moved to another institute: its new institute’s admin sees it, the old one no longer sees or retries it', async () => {
+    const station = await aDeadLetter('1/7/125');
+    const point = await aDeadLetter('1/7/125/1251');
+    const lookAlike = await aDeadLetter('1/7/1250');
+    expect(await seen(hanfengAdmin)).toEqual(expect.arrayContaining([station, point, lookAlike]));
+    expect(await seen(yunfengAdmin)).not.toContain(station);
+
+    // What the notification worker does with `org.unit.moved` (the worker is not running here).
+    const event = moved();
+    expect(await followUnitMove(db(), event)).toBe(true);
+    expect(await followUnitMove(db(), event)).toBe(false);
+
+    const hanfeng = await seen(hanfengAdmin);
+    expect(hanfeng).toContain(lookAlike);
+    expect(hanfeng).not.toContain(station);
+    expect(hanfeng).not.toContain(point);
+    expect(await seen(yunfengAdmin)).toEqual(expect.arrayContaining([station, point]));
+    expect(await seen(yunfengAdmin)).not.toContain(lookAlike);
+    expect(await seen(aCaller.staff('STATION_ADMIN', { id: '125', path: '1/8/125' }))).toEqual([point, station]);
+    expect(errorCodes(await subgraph.ask(RETRY, { input: { deliveryId: station } }, hanfengAdmin))).toEqual(['FORBIDDEN']);
+    const [row] = await db().query('SELECT status FROM delivery WHERE id = $1', [station]);
+    expect(row).toEqual({ status: 'DEAD' });
   });
 });

@@ -19,7 +19,8 @@ const ROUTES: Record<EventType, QueueName[]> = {
   // Services keep a replica of unit ids and paths for scope checks, fed by these events.
   'org.unit.created': ['volunteers-inbox', 'orders-inbox', 'points-credit'],
   'org.unit.updated': ['volunteers-inbox', 'orders-inbox', 'points-credit'],
-  'org.unit.moved': ['volunteers-inbox', 'orders-inbox', 'points-credit'],
+  // The notifications service also follows moves: it stores the unit path of each notification (dead-letter scope).
+  'org.unit.moved': ['volunteers-inbox', 'orders-inbox', 'points-credit', 'notifications'],
   'org.unit.demonstration.designated': [],
   'org.sevenHaves.updated': [],
   'org.team.created': ['volunteers-inbox'],

@@ -6,6 +6,8 @@ export { NotificationPreference } from './preferences/notification-preference.en
 export { chooseChannels, defaultChannels, EVERY_KIND } from './preferences/preferences';
 export { Notifications1765000000000 } from './migrations/1765000000000-notifications';
 export { NOTIFICATION_ROUTES, isUrgent, linkOf } from './routing/notification-routes';
+export { followUnitMove, MAINTENANCE_EVENTS, NOTIFICATION_PATH_COLUMNS, UNIT_MOVES_CONSUMER } from './moves/unit-moves';
+export type { MaintenanceEvent } from './moves/unit-moves';
 export type { Audience, NotificationRoute, RecipientRule, RecipientSpec, UrgencyRule } from './routing/notification-routes';
 export { renderTemplate, templateKey, TEMPLATES } from './templates/templates';
 export type { TemplateLocale, TemplateParams } from './templates/templates';

@@ -1,2 +1,2 @@
-export { findUnit, rewritePaths, unitReplicaHandlers, upsertUnitRefs } from './unit-replica';
+export { findUnit, rewritePathColumns, rewritePaths, unitReplicaHandlers, upsertUnitRefs } from './unit-replica';
 export type { PathColumn, UnitRef } from './unit-replica';

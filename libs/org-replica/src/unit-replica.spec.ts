@@ -3,7 +3,7 @@ import type { DataSource } from 'typeorm';
 import { createPlatformTables, createServiceDataSource, openServiceDatabase } from '@kz/db';
 import type { EventEnvelope, EventHandler } from '@kz/events';
 import { createTestDatabase, testConfig, TestDatabase } from '@kz/testing';
-import { findUnit, unitReplicaHandlers } from './index';
+import { findUnit, rewritePathColumns, unitReplicaHandlers } from './index';
 
 const config = testConfig();
 let db: TestDatabase;
@@ -52,5 +52,18 @@ describe('the unit replica', () => {
     ]);
     expect((await findUnit(dataSource.manager, '5'))!.path).toBe('1/3/5');
     expect(await findUnit(dataSource.manager, 'x')).toBeNull();
+  });
+
+  it('rewrites only the given columns for a service without a replica', async () => {
+    await dataSource.query(`INSERT INTO thing VALUES (11, '1/4/6'), (12, '1/4/6/8'), (13, '1/4/60'), (14, NULL)`);
+    await dataSource.transaction((manager) => rewritePathColumns(manager, [{ table: 'thing', column: 'unit_path' }], '1/4/6', '1/3/5/6'));
+    expect(await dataSource.query('SELECT id, unit_path FROM thing WHERE id > 10 ORDER BY id')).toEqual([
+      { id: 11, unit_path: '1/3/5/6' },
+      { id: 12, unit_path: '1/3/5/6/8' },
+      { id: 13, unit_path: '1/4/60' },
+      { id: 14, unit_path: null },
+    ]);
+    await dataSource.transaction((manager) => rewritePathColumns(manager, [{ table: 'thing', column: 'unit_path' }], '1/3/5', '1/2/5'));
+    expect((await findUnit(dataSource.manager, '5'))!.path).toBe('1/3/5');
   });
 });

@@ -40,7 +40,16 @@ export async function upsertUnitRefs(manager: EntityManager, units: UnitRef[], v
 
 /** Replaces the prefix `oldPath` by `newPath` in `unit_ref` and in every given path column. */
 export async function rewritePaths(manager: EntityManager, columns: PathColumn[], oldPath: string, newPath: string): Promise<void> {
-  for (const { table, column } of [{ table: 'unit_ref', column: 'path' }, ...columns]) {
+  await rewritePathColumns(manager, [{ table: 'unit_ref', column: 'path' }, ...columns], oldPath, newPath);
+}
+
+/**
+ * Replaces the prefix `oldPath` by `newPath` in the given path columns only, for a service that stores paths without
+ * keeping a `unit_ref` replica. A path equal to `oldPath` or below it (`oldPath/…`) moves; one that merely starts with
+ * the same characters (`1/7/123` under `1/7/12`) does not.
+ */
+export async function rewritePathColumns(manager: EntityManager, columns: PathColumn[], oldPath: string, newPath: string): Promise<void> {
+  for (const { table, column } of columns) {
     await manager.query(
       `UPDATE ${table} SET ${column} = $2 || substr(${column}, length($1) + 1)
         WHERE ${column} = $1 OR ${column} LIKE $1 || '/%'`,

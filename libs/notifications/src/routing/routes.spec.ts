@@ -1,14 +1,26 @@
 import { catalog, EventType, routesFor } from '@kz/events';
 import { chooseChannels, defaultChannels } from '../preferences/preferences';
 import { renderTemplate, TEMPLATES } from '../templates/templates';
+import { MAINTENANCE_EVENTS } from '../moves/unit-moves';
 import { isUrgent, linkOf, NOTIFICATION_ROUTES } from './notification-routes';
 
 const routedToNotifications = (Object.keys(catalog) as EventType[]).filter((type) => routesFor(type).includes('notifications'));
+const isMaintenance = (type: EventType) => (MAINTENANCE_EVENTS as readonly EventType[]).includes(type);
 
 describe('the notification routing table', () => {
-  it('has a route for every domain event on the notifications queue (the delivery job is the worker’s own)', () => {
-    expect(routedToNotifications.filter((type) => type !== 'notification.delivery.due' && !NOTIFICATION_ROUTES[type])).toEqual([]);
+  it('has a route for every domain event on the notifications queue (the delivery job is the worker’s own, the maintenance events notify nobody)', () => {
+    const notifying = routedToNotifications.filter((type) => type !== 'notification.delivery.due' && !isMaintenance(type));
+    expect(notifying.filter((type) => !NOTIFICATION_ROUTES[type])).toEqual([]);
     expect(Object.keys(NOTIFICATION_ROUTES).filter((type) => !routedToNotifications.includes(type as EventType))).toEqual([]);
+  });
+
+  it('routes each maintenance event to the notifications queue without a notification route or text', () => {
+    expect(MAINTENANCE_EVENTS).toEqual(['org.unit.moved']);
+    for (const type of MAINTENANCE_EVENTS) {
+      expect(routedToNotifications).toContain(type);
+      expect(NOTIFICATION_ROUTES[type]).toBeUndefined();
+      expect(Object.keys(TEMPLATES).filter((key) => key.startsWith(`${type}.`))).toEqual([]);
+    }
   });
 
   it('has a zh-CN and an en text for every audience a route addresses, and no text for nobody', () => {
