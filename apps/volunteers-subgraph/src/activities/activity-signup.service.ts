@@ -145,19 +145,7 @@ export class ActivitySignUpService {
 
   /** Checks in on site: the caller's place, from half an hour before the start to the end, within the radius. */
   async checkIn(raw: unknown): Promise<ActivitySignUp> {
-    this.actor.requireAuthenticated();
-    const input = parseInput(checkInOutInput, raw);
-    const volunteer = await this.myVolunteer();
-    if (!volunteer) throw new ActiveVolunteersOnly('NONE'); // not a volunteer: FORBIDDEN, as for signing up
-    return this.dataSource.transaction(async (manager) => {
-      const activity = await this.findVisible(manager, input.activityId);
-      const signUp = await this.lockMySignUp(manager, activity, volunteer);
-      transition(ACTIVITY_MACHINE, activity.status, 'checkIn');
-      transition(SIGN_UP_MACHINE, signUp.status, 'checkIn');
-      const now = new Date();
-      const window = checkInWindow(activity);
-      if (!isWithin(window, now)) throw new OutsideAttendanceWindow('checkIn', signUp.status, window);
-      const distance = this.assertNear(activity, input.location, 'checkIn');
+    return this.attend(raw, 'checkIn', async ({ manager, signUp, now, distance }) => {
       const [rows] = await manager.query(
         `UPDATE activity_signup SET status = 'CHECKED_IN', checked_in_at = $2, check_in_distance_m = $3, updated_at = now()
           WHERE id = $1 RETURNING *`,
@@ -172,26 +160,14 @@ export class ActivitySignUpService {
    * same transaction, so there is a record if and only if the check-out happened.
    */
   async checkOut(raw: unknown): Promise<ActivitySignUp> {
-    const claims = this.actor.requireAuthenticated();
-    const input = parseInput(checkInOutInput, raw);
-    const volunteer = await this.myVolunteer();
-    if (!volunteer) throw new ActiveVolunteersOnly('NONE'); // not a volunteer: FORBIDDEN, as for signing up
-    return this.dataSource.transaction(async (manager) => {
-      const activity = await this.findVisible(manager, input.activityId);
-      const signUp = await this.lockMySignUp(manager, activity, volunteer);
-      transition(ACTIVITY_MACHINE, activity.status, 'checkOut');
-      transition(SIGN_UP_MACHINE, signUp.status, 'checkOut');
-      const now = new Date();
-      const window = checkOutWindow(activity);
-      if (!isWithin(window, now)) throw new OutsideAttendanceWindow('checkOut', signUp.status, window);
-      const distance = this.assertNear(activity, input.location, 'checkOut');
+    return this.attend(raw, 'checkOut', async ({ manager, activity, signUp, volunteer, now, distance, by }) => {
       const [rows] = await manager.query(
         `UPDATE activity_signup SET status = 'CHECKED_OUT', checked_out_at = $2, check_out_distance_m = $3, updated_at = now()
           WHERE id = $1 RETURNING *`,
         [signUp.id, now, distance],
       );
       await recordCheckOut(manager, {
-        volunteerId: volunteer!.id,
+        volunteerId: volunteer.id,
         activity: {
           id: activity.id,
           title: activity.title,
@@ -203,9 +179,44 @@ export class ActivitySignUpService {
         },
         checkedInAt: signUp.checkedInAt!,
         checkedOutAt: now,
-        by: claims.sub,
+        by,
       });
       return hydrate(manager, ActivitySignUp, rows)[0]!;
+    });
+  }
+
+  /**
+   * What checking in and out share: the caller must be a volunteer (FORBIDDEN otherwise, as for signing up); in one
+   * transaction their sign-up is locked, both state machines allow the move, it is within the move's time window and
+   * the caller is near enough; then `record` writes the move.
+   */
+  private async attend<T>(
+    raw: unknown,
+    move: 'checkIn' | 'checkOut',
+    record: (attendance: {
+      manager: EntityManager;
+      activity: Activity;
+      signUp: ActivitySignUp;
+      volunteer: MyVolunteer;
+      now: Date;
+      distance: number;
+      by: string;
+    }) => Promise<T>,
+  ): Promise<T> {
+    const claims = this.actor.requireAuthenticated();
+    const input = parseInput(checkInOutInput, raw);
+    const volunteer = await this.myVolunteer();
+    if (!volunteer) throw new ActiveVolunteersOnly('NONE');
+    return this.dataSource.transaction(async (manager) => {
+      const activity = await this.findVisible(manager, input.activityId);
+      const signUp = await this.lockMySignUp(manager, activity, volunteer);
+      transition(ACTIVITY_MACHINE, activity.status, move);
+      transition(SIGN_UP_MACHINE, signUp.status, move);
+      const now = new Date();
+      const window = move === 'checkIn' ? checkInWindow(activity) : checkOutWindow(activity);
+      if (!isWithin(window, now)) throw new OutsideAttendanceWindow(move, signUp.status, window);
+      const distance = this.assertNear(activity, input.location, move);
+      return record({ manager, activity, signUp, volunteer, now, distance, by: claims.sub });
     });
   }
 
