@@ -5,6 +5,7 @@ import { withCheckDigit } from '@kz/auth';
 import { catalog, EventEnvelope } from '@kz/events';
 import { errorCodes, GraphQLResult, eventually } from '@kz/testing';
 import { Platform, startPlatform } from './stack';
+import { readSupergraph } from './supergraph-schema';
 
 /**
  * The six-order method (六单工作法) through the gateway, the article's case first: 周先生 (周建华) reports the rusty
@@ -98,26 +99,13 @@ const ORDER_FIELDS = `id code status source channel category title address locat
   timeline { action fromStatus toStatus actor { id } actorRole actorUnit { id name } note at }`;
 const ORDER = `query($id: ID!) { order(id: $id) { ${ORDER_FIELDS} } }`;
 
-const INPUT_TYPES: Record<string, string> = {
-  placeOrder: 'PlaceOrderInput',
-  dispatchOrder: 'DispatchOrderInput',
-  acceptOrder: 'OrderIdInput',
-  returnOrder: 'ReturnOrderInput',
-  assignVolunteers: 'AssignVolunteersInput',
-  startService: 'OrderIdInput',
-  deliverOrder: 'DeliverOrderInput',
-  evaluateOrder: 'EvaluateOrderInput',
-  cancelOrder: 'CancelOrderInput',
-  addFollowUp: 'AddFollowUpInput',
-  updateDemandLedger: 'UpdateDemandLedgerInput',
-  escalateOrder: 'EscalateOrderInput',
-  closeOrder: 'OrderIdInput',
-};
+/** The input type of each mutation, as the supergraph declares it. */
+const MUTATIONS = readSupergraph().mutations;
 
 type OrderView = Record<string, unknown> & { id: string; code: string; status: string };
 
 function mutate(name: string, input: Record<string, unknown>, who: string, fields = 'id code status'): Promise<GraphQLResult<Record<string, OrderView>>> {
-  return platform.query(`mutation($input: ${INPUT_TYPES[name]}!) { ${name}(input: $input) { ${fields} } }`, { input }, { token: tokens[who] });
+  return platform.query(`mutation($input: ${MUTATIONS.get(name)!.inputType}!) { ${name}(input: $input) { ${fields} } }`, { input }, { token: tokens[who] });
 }
 
 async function must(name: string, input: Record<string, unknown>, who: string, fields?: string): Promise<OrderView> {

@@ -1,3 +1,6 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Kind, parse, TypeNode } from 'graphql';
 import type { Claims } from '@kz/auth';
 import { upsertUnitRefs } from '@kz/org-replica';
 import type { RunningSubgraph } from '@kz/subgraph';
@@ -45,27 +48,23 @@ export type Caller = keyof typeof as;
 export const VOLUNTEER_HE_YI = '31';
 export const VOLUNTEER_OTHER = '32';
 
-/** The input type of each mutation, to write the operation. */
-const INPUT_TYPES: Record<string, string> = {
-  placeOrder: 'PlaceOrderInput',
-  reportPatrolOrder: 'ReportPatrolOrderInput',
-  dispatchOrder: 'DispatchOrderInput',
-  acceptOrder: 'OrderIdInput',
-  returnOrder: 'ReturnOrderInput',
-  assignVolunteers: 'AssignVolunteersInput',
-  startService: 'OrderIdInput',
-  deliverOrder: 'DeliverOrderInput',
-  evaluateOrder: 'EvaluateOrderInput',
-  cancelOrder: 'CancelOrderInput',
-  addFollowUp: 'AddFollowUpInput',
-  updateDemandLedger: 'UpdateDemandLedgerInput',
-  escalateOrder: 'EscalateOrderInput',
-  closeOrder: 'OrderIdInput',
-  createCarePlan: 'CreateCarePlanInput',
-  updateCarePlan: 'UpdateCarePlanInput',
-  recordCarePlanVisit: 'CarePlanVisitInput',
-  markVisitMissed: 'MissedVisitInput',
-};
+/** The input type of each mutation (its one `input` argument), read from the subgraph's own schema. */
+const INPUT_TYPES: ReadonlyMap<string, string> = (() => {
+  const document = parse(readFileSync(join(__dirname, '../../schema.graphql'), 'utf8'));
+  const types = new Map<string, string>();
+  for (const definition of document.definitions) {
+    if ((definition.kind !== Kind.OBJECT_TYPE_DEFINITION && definition.kind !== Kind.OBJECT_TYPE_EXTENSION) || definition.name.value !== 'Mutation') continue;
+    for (const field of definition.fields ?? []) {
+      const input = field.arguments?.find((argument) => argument.name.value === 'input');
+      if (input) types.set(field.name.value, namedTypeOf(input.type));
+    }
+  }
+  return types;
+})();
+
+function namedTypeOf(type: TypeNode): string {
+  return type.kind === Kind.NAMED_TYPE ? type.name.value : namedTypeOf(type.type);
+}
 
 export interface OrderShape {
   id: string;
@@ -104,7 +103,7 @@ export async function startOrdersFixture(env: Record<string, string> = {}): Prom
   const ask = <T>(query: string, variables: Record<string, unknown>, caller: Caller | Claims | null) =>
     alone.ask<T>(query, variables, claimsOf(caller));
   const mutate = <T>(name: string, input: Record<string, unknown>, caller: Caller | Claims, fields = 'id code status') =>
-    ask<Record<string, T>>(`mutation ($input: ${INPUT_TYPES[name]}!) { ${name}(input: $input) { ${fields} } }`, { input }, caller);
+    ask<Record<string, T>>(`mutation ($input: ${INPUT_TYPES.get(name)}!) { ${name}(input: $input) { ${fields} } }`, { input }, caller);
   const must = async <T>(name: string, input: Record<string, unknown>, caller: Caller | Claims, fields?: string): Promise<T> => {
     const result = await mutate<T>(name, input, caller, fields);
     if (result.errors || !result.data?.[name]) throw new Error(`${name} failed: ${JSON.stringify(result.errors)} (${errorCodes(result)})`);
