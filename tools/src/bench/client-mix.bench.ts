@@ -2,7 +2,7 @@ import { Pool } from 'pg';
 import { Claims, signClaims, signToken } from '@kz/auth';
 import type { Config } from '@kz/config';
 import { pgClientConfig } from '@kz/db';
-import { Comparison, graphqlCheck, load, LoadResult } from './load';
+import { alternate, Comparison, graphqlCheck } from './load';
 import { BenchOptions, statementsOfCall } from './unit-tree.bench';
 
 export interface MixTarget {
@@ -78,21 +78,6 @@ async function statementsOf(target: MixTarget, call: () => Promise<boolean>): Pr
   const counts = await statementsOfCall(Object.values(bases), call);
   const deltas = Object.keys(bases).map((name, i) => [name, counts[i]!] as const);
   return { total: deltas.reduce((sum, [, n]) => sum + n, 0), by: deltas.filter(([, n]) => n > 0).map(([name, n]) => `${name} ${n}`).join(' + ') };
-}
-
-async function alternate(
-  rounds: number,
-  options: BenchOptions,
-  targets: { label: string; check: () => Promise<boolean> }[],
-): Promise<{ label: string; runs: LoadResult[] }[]> {
-  const runs = targets.map(({ label }) => ({ label, runs: [] as LoadResult[] }));
-  for (let round = 0; round < rounds; round += 1) {
-    // The baseline (last) first in each round, then the gateways.
-    for (let i = targets.length - 1; i >= 0; i -= 1) {
-      runs[i]!.runs.push(await load(targets[i]!.label, targets[i]!.check, { connections: options.connections, seconds: options.seconds, warmup: 20 }));
-    }
-  }
-  return runs;
 }
 
 /**
@@ -203,14 +188,20 @@ export async function clientMixBenchmarks(target: MixTarget, options: BenchOptio
     const mineSql = await statementsOf(target, viaGateway(main!.url, MINE, pickResident));
     const mineDirectSql = await statementsOf(target, mineDirect);
 
-    const dashboard = await alternate(options.rounds, options, [
-      ...target.gateways.map((gateway) => ({ label: gateway.label, check: viaGateway(gateway.url, DASHBOARD, pickAdmin) })),
-      { label: 'direct subgraph calls of the plan', check: dashboardDirect },
-    ]);
-    const mine = await alternate(options.rounds, options, [
-      ...target.gateways.map((gateway) => ({ label: gateway.label, check: viaGateway(gateway.url, MINE, pickResident) })),
-      { label: 'direct subgraph calls of the plan', check: mineDirect },
-    ]);
+    const dashboard = await alternate(
+      [
+        ...target.gateways.map((gateway) => ({ label: gateway.label, check: viaGateway(gateway.url, DASHBOARD, pickAdmin) })),
+        { label: 'direct subgraph calls of the plan', check: dashboardDirect },
+      ],
+      options,
+    );
+    const mine = await alternate(
+      [
+        ...target.gateways.map((gateway) => ({ label: gateway.label, check: viaGateway(gateway.url, MINE, pickResident) })),
+        { label: 'direct subgraph calls of the plan', check: mineDirect },
+      ],
+      options,
+    );
     const open = sampleOrders.filter((order) => ['SUBMITTED', 'DISPATCHED', 'ACCEPTED', 'IN_PROGRESS'].includes(order.status)).length;
     const assigneeCount = sampleOrders.reduce((sum, order) => sum + order.assignees.length, 0);
     return [

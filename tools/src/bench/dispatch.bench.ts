@@ -11,7 +11,7 @@ import { catalog, createRedis, EventEnvelope, Queues } from '@kz/events';
 import { deleteKeysWithPrefix, freePort } from '@kz/testing';
 import { WORKSPACE } from '../compose/compose';
 import { waitHealthy } from '../launcher/launcher';
-import { Comparison, graphqlCheck, load, LoadResult, median } from './load';
+import { alternate, Comparison, graphqlCheck, LoadResult, median } from './load';
 import { memoryOfDescendants, ProcessMemory } from './processes';
 import { BenchOptions, BenchTarget, statementsOfCall } from './unit-tree.bench';
 
@@ -54,19 +54,17 @@ export async function placeOrderBenchmark(
   });
   const statements = await statementsPerCall(target.orders, direct);
   const gateways = target.gateways ?? [{ label: 'gateway', url: target.gateway }];
-  const runs = { direct: [] as LoadResult[], gateways: gateways.map(() => [] as LoadResult[]) };
-  for (let round = 0; round < options.rounds; round += 1) {
-    const settings = { connections: options.connections, seconds: options.seconds, warmup: 20 };
-    runs.direct.push(await load('direct', direct, settings));
-    for (const [i, gateway] of gateways.entries()) runs.gateways[i]!.push(await load(gateway.label, viaGateway(gateway.url), settings));
-  }
+  const results = await alternate(
+    [...gateways.map((gateway) => ({ label: gateway.label, check: viaGateway(gateway.url) })), { label: 'orders subgraph direct', check: direct }],
+    options,
+  );
   return {
     title: 'placeOrder: orders placed per second',
     note:
       `Residents (${RESIDENTS} of them) place orders without a location through the gateway, against the same mutation straight ` +
       `to the orders subgraph (signed as the gateway signs).${statements === null ? '' : ` ${statements} SQL statements per order.`}`,
     ...(statements === null ? {} : { statements }),
-    results: [...gateways.map((gateway, i) => ({ label: gateway.label, runs: runs.gateways[i]! })), { label: 'orders subgraph direct', runs: runs.direct }],
+    results,
   };
 }
 

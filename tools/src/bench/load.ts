@@ -68,6 +68,31 @@ export function graphqlCheck(send: () => Promise<Response>): () => Promise<boole
   };
 }
 
+/** One target of a comparison: what `load` runs, under the label the tables show. */
+export interface Target {
+  label: string;
+  check: () => Promise<boolean>;
+}
+
+/**
+ * The rounds of a comparison, alternating so that drift on a shared machine falls on every target alike: in each
+ * round the baseline (the last target) first, then the others in order. Returns each target's runs, in order.
+ */
+export async function alternate(
+  targets: Target[],
+  options: { rounds: number; connections: number; seconds: number },
+): Promise<{ label: string; runs: LoadResult[] }[]> {
+  const results = targets.map(({ label }) => ({ label, runs: [] as LoadResult[] }));
+  const baseline = targets.length - 1;
+  const order = [baseline, ...Array.from({ length: baseline }, (_, i) => i)];
+  for (let round = 0; round < options.rounds; round += 1) {
+    for (const i of order) {
+      results[i]!.runs.push(await load(targets[i]!.label, targets[i]!.check, { connections: options.connections, seconds: options.seconds, warmup: 20 }));
+    }
+  }
+  return results;
+}
+
 export function median(results: LoadResult[]): LoadResult {
   return [...results].sort((a, b) => a.rps - b.rps)[Math.floor(results.length / 2)]!;
 }

@@ -4,7 +4,7 @@ import { signClaims } from '@kz/auth';
 import { pgClientConfig } from '@kz/db';
 import { ensurePersonAccount, postTransaction, systemAccountId } from '@kz/points-subgraph';
 import { openPointsDatabase } from '../shared/databases';
-import { Comparison, load, LoadResult } from './load';
+import { alternate, Comparison } from './load';
 import { BenchOptions, BenchTarget, statementsOfCall } from './unit-tree.bench';
 
 const REDEEM = `mutation($input: RedeemRewardInput!) { redeemReward(input: $input) { id status pickupCode } }`;
@@ -58,12 +58,13 @@ export async function redemptionBenchmark(target: BenchTarget & { points: string
     const decrement = async () => (await pool.query('UPDATE reward SET stock = stock - 1 WHERE id = $1 AND stock >= 1 RETURNING stock', [baseline.id])).rowCount === 1;
 
     const [statements] = await statementsOfCall([target.points], redeem);
-    const runs: Record<'redeem' | 'sql', LoadResult[]> = { redeem: [], sql: [] };
-    for (let round = 0; round < options.rounds; round += 1) {
-      const settings = { connections: options.connections, seconds: options.seconds, warmup: 20 };
-      runs.sql.push(await load('sql', decrement, settings));
-      runs.redeem.push(await load('redeem', redeem, settings));
-    }
+    const results = await alternate(
+      [
+        { label: 'redeemReward (points subgraph)', check: redeem },
+        { label: 'single-row UPDATE (SQL)', check: decrement },
+      ],
+      options,
+    );
     const [{ reserved }] = await db.query(`SELECT count(*)::int AS reserved FROM redemption WHERE reward_id = $1 AND status = 'RESERVED'`, [hot.id]);
     const [{ stock }] = await db.query('SELECT stock FROM reward WHERE id = $1', [hot.id]);
     if (stock !== STOCK - reserved) throw new Error(`redemption bench: stock ${stock} does not match ${reserved} reservations`);
@@ -75,10 +76,7 @@ export async function redemptionBenchmark(target: BenchTarget & { points: string
         `the events and the idempotency record. ${statements} SQL statements per redemption; ${reserved} reservations made, ` +
         `stock checked equal to them afterwards.`,
       statements,
-      results: [
-        { label: 'redeemReward (points subgraph)', runs: runs.redeem },
-        { label: 'single-row UPDATE (SQL)', runs: runs.sql },
-      ],
+      results,
     };
   } finally {
     await pool.end();

@@ -1,6 +1,6 @@
 import { signClaims, signToken } from '@kz/auth';
 import type { Config } from '@kz/config';
-import { Comparison, graphqlCheck, load, LoadResult } from './load';
+import { alternate, Comparison, graphqlCheck } from './load';
 
 export interface BenchTarget {
   config: Config;
@@ -58,16 +58,14 @@ export async function unitTreeBenchmark(target: BenchTarget, options: BenchOptio
     }),
   );
   const [statements] = await statementsOfCall([target.org], direct);
-  const runs = { direct: [] as LoadResult[], gateways: gateways.map(() => [] as LoadResult[]) };
-  for (let round = 0; round < options.rounds; round += 1) {
-    const settings = { connections: options.connections, seconds: options.seconds, warmup: 20 };
-    runs.direct.push(await load('direct', direct, settings));
-    for (const [i, gateway] of gateways.entries()) runs.gateways[i]!.push(await load(gateway.label, viaGateway(gateway.url), settings));
-  }
+  const results = await alternate(
+    [...gateways.map((gateway) => ({ label: gateway.label, check: viaGateway(gateway.url) })), { label: 'org subgraph direct', check: direct }],
+    options,
+  );
   return {
     title: 'unitTree: the whole district tree (577 units)',
     note: `The same query through the gateway and straight to the org subgraph (signed as the gateway signs). ${statements} SQL statement(s) per request.`,
     statements,
-    results: [...gateways.map((gateway, i) => ({ label: gateway.label, runs: runs.gateways[i]! })), { label: 'org subgraph direct', runs: runs.direct }],
+    results,
   };
 }

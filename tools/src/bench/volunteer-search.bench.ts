@@ -1,7 +1,7 @@
 import { Pool } from 'pg';
 import { signToken } from '@kz/auth';
 import { pgClientConfig } from '@kz/db';
-import { Comparison, graphqlCheck, load, LoadResult } from './load';
+import { alternate, Comparison, graphqlCheck } from './load';
 import { BenchOptions, BenchTarget, statementsOfCall } from './unit-tree.bench';
 
 const SEARCH = `query($filter: VolunteerFilter) { volunteers(filter: $filter, first: 20) {
@@ -39,12 +39,13 @@ export async function volunteerSearchBenchmark(target: BenchTarget, options: Ben
     };
     const probe = await (await fetch(target.gateway, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body })).json() as { data: { volunteers: { totalCount: number } } };
     const [statements] = await statementsOfCall([target.volunteers], viaGateway);
-    const runs: Record<'gateway' | 'sql', LoadResult[]> = { gateway: [], sql: [] };
-    for (let round = 0; round < options.rounds; round += 1) {
-      const settings = { connections: options.connections, seconds: options.seconds, warmup: 20 };
-      runs.sql.push(await load('sql', inSql, settings));
-      runs.gateway.push(await load('gateway', viaGateway, settings));
-    }
+    const results = await alternate(
+      [
+        { label: 'gateway', check: viaGateway },
+        { label: 'direct SQL', check: inSql },
+      ],
+      options,
+    );
     return {
       title: 'volunteer search over 73,000 volunteers',
       note:
@@ -52,10 +53,7 @@ export async function volunteerSearchBenchmark(target: BenchTarget, options: Ben
         `first page of 20 with total, names and skills. Through the gateway (${statements} SQL statements in the volunteers subgraph per request) ` +
         `against the same search as 4 SQL statements straight from a pg pool.`,
       statements,
-      results: [
-        { label: 'gateway', runs: runs.gateway },
-        { label: 'direct SQL', runs: runs.sql },
-      ],
+      results,
     };
   } finally {
     await pool.end();
