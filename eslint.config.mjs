@@ -11,6 +11,7 @@ const DEP_CONSTRAINTS = [
 
 const APP_ENTRY_POINTS = [
   '@kz/gateway',
+  '@kz/console',
   '@kz/org-subgraph',
   '@kz/volunteers-subgraph',
   '@kz/orders-subgraph',
@@ -21,7 +22,7 @@ const APP_ENTRY_POINTS = [
 ];
 
 export default [
-  { ignores: ['**/node_modules/**', '**/dist/**', '**/.nx/**', 'docs/**', 'tmp/**'] },
+  { ignores: ['**/node_modules/**', '**/dist/**', '**/.nx/**', 'docs/**', 'tmp/**', 'libs/client/src/generated/**'] },
   ...tseslint.configs.recommended,
   {
     files: ['**/*.ts'],

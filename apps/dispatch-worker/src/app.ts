@@ -6,11 +6,16 @@ import { careVisitHandlers } from './care-plans/care-visits';
 import { autoCloseHandlers } from './deadlines/auto-close';
 import { escalationHandlers } from './deadlines/escalation';
 import { OrdersApi } from './orders-api';
+import { PointsApi } from './points-api';
 import { redemptionTimerHandlers } from './redemption-timer';
 import { orderRoutingHandlers } from './routing/order-routing';
 import { StationDirectory } from './routing/stations';
 import { subgraphClient } from './subgraphs';
+import { DispatchTimerReconciler } from './timer-reconciler';
 import { Timers } from './timers';
+
+export { escalationJobId } from './deadlines/escalation';
+export { expiryJobId } from './redemption-timer';
 
 /** Several features may follow one event (an order's delivery ends its delivery stage and opens its evaluation). */
 export function mergeHandlers(...sets: EventHandlers[]): EventHandlers {
@@ -77,6 +82,19 @@ export function startDispatchWorker(config: Config, options: DispatchWorkerOptio
         lockDuration: options.lockDuration,
         stalledInterval: options.stalledInterval,
       },
+    ],
+    // Timers from the database: missing delayed jobs are rebuilt from the orders and points tables (see
+    // DispatchTimerReconciler) at start, periodically, after a reconnect and when Redis comes back empty.
+    reconcile: (queues) => [
+      new DispatchTimerReconciler({
+        queues,
+        timers: new Timers(queues),
+        orders: new OrdersApi(subgraphClient(config, 'orders')),
+        points: new PointsApi(subgraphClient(config, 'points')),
+        deliverMs: config.ORDER_DELIVER_MINUTES * 60_000 * config.ORDER_TIMER_SCALE,
+        windowMs: config.TIMER_RECONCILE_WINDOW_MINUTES * 60_000,
+        log,
+      }),
     ],
     log,
   });

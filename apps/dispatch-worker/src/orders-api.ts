@@ -11,7 +11,32 @@ const ESCALATE = `mutation EscalateOrder($input: EscalateOrderInput!) { escalate
 const CLOSE = `mutation CloseOrder($input: OrderIdInput!) { closeOrder(input: $input) { id status } }`;
 const RECORD_VISIT = `mutation RecordCarePlanVisit($input: CarePlanVisitInput!) { recordCarePlanVisit(input: $input) { id status } }`;
 const MARK_MISSED = `mutation MarkVisitMissed($input: MissedVisitInput!) { markVisitMissed(input: $input) { id } }`;
+const DUE_TIMERS = `query DueTimers($before: DateTime, $after: String) {
+  dueTimers(before: $before, after: $after, first: 500) {
+    items { kind orderId carePlanId stationId stage dueAt since unitPath escalated }
+    nextCursor
+  }
+}`;
 const ORDER_STATUS = `query OrderStatus($id: ID!) { order(id: $id) { id status } }`;
+
+/** A timer as the orders subgraph derives it from its tables (`dueTimers`, SERVICE only). */
+export interface DueTimer {
+  kind: 'STAGE_DEADLINE' | 'EVALUATION' | 'CARE_VISIT' | 'VISIT_CHECK';
+  orderId: string | null;
+  carePlanId: string | null;
+  stationId: string | null;
+  stage: Stage | null;
+  dueAt: string;
+  since: string;
+  unitPath: string | null;
+  /** Escalation levels already done for this deadline. */
+  escalated: Level[];
+}
+
+export interface DueTimerPage {
+  items: DueTimer[];
+  nextCursor: string | null;
+}
 
 /**
  * The orders subgraph as the worker uses it: each mutation is idempotent on the orders side (a repeat changes
@@ -38,6 +63,13 @@ export class OrdersApi {
 
   markVisitMissed(carePlanId: string, orderId: string): Promise<CallResult<unknown>> {
     return this.client.call('markVisitMissed', MARK_MISSED, { input: { carePlanId, orderId } });
+  }
+
+  /** One page of the timers the orders tables define, due before `before` (all when null). */
+  async dueTimers(before: Date | null, after: string | null): Promise<DueTimerPage> {
+    const result = await this.client.call<{ dueTimers: DueTimerPage }>('dueTimers', DUE_TIMERS, { before: before?.toISOString() ?? null, after });
+    if (!result.done) throw new Error(`dueTimers was refused: ${result.movedOn}`);
+    return result.data.dueTimers;
   }
 
   /** The order's status, or null when the orders service knows no such order. */

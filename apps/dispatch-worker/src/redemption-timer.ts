@@ -24,7 +24,10 @@ export function expiryEventId(redemptionId: string): string {
 }
 
 /** The envelope the timer carries, as it will be handed to the points service. */
-export function expiryEnvelope(reserved: EventEnvelope<'points.redemption.reserved'>): EventEnvelope<'points.redemption.expiryDue'> {
+export function expiryEnvelope(reserved: {
+  payload: Pick<EventEnvelope<'points.redemption.reserved'>['payload'], 'redemptionId' | 'expiresAt'>;
+  unitPath: string | null;
+}): EventEnvelope<'points.redemption.expiryDue'> {
   const { redemptionId, expiresAt } = reserved.payload;
   return {
     id: expiryEventId(redemptionId),
@@ -37,6 +40,13 @@ export function expiryEnvelope(reserved: EventEnvelope<'points.redemption.reserv
   };
 }
 
+/** Adds a redemption's expiry timer (once: its job id is derived from the redemption); a past expiry fires at once. */
+export async function addExpiryTimer(queues: Queues, redemptionId: string, expiresAt: string, unitPath: string | null, now: number): Promise<void> {
+  const envelope = expiryEnvelope({ payload: { redemptionId, expiresAt }, unitPath });
+  const delay = Math.max(0, Date.parse(expiresAt) - now);
+  await queues.get('dispatch').add(EXPIRY_JOB_NAME, envelope, { jobId: expiryJobId(redemptionId), delay });
+}
+
 export function redemptionTimerHandlers(queues: Queues, now: () => number = Date.now): EventHandlers {
   const removeTimer = async (event: EventEnvelope<'points.redemption.fulfilled' | 'points.redemption.cancelled'>) => {
     // 0 when the job is gone already or running now; either way the points service decides.
@@ -44,9 +54,7 @@ export function redemptionTimerHandlers(queues: Queues, now: () => number = Date
   };
   return {
     'points.redemption.reserved': async (event) => {
-      const envelope = expiryEnvelope(event);
-      const delay = Math.max(0, Date.parse(event.payload.expiresAt) - now());
-      await queues.get('dispatch').add(EXPIRY_JOB_NAME, envelope, { jobId: expiryJobId(event.payload.redemptionId), delay });
+      await addExpiryTimer(queues, event.payload.redemptionId, event.payload.expiresAt, event.unitPath, now());
     },
     'points.redemption.expiryDue': async (event) => {
       await Promise.all(routesFor(event.type).map((queue) => queues.get(queue).add(event.type, event, { jobId: event.id })));

@@ -10,13 +10,6 @@ const TIMER_JOB_OPTIONS: JobsOptions = { attempts: 15, backoff: { type: 'exponen
 /** How long a subject's index outlives its last timer (by then the timers' records are gone too). */
 const INDEX_GRACE_MS = 8 * 24 * 3600 * 1000;
 
-/** HSET member → since, and keep the index at least `ttl` ms longer (never shortening it). */
-const INDEX_SET = `
-redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
-local ttl = redis.call('PTTL', KEYS[1])
-if ttl < tonumber(ARGV[3]) then redis.call('PEXPIRE', KEYS[1], ARGV[3]) end
-return 1`;
-
 /** States in which a timer has not fired yet and may be dropped. */
 const PENDING = new Set(['delayed', 'waiting', 'prioritized', 'paused']);
 
@@ -45,7 +38,7 @@ export interface Timer<T extends EventType> {
  * once while the job exists, so scheduling the same timer again (a redelivered event, two replicas) adds nothing.
  *
  * Events may be handled out of order (several replicas, a backlog after an outage), so each subject keeps an index
- * (a Redis hash beside the queue, under the same hash-tagged prefix): job id → the time of the state that set it,
+ * (a hash in the shared store beside the queue: `queues.backend.store`): job id → the time of the state that set it,
  * plus an end marker per series when the subject moved on. Whatever order the events come in, a series converges on
  * its newest entry: older pending timers are dropped, and a timer set by a state older than the series' end is never
  * left behind. Dropping is an optimisation: the service a timer calls still decides whether it applies.
@@ -90,17 +83,18 @@ export class Timers {
   /** The job ids of a subject's pending timers (for tests and inspection). */
   async pending(subject: string): Promise<string[]> {
     const queue = this.queues.get('dispatch');
-    const client = this.queues.connection;
     const ids: string[] = [];
-    for (const jobId of Object.keys(await client.hgetall(this.indexKey(subject)))) {
+    for (const jobId of Object.keys(await this.queues.backend.store.hashGetAll(this.indexKey(subject)))) {
       if (PENDING.has(await queue.getJobState(jobId))) ids.push(jobId);
     }
     return ids.sort();
   }
 
   private async index(subject: string, member: string, since: number, delay: number): Promise<void> {
-    const client = this.queues.connection;
-    await client.eval(INDEX_SET, 1, this.indexKey(subject), member, String(since), String(delay + INDEX_GRACE_MS));
+    // member → since unless it has a later since already (the same timer set again, by a redelivery or by the
+    // reconciler, whose since may be a few ms off the event's: a pair of timers must not look older than each other),
+    // and the index kept at least that much longer (never shortened)
+    await this.queues.backend.store.hashSetMax(this.indexKey(subject), member, since, delay + INDEX_GRACE_MS);
   }
 
   /**
@@ -110,9 +104,9 @@ export class Timers {
    */
   private async sweep(subject: string, series: string, added?: string): Promise<void> {
     const queue = this.queues.get('dispatch');
-    const client = this.queues.connection;
+    const store = this.queues.backend.store;
     const key = this.indexKey(subject);
-    const entries = Object.entries(await client.hgetall(key))
+    const entries = Object.entries(await store.hashGetAll(key))
       .filter(([member]) => member.startsWith(series))
       .map(([member, since]) => ({ member, since: Number(since) }));
     const newest = Math.max(...entries.map((entry) => entry.since));
@@ -120,7 +114,7 @@ export class Timers {
     if (added && !entries.some((entry) => entry.member === added)) stale.push(added);
     for (const member of stale) {
       if (PENDING.has(await queue.getJobState(member))) await queue.remove(member);
-      await client.hdel(key, member);
+      await store.hashDelete(key, member);
     }
   }
 }

@@ -1,15 +1,19 @@
+import sharp from 'sharp';
 import { Claims, Role, withCheckDigit } from '@kz/auth';
 import { upsertUnitRefs, UnitRef } from '@kz/org-replica';
 import { ensurePersonAccount, postTransaction, systemAccountId } from '@kz/points-subgraph';
+import { FakeWeChat } from '@kz/testing';
 import { Platform, startPlatform } from './stack';
 import { mutationDocument, readSupergraph } from './supergraph-schema';
 
 /**
- * The access matrix: every mutation of the supergraph, as every role of `shared/ROLES.md` and as nobody, against a
- * resource inside and one outside the caller's subtree, compared with an expectation table written from ROLES.md.
+ * The access matrix: every mutation of the supergraph, and the reads of people, volunteers and points accounts (read
+ * rows, below the mutations' table), as every role of `shared/ROLES.md` and as nobody, against a resource inside and
+ * one outside the caller's subtree, compared with an expectation table written from ROLES.md.
  *
  * Callers are single-role tokens as `npm run token` makes them, for the demo people (so that person ids are real):
- * CENTER_ADMIN, DISPATCHER and ANALYST at the center; INSTITUTE_ADMIN at 汉丰街道; STATION_ADMIN and GRID_WORKER at
+ * CENTER_ADMIN and DISPATCHER at the center; INSTITUTE_ADMIN and ANALYST at 汉丰街道 (so that an analyst has an
+ * outside); STATION_ADMIN and GRID_WORKER at
  * 迎宾社区; VOLUNTEER 何毅 and RESIDENT 周建华 of 迎宾社区; SERVICE the dispatch worker. "Inside" is 迎宾社区 (and
  * so 汉丰街道 and the center); "outside" is 永先社区 of 云枫街道. For a self-scoped caller (RESIDENT, VOLUNTEER) inside
  * is their own record (their order, their redemption, their profile) and outside someone else's.
@@ -20,6 +24,8 @@ import { mutationDocument, readSupergraph } from './supergraph-schema';
  *   OUT_OF_STOCK. (Fixtures are mostly in final states so that allowed calls fail harmlessly with
  *   INVALID_TRANSITION; authorization is decided before the state in every subgraph.)
  * - denied: exactly FORBIDDEN for an authenticated caller, exactly UNAUTHENTICATED for nobody.
+ * - not found: exactly NOT_FOUND, for a caller who may make the call but looks the resource up among their own scope
+ *   only (a pickup code at their counter), so one outside it answers as one that does not exist (`notFoundOutside`).
  * - anything else (INTERNAL_SERVER_ERROR, a validation error, a denial with the wrong code) fails the test.
  *
  * Readings of ROLES.md where it is silent (stated once here, used in the table):
@@ -56,6 +62,8 @@ interface Entry {
   outside: Who[];
   /** No resource to be inside or outside of (e.g. changePassword): one call per caller, judged by `inside`. */
   noResource?: boolean;
+  /** Callers who get exactly NOT_FOUND outside: the lookup is inside their scope only, and says nothing of the rest. */
+  notFoundOutside?: Who[];
 }
 
 /** Station staff of the resource's subtree, and the center everywhere. */
@@ -69,11 +77,15 @@ const mobile = () => `137${String(process.pid % 10_000).padStart(4, '0')}${Strin
 const pick = <T>(side: Side, inside: T, outside: T) => (side === 'inside' ? inside : outside);
 const isSelf = (who: Who) => SELF.includes(who);
 const orderOf = (fx: Fixtures, side: Side) => ({ orderId: pick(side, fx.orderIn, fx.orderOut) });
+/** A photo each caller uploaded (`POST /uploads`): upload ids are the uploader's own, so each caller sends theirs. */
+const uploads = new Map<Who, string>();
+const photoOf = (who: Who) => ({ photoIds: [uploads.get(who) ?? 'not.an-upload'] });
 
 const MATRIX: Record<string, Entry> = {
   // ── notifications ──────────────────────────────────────────────────────────────────────────────────────────
   markNotificationsRead: { input: () => ({ all: true }), inside: PERSONS, outside: PERSONS, noResource: true },
   setNotificationPreference: { input: () => ({ kind: '*', channels: ['INBOX'] }), inside: PERSONS, outside: PERSONS, noResource: true },
+  recordWeChatSubscription: { input: () => ({ kinds: ['order.dispatched'] }), inside: PERSONS, outside: PERSONS, noResource: true },
   retryNotification: {
     input: (fx, side) => ({ deliveryId: pick(side, fx.deliveryIn, fx.deliveryOut) }),
     inside: ['STATION_ADMIN', 'INSTITUTE_ADMIN', 'CENTER_ADMIN', 'DISPATCHER'],
@@ -93,6 +105,7 @@ const MATRIX: Record<string, Entry> = {
       title: '楼道灯不亮',
       category: 'SAFETY_FACILITIES',
       channel: 'APP',
+      ...photoOf(who),
       // Outside: for a resident of 永先, at 永先 (the order would land in another station's scope).
       ...(isSelf(who) && side === 'inside' ? {} : pick<Input>(side, { onBehalfOfPersonId: fx.zhou }, { onBehalfOfPersonId: fx.liu, stationHintId: fx.yongxian.id })),
     }),
@@ -110,7 +123,7 @@ const MATRIX: Record<string, Entry> = {
   // An assignee (何毅 on the inside order) starts and delivers too.
   startService: { input: (fx, side) => orderOf(fx, side), inside: [...STATION_STAFF.inside, 'VOLUNTEER'], outside: STATION_STAFF.outside },
   deliverOrder: {
-    input: (fx, side) => ({ ...orderOf(fx, side), note: '已修好', outcome: 'FULL', minutes: [{ volunteerId: fx.heYiVolunteer, minutes: 30 }] }),
+    input: (fx, side, who) => ({ ...orderOf(fx, side), note: '已修好', outcome: 'FULL', minutes: [{ volunteerId: fx.heYiVolunteer, minutes: 30 }], ...photoOf(who) }),
     inside: [...STATION_STAFF.inside, 'VOLUNTEER'],
     outside: STATION_STAFF.outside,
   },
@@ -170,7 +183,13 @@ const MATRIX: Record<string, Entry> = {
   restockReward: { input: (fx, side) => ({ id: pick(side, fx.rewardIn, fx.rewardOut), delta: 1, reason: '补货' }), ...STATION_STAFF },
   // Any resident may redeem at any station; "outside" is a reward of another station.
   redeemReward: { input: (fx, side) => ({ rewardId: pick(side, fx.rewardIn, fx.rewardOut), quantity: 1, idempotencyKey: unique('matrix-redeem-') }), inside: SELF, outside: SELF },
-  fulfilRedemption: { input: (fx, side) => ({ code: pick(side, fx.fulfilIn, fx.fulfilOut) }), inside: ['GRID_WORKER', ...STATION_STAFF.inside], outside: STATION_STAFF.outside },
+  // Counter staff of another station hear "no such code here" (NOT_FOUND), as for a code that exists nowhere.
+  fulfilRedemption: {
+    input: (fx, side) => ({ code: pick(side, fx.fulfilIn, fx.fulfilOut) }),
+    inside: ['GRID_WORKER', ...STATION_STAFF.inside],
+    outside: STATION_STAFF.outside,
+    notFoundOutside: ['GRID_WORKER', 'STATION_ADMIN', 'INSTITUTE_ADMIN'],
+  },
   // The holder (周建华 inside) or the station.
   cancelRedemption: {
     input: (fx, side) => ({ redemptionId: pick(side, fx.cancelIn, fx.cancelOut) }),
@@ -256,16 +275,28 @@ const MATRIX: Record<string, Entry> = {
   rejectServiceRecord: { input: (fx, side) => ({ recordId: pick(side, fx.records.rejectIn, fx.records.rejectOut), reason: '时长不符' }), ...STATION_STAFF },
   correctServiceMinutes: { input: (fx, side) => ({ recordId: pick(side, fx.records.correctIn, fx.records.correctOut), minutes: 45, reason: '按签到时间更正' }), ...STATION_STAFF },
   recordOfflineService: {
-    input: (fx, side) => ({
+    input: (fx, side, who) => ({
       volunteerId: pick(side, fx.heYiVolunteer, fx.volunteerOut),
       unitId: pick(side, fx.yingbin.id, fx.yongxian.id),
       category: 'ENVIRONMENT',
       title: '线下环境整治',
+      place: '腾龙广场',
+      content: '清理广场垃圾',
       startedAt: new Date(Date.now() - 7_200_000).toISOString(),
       minutes: 60,
       evidence: '签到表照片',
+      ...photoOf(who),
     }),
     ...STATION_STAFF,
+  },
+  // One's own consent (every person), or one from a signed paper form by the registrars of the person's subtree.
+  recordConsent: {
+    input: (fx, side, who) =>
+      isSelf(who) && side === 'inside'
+        ? { purpose: 'EXPORT', policyVersion: '2026-01' }
+        : { personId: pick(side, fx.zhou, fx.liu), purpose: 'EXPORT', policyVersion: '2026-01', paperReference: unique('matrix-consent-') },
+    inside: [...SELF, 'GRID_WORKER', ...STATION_STAFF.inside],
+    outside: STATION_STAFF.outside,
   },
   // Public: anyone may open an account or sign in.
   signUp: {
@@ -281,13 +312,114 @@ const MATRIX: Record<string, Entry> = {
     inside: ['INSTITUTE_ADMIN', 'CENTER_ADMIN'],
     outside: ['CENTER_ADMIN'],
   },
+  // Signing in with WeChat is public (a WeChat stand-in answers); a used sign-up ticket is CONFLICT.
+  loginWithWeChat: { input: () => ({ code: wechat.loginCode(unique('o-matrix-')) }), inside: WHO, outside: WHO, noResource: true },
+  bindWeChatPhone: { input: (fx) => ({ ticket: fx.wechatBindTicket, phoneCode: wechat.phoneCode(mobile()) }), inside: WHO, outside: WHO, noResource: true },
+  completeWeChatSignUp: { input: (fx) => ({ ticket: fx.wechatSignUpTicket, realName: '矩阵微信', homeUnitId: fx.yingbin.id }), inside: WHO, outside: WHO, noResource: true },
+  // One's own binding, or (admins, like staff accounts) that of a person of the subtree.
+  unbindWeChat: {
+    input: (fx, side, who) => ({ personId: pick(side, who === 'VOLUNTEER' ? fx.heYi : fx.zhou, fx.liu) }),
+    inside: [...SELF, ...STATION_STAFF.inside],
+    outside: STATION_STAFF.outside,
+  },
 };
+
+// ── reads of people, volunteers and accounts ──────────────────────────────────────────────────────────────────
+
+/**
+ * Read rows: the same callers, asking for a record inside, outside and one that does not exist ("missing", id
+ * 987654321). Outcomes: `clear` (the person's real name in clear), `masked` (masked forms only), `allow` (the record,
+ * for rows without a person), `absent` (null without an error: only for a caller who sees everywhere, from whom nothing
+ * is hidden), `deny` (null with exactly FORBIDDEN, or UNAUTHENTICATED for nobody). A missing id answers as outside
+ * does, so a denial never tells whether the record exists. Written from ROLES.md ("personal data in clear only to
+ * the person and to staff in scope"; ANALYST "no personal data beyond masked forms"); docs/api.md, "Who may read a
+ * person", says the same in prose:
+ * - person(id): the person and the staff of their subtree (grid worker, station and institute admins; the center admin
+ *   everywhere) in clear; analysts of the subtree and the dispatcher (who reads every order) masked; no one else, not
+ *   SERVICE either (workers read people through staffAbove, volunteerPersons and notificationContacts). Parties of an
+ *   order see each other through the order (people.e2e.spec.ts), not by id.
+ * - volunteer(id): the volunteer, staff of the home station's subtree (the analyst with the person masked), the
+ *   dispatcher and the center everywhere. The resident has no profile: inside is 何毅's, not his.
+ * - pointsAccount(id): the holder, station and institute admins of the subtree, the center; SERVICE any (for who
+ *   holds it, its figures stay closed). Volunteer.pointsAccount: the same, among those who see the volunteer; the
+ *   others who see the volunteer (grid worker, analyst, dispatcher) get the field null with FORBIDDEN.
+ */
+type ReadOutcome = 'clear' | 'masked' | 'allow' | 'absent' | 'deny' | `unexpected ${string}`;
+type ReadSide = Side | 'missing';
+type Data = Record<string, Record<string, unknown> | null>;
+
+interface ReadRow {
+  document: string;
+  id(fx: Fixtures, side: Side, who: Who): string;
+  /** The record the row asks for, in the answer's data. */
+  record(data: Data): unknown;
+  /** The person's real name in the record, for rows that show a person. */
+  realName?(record: Record<string, unknown>): string;
+  /** What each caller gets inside and outside; a caller not named is denied. */
+  inside: Partial<Record<Who, ReadOutcome>>;
+  outside: Partial<Record<Who, ReadOutcome>>;
+  /** Callers who see everywhere: a missing id is `absent` for them, `deny` for everyone else. */
+  everywhere: Who[];
+}
+
+const MISSING_ID = '987654321';
+const CLEAR_IN_SCOPE = { GRID_WORKER: 'clear', STATION_ADMIN: 'clear', INSTITUTE_ADMIN: 'clear', CENTER_ADMIN: 'clear' } as const;
+const personName = (record: Record<string, unknown>) => String(record.realName);
+
+const READS: Record<string, ReadRow> = {
+  person: {
+    document: 'query($id: ID!) { person(id: $id) { id realName } }',
+    id: (fx, side, who) => pick(side, who === 'VOLUNTEER' ? fx.heYi : fx.zhou, fx.liu),
+    record: (data) => data.person,
+    realName: personName,
+    inside: { RESIDENT: 'clear', VOLUNTEER: 'clear', ...CLEAR_IN_SCOPE, DISPATCHER: 'masked', ANALYST: 'masked' },
+    outside: { CENTER_ADMIN: 'clear', DISPATCHER: 'masked' },
+    everywhere: ['CENTER_ADMIN', 'DISPATCHER'],
+  },
+  volunteer: {
+    document: 'query($id: ID!) { volunteer(id: $id) { id person { realName } } }',
+    id: (fx, side) => pick(side, fx.heYiVolunteer, fx.volunteerOut),
+    record: (data) => data.volunteer,
+    realName: (record) => personName(record.person as Record<string, unknown>),
+    inside: { VOLUNTEER: 'clear', ...CLEAR_IN_SCOPE, DISPATCHER: 'masked', ANALYST: 'masked' },
+    outside: { CENTER_ADMIN: 'clear', DISPATCHER: 'masked' },
+    everywhere: ['CENTER_ADMIN', 'DISPATCHER'],
+  },
+  pointsAccount: {
+    document: 'query($id: ID!) { pointsAccount(id: $id) { id holder { id } } }',
+    id: (fx, side, who) => pick(side, who === 'VOLUNTEER' ? fx.accountHeYi : fx.accountZhou, fx.accountLiu),
+    record: (data) => data.pointsAccount,
+    inside: { RESIDENT: 'allow', VOLUNTEER: 'allow', STATION_ADMIN: 'allow', INSTITUTE_ADMIN: 'allow', CENTER_ADMIN: 'allow', SERVICE: 'allow' },
+    outside: { CENTER_ADMIN: 'allow', SERVICE: 'allow' },
+    everywhere: ['CENTER_ADMIN', 'SERVICE'],
+  },
+  'Volunteer.pointsAccount': {
+    document: 'query($id: ID!) { volunteer(id: $id) { pointsAccount { id } } }',
+    id: (fx, side) => pick(side, fx.heYiVolunteer, fx.volunteerOut),
+    record: (data) => data.volunteer?.pointsAccount ?? null,
+    inside: { VOLUNTEER: 'allow', STATION_ADMIN: 'allow', INSTITUTE_ADMIN: 'allow', CENTER_ADMIN: 'allow' },
+    outside: { CENTER_ADMIN: 'allow' },
+    everywhere: ['CENTER_ADMIN', 'DISPATCHER'],
+  },
+};
+
+function classifyRead(row: ReadRow, who: Who, data: Data | null | undefined, codes: string[]): ReadOutcome {
+  const record = data ? row.record(data) : null;
+  if (codes.length === 0) {
+    if (record === null || record === undefined) return 'absent';
+    if (!row.realName) return 'allow';
+    return row.realName(record as Record<string, unknown>).includes('*') ? 'masked' : 'clear';
+  }
+  if ((record === null || record === undefined) && codes.length === 1 && codes[0] === (who === 'NOBODY' ? 'UNAUTHENTICATED' : 'FORBIDDEN')) return 'deny';
+  return `unexpected ${codes.join(',')}`;
+}
 
 const MUTATIONS = readSupergraph().mutations;
 
 // ── fixtures ─────────────────────────────────────────────────────────────────────────────────────────────────
 
 let platform: Platform;
+let wechat: FakeWeChat;
 let fx: Fixtures;
 const tokens = new Map<Who, string | undefined>();
 
@@ -404,6 +536,9 @@ async function buildFixtures() {
   const accountZhou = (await ensurePersonAccount(platform.points.manager, zhou, yingbin)).id;
   const accountLiu = (await ensurePersonAccount(platform.points.manager, liu, yongxian)).id;
   const accountNeighbour = (await ensurePersonAccount(platform.points.manager, neighbour, yingbin)).id;
+  const accountHeYi = (await ensurePersonAccount(platform.points.manager, heYi, yingbin)).id;
+  const [{ id: volunteerOutPerson }] = await platform.volunteers.query('SELECT person_id::text AS id FROM volunteer WHERE id = $1', [volunteerOut]);
+  await ensurePersonAccount(platform.points.manager, volunteerOutPerson, yongxian);
   await platform.points.transaction(async (manager) => {
     const issuance = await systemAccountId(manager, 'ISSUANCE');
     for (const [person, station] of [[zhou, yingbin], [heYi, yingbin], [liu, yongxian]] as const) {
@@ -482,24 +617,32 @@ async function buildFixtures() {
     homeUnitId: yingbin.id,
   }, '');
 
+  // Tickets of signing in with WeChat: one to bind a phone, one to open an account.
+  const LOGIN_WECHAT = `mutation($input: LoginWithWeChatInput!) { loginWithWeChat(input: $input) { ticket } }`;
+  const wechatBindTicket = (await must<{ loginWithWeChat: { ticket: string } }>(LOGIN_WECHAT, { code: wechat.loginCode(unique('o-matrix-bind-')) }, '')).loginWithWeChat.ticket;
+  const BIND_WECHAT = `mutation($input: BindWeChatPhoneInput!) { bindWeChatPhone(input: $input) { ticket } }`;
+  const wechatSignUpTicket = (await must<{ bindWeChatPhone: { ticket: string } }>(BIND_WECHAT, { ticket: wechatBindTicket, phoneCode: wechat.phoneCode(mobile()) }, '')).bindWeChatPhone.ticket;
+
   return {
+    wechatBindTicket, wechatSignUpTicket,
     yingbin, yongxian, hanfeng, yunfeng, pointIn, stationOut,
     teamIn, teamOut,
     zhou, heYi, heYiVolunteer, liu, volunteerOut, volunteers,
     orderIn, orderOut, carePlanIn, carePlanOut, visitDueAt: new Date(Date.now() + 7 * 86_400_000).toISOString(),
-    accountZhou, accountLiu, accountNeighbour, rewardIn, rewardOut, fulfilIn, fulfilOut, cancelIn, cancelOut, txIn, txOut,
+    accountZhou, accountLiu, accountNeighbour, accountHeYi, rewardIn, rewardOut, fulfilIn, fulfilOut, cancelIn, cancelOut, txIn, txOut,
     activityIn, activityOut, records, deliveryIn, deliveryOut, loginPhone,
   };
 }
 
 beforeAll(async () => {
-  platform = await startPlatform({ seed: 'demo' });
+  wechat = await FakeWeChat.start();
+  platform = await startPlatform({ seed: 'demo', env: { WECHAT_APP_ID: wechat.appId, WECHAT_APP_SECRET: wechat.appSecret, WECHAT_API_BASE: wechat.url } });
   const personId = async (phone: string) => (await platform.volunteers.query('SELECT id::text FROM person WHERE mobile = $1', [phone]))[0].id as string;
   const staff = async (role: Role, unitCode: string, phone: string) => platform.tokenAs(role, unitCode, await personId(phone));
   tokens.set('NOBODY', undefined);
   tokens.set('CENTER_ADMIN', await staff('CENTER_ADMIN', 'KZ', '13900230001'));
   tokens.set('DISPATCHER', await staff('DISPATCHER', 'KZ', '13900230002'));
-  tokens.set('ANALYST', await staff('ANALYST', 'KZ', '13900230003'));
+  tokens.set('ANALYST', await staff('ANALYST', 'KZ-HANFENG', '13900230003'));
   tokens.set('INSTITUTE_ADMIN', await staff('INSTITUTE_ADMIN', 'KZ-HANFENG', '13900230004'));
   tokens.set('STATION_ADMIN', await staff('STATION_ADMIN', 'KZ-HANFENG-YINGBIN', '13900230005'));
   tokens.set('GRID_WORKER', await staff('GRID_WORKER', 'KZ-HANFENG-YINGBIN', '13900230006'));
@@ -507,20 +650,49 @@ beforeAll(async () => {
   tokens.set('VOLUNTEER', await self('VOLUNTEER', '13900230007'));
   tokens.set('RESIDENT', await self('RESIDENT', '13900230008'));
   tokens.set('SERVICE', await platform.token({ sub: 'dispatch-worker', roles: ['SERVICE'] }));
+  const photo = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#888' } }).png().toBuffer();
+  for (const who of WHO.filter((caller) => caller !== 'NOBODY')) {
+    const form = new FormData();
+    form.append('file', new Blob([new Uint8Array(photo)], { type: 'image/png' }), 'photo.png');
+    const response = await fetch(platform.gatewayUrl.replace(/\/graphql$/, '/uploads'), { method: 'POST', headers: { authorization: `Bearer ${tokens.get(who)}` }, body: form });
+    uploads.set(who, ((await response.json()) as { uploadId: string }).uploadId);
+  }
   fx = await buildFixtures();
-}, 60_000);
+});
 
-afterAll(() => platform?.stop());
+afterAll(async () => {
+  await platform?.stop();
+  await wechat?.stop();
+});
 
 // ── the matrix ──────────────────────────────────────────────────────────────────────────────────────────────
 
-type Outcome = 'allow' | 'deny' | `unexpected ${string}`;
+type Outcome = 'allow' | 'deny' | 'not found' | `unexpected ${string}`;
 
-function classify(who: Who, codes: string[]): Outcome {
+function classify(who: Who, codes: string[], expected: Outcome): Outcome {
+  if (expected === 'not found' && codes.length === 1 && codes[0] === 'NOT_FOUND') return 'not found';
   if (codes.length === 0 || codes.every((code) => ALLOWED_CODES.has(code))) return 'allow';
   if (codes.length === 1 && codes[0] === (who === 'NOBODY' ? 'UNAUTHENTICATED' : 'FORBIDDEN')) return 'deny';
   return `unexpected ${codes.join(',')}`;
 }
+
+describe('the access matrix: reads', () => {
+  it.each(Object.keys(READS))('%s: shows and hides as ROLES.md says', async (name) => {
+    const row = READS[name]!;
+    const mismatches: string[] = [];
+    for (const side of ['inside', 'outside', 'missing'] as ReadSide[]) {
+      for (const who of WHO) {
+        const expected: ReadOutcome =
+          side === 'missing' ? (row.everywhere.includes(who) ? 'absent' : 'deny') : (row[side][who] ?? 'deny');
+        const id = side === 'missing' ? MISSING_ID : row.id(fx, side, who);
+        const result = await platform.query<Data>(row.document, { id }, { token: tokens.get(who) });
+        const outcome = classifyRead(row, who, result.data, (result.errors ?? []).map((error) => String(error.extensions?.code)));
+        if (outcome !== expected) mismatches.push(`${who} ${side}: expected ${expected}, got ${outcome} (${result.errors?.[0]?.message ?? 'ok'})`);
+      }
+    }
+    expect(mismatches).toEqual([]);
+  });
+});
 
 describe('the access matrix', () => {
   it('has an entry for every mutation of the supergraph, and none for a mutation that does not exist', () => {
@@ -534,14 +706,16 @@ describe('the access matrix', () => {
     if (!entry) throw new Error(`${name} has no entry in the access matrix`);
     const document = mutationDocument(MUTATIONS.get(name)!);
     const sides: Side[] = entry.noResource ? ['inside'] : ['inside', 'outside'];
-    const cells = sides.flatMap((side) => WHO.map((who) => ({ side, who, expected: (entry[side].includes(who) ? 'allow' : 'deny') as Outcome })));
+    const expectation = (side: Side, who: Who): Outcome =>
+      entry[side].includes(who) ? 'allow' : side === 'outside' && entry.notFoundOutside?.includes(who) ? 'not found' : 'deny';
+    const cells = sides.flatMap((side) => WHO.map((who) => ({ side, who, expected: expectation(side, who) })));
     // Denials first: an allowed call may change the resource (approve a volunteer), never the answer to a denied one.
     cells.sort((a, b) => Number(a.expected === 'allow') - Number(b.expected === 'allow'));
     const mismatches: string[] = [];
     for (const cell of cells) {
       const result = await platform.query(document, { input: entry.input(fx, cell.side, cell.who) }, { token: tokens.get(cell.who) });
       const codes = (result.errors ?? []).map((error) => String(error.extensions?.code));
-      const outcome = classify(cell.who, codes);
+      const outcome = classify(cell.who, codes, cell.expected);
       if (outcome !== cell.expected) {
         mismatches.push(`${cell.who} ${cell.side}: expected ${cell.expected}, got ${outcome} (${result.errors?.[0]?.message ?? 'ok'})`);
       }

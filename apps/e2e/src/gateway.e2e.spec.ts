@@ -1,6 +1,9 @@
 import { UnsecuredJWT } from 'jose';
 import { signClaims, signToken } from '@kz/auth';
-import { errorCodes, graphql } from '@kz/testing';
+import type { Config } from '@kz/config';
+import { dropDatabase } from '@kz/db';
+import { CLIENT_ERROR_CODES, RunningGateway, startGateway } from '@kz/gateway';
+import { errorCodes, graphql, testConfig, uniqueName, uniqueQueuePrefix } from '@kz/testing';
 import { Platform, startPlatform } from './stack';
 
 let platform: Platform;
@@ -41,9 +44,91 @@ describe('tokens at the gateway', () => {
     expect(result.errors?.[0]?.extensions).toEqual({ code: 'UNAUTHENTICATED', reason });
   });
 
+  describe('with JWT_CLOCK_TOLERANCE_SECONDS=120', () => {
+    let gateway: RunningGateway;
+    let config: Config;
+    beforeAll(async () => {
+      config = testConfig({ JWT_CLOCK_TOLERANCE_SECONDS: '120', HOST: '127.0.0.1', QUEUE_PREFIX: uniqueQueuePrefix(), GATEWAY_RATE_LIMIT_PER_MINUTE: '0', MEDIA_DATABASE: uniqueName('media') });
+      gateway = await startGateway(config, { port: 0 });
+    });
+    afterAll(async () => {
+      await gateway.stop();
+      await dropDatabase(config, config.MEDIA_DATABASE);
+    });
+    const expiredAgo = (seconds: number) => signToken(platform.config, { sub: 'p', roles: ['RESIDENT'] }, -seconds);
+
+    it('accepts a token that expired within the tolerance (60 s ago), which the default 5 s refuses', async () => {
+      const token = await expiredAgo(60);
+      const tolerant = await graphql<{ __typename: string }>(gateway.url, '{ __typename }', {}, { token });
+      expect({ status: tolerant.status, data: tolerant.data }).toEqual({ status: 200, data: { __typename: 'Query' } });
+      const byDefault = await platform.query('{ __typename }', {}, { token });
+      expect({ status: byDefault.status, extensions: byDefault.errors?.[0]?.extensions }).toEqual({
+        status: 401,
+        extensions: { code: 'UNAUTHENTICATED', reason: 'expiredToken' },
+      });
+    });
+
+    it('refuses a token that expired beyond the tolerance (180 s ago) with 401 UNAUTHENTICATED', async () => {
+      const result = await graphql(gateway.url, '{ __typename }', {}, { token: await expiredAgo(180) });
+      expect(result.status).toBe(401);
+      expect(result.errors?.[0]?.extensions).toEqual({ code: 'UNAUTHENTICATED', reason: 'expiredToken' });
+    });
+  });
+
   it('refuses an authorization header that is not a bearer token', async () => {
     const result = await platform.query(query, {}, { headers: { authorization: 'Basic dXNlcjpwYXNz' } });
     expect(result.status).toBe(401);
+  });
+});
+
+describe('requests the gateway cannot run', () => {
+  async function post(body: string, language?: string) {
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    if (language) headers['accept-language'] = language;
+    const response = await fetch(platform.gatewayUrl, { method: 'POST', headers, body });
+    const json = (await response.json()) as { data?: unknown; errors?: { message: string; extensions?: { code?: unknown } }[] };
+    return { status: response.status, ...json };
+  }
+
+  it.each([
+    ['an operationName the document does not hold', { query: 'query A { __typename }', operationName: 'B' }, 'OPERATION_RESOLUTION_FAILURE'],
+    ['an operationName for a document with only an anonymous operation', { query: '{ __typename }', operationName: 'A' }, 'OPERATION_RESOLUTION_FAILURE'],
+    ['several operations and no operationName', { query: 'query A { __typename } query B { __typename }' }, 'OPERATION_RESOLUTION_FAILURE'],
+    ['an operationName that is not a string', { query: 'query A { __typename }', operationName: 5 }, 'BAD_REQUEST'],
+    ['no query', { variables: {} }, 'BAD_REQUEST'],
+    ['a query that is not a string', { query: 5 }, 'BAD_REQUEST'],
+    ['variables that are not an object', { query: '{ __typename }', variables: [1] }, 'BAD_REQUEST'],
+    ['variables as a JSON string', { query: '{ __typename }', variables: '{}' }, 'BAD_REQUEST'],
+    ['a body that is not an object', 5, 'BAD_REQUEST'],
+    ['a syntax error', { query: '{ __typename ' }, 'GRAPHQL_PARSE_FAILED'],
+    ['a field the graph does not have', { query: '{ nope }' }, 'GRAPHQL_VALIDATION_FAILED'],
+    ['a subscription (the graph has none)', { query: 'subscription { __typename }' }, 'GRAPHQL_VALIDATION_FAILED'],
+    ['a variable of the wrong type', { query: 'query($id: ID!) { unit(id: $id) { name } }', variables: { id: {} } }, 'BAD_USER_INPUT'],
+  ])('answers %s with HTTP 400 and a documented code', async (_case, body, code) => {
+    const result = await post(JSON.stringify(body));
+    expect({ status: result.status, codes: result.errors?.map((error) => error.extensions?.code), data: result.data }).toEqual({
+      status: 400,
+      codes: [code],
+      data: undefined,
+    });
+    expect(CLIENT_ERROR_CODES).toContain(code);
+  });
+
+  it('names the missing operation, in the caller’s language', async () => {
+    const english = await post(JSON.stringify({ query: 'query A { __typename }', operationName: 'B' }));
+    expect(english.errors?.[0]?.message).toBe('The document has no operation named "B".');
+    const chinese = await post(JSON.stringify({ query: 'query A { __typename } query B { __typename }' }), 'zh-CN');
+    expect(chinese.errors?.[0]?.message).toBe('请求的文档包含多个操作，请在 operationName 中指明要执行的操作。');
+  });
+
+  it('runs the named operation of a document with several', async () => {
+    const result = await post(JSON.stringify({ query: 'query A { a: __typename } query B { b: __typename }', operationName: 'B' }));
+    expect({ status: result.status, data: result.data }).toEqual({ status: 200, data: { b: 'Query' } });
+  });
+
+  it('answers an unregistered persisted query hash sent without its text with PERSISTED_QUERY_NOT_SUPPORTED (automatic persisted queries are off)', async () => {
+    const result = await post(JSON.stringify({ extensions: { persistedQuery: { version: 1, sha256Hash: 'a'.repeat(64) } } }));
+    expect(result.errors?.map((error) => error.extensions?.code)).toEqual(['PERSISTED_QUERY_NOT_SUPPORTED']);
   });
 });
 

@@ -45,7 +45,7 @@ beforeAll(async () => {
     { label: 'VOLUNTEER', token: await platform.token({ sub: await personId('13900230007'), roles: ['RESIDENT', 'VOLUNTEER'] }) },
     { label: 'nobody', token: undefined },
   );
-}, 60_000);
+});
 
 afterAll(() => platform?.stop());
 
@@ -244,6 +244,115 @@ describe('malformed input to every mutation', () => {
       }),
       { seed: SEED, numRuns: RUNS_PER_MUTATION, endOnFailure: true },
     );
+    expect(await fingerprint()).toEqual(before);
+  });
+});
+
+// ── control characters in every text input ─────────────────────────────────────────────────────────────────
+
+/**
+ * Every text field of every mutation input (nested ones and lists of text included) gets, in turn, U+0001, a terminal
+ * escape sequence, the right-to-left override, a zero-width space and, where the field is one line, a line break, between ordinary text
+ * (fast-check, fixed seed). Whoever may call the mutation is refused with BAD_USER_INPUT naming that field and the
+ * character; callers without the role are refused before; nothing is stored.
+ */
+const CONTROL_PROBES = [
+  { name: 'U+0001', text: '\u0001', character: 'U+0001' },
+  { name: 'an ESC sequence', text: '\u001b[31m红色\u001b[0m', character: 'U+001B' },
+  { name: 'the right-to-left override', text: 'invoice\u202Efdp.exe', character: 'U+202E' },
+  { name: 'a zero-width space', text: '何\u200B毅', character: 'U+200B' },
+];
+const LINE_BREAK_PROBE = { name: 'a newline in a one-line field', text: '第一行\n第二行', character: 'U+000A' };
+const REFUSED_ANYWHERE =
+  /[\u0000-\u001F\u007F-\u009F\u00AD\u034F\u061C\u115F\u1160\u17B4\u17B5\u180E\u200B\u200E\u200F\u2028\u2029\u202A-\u202E\u2060-\u2064\u2066-\u2069\u3164\uFEFF\uFFA0]/;
+const ordinaryText = fc.string({ unit: 'grapheme', minLength: 1, maxLength: 6 }).filter((text) => !REFUSED_ANYWHERE.test(text) && text.trim() === text);
+
+function textFieldsOf(typeName: string): FieldAt[] {
+  return fieldsOf(typeName).filter((at) => at.field.name === 'String');
+}
+
+describe('control characters in every text input', () => {
+  const withText = [...schema.mutations.values()].filter((info) => textFieldsOf(info.inputType).length > 0);
+
+  it('covers the mutations that take text, and knows which fields are multi-line', () => {
+    expect(withText.length).toBeGreaterThan(35);
+    const multiLine = withText.flatMap((info) => textFieldsOf(info.inputType).filter((at) => at.field.multiLine).map((at) => `${info.name}.${at.path.join('.')}`));
+    expect(multiLine).toEqual(expect.arrayContaining(['suspendVolunteer.reason', 'deliverOrder.note', 'setSevenHaves.items.0.evidence']));
+    expect(multiLine).not.toContain('placeOrder.title');
+  });
+
+  it.each(withText.map((info) => [info.name, info]))('%s: refused in every text field, naming it; nothing stored', async (name, info) => {
+    const document = mutationDocument(info);
+    const base = wellShaped(schema.inputs.get(info.inputType) ?? []);
+    const [before, [prefix, suffix]] = [await fingerprint(), fc.sample(fc.tuple(ordinaryText, ordinaryText), { seed: SEED, numRuns: 1 })[0]!];
+    for (const at of textFieldsOf(info.inputType)) {
+      for (const probe of at.field.multiLine ? CONTROL_PROBES : [...CONTROL_PROBES, LINE_BREAK_PROBE]) {
+        const text = `${prefix}${probe.text}${suffix}`;
+        const input = setAt(withParents(base, at, info.inputType), at.path, at.field.list ? [text] : text);
+        const field = ['input', ...at.path, ...(at.field.list ? ['0'] : [])].join('.');
+        const context = `${name} ${field} with ${probe.name}`;
+        const answers: { caller: string; codes: unknown[]; field?: unknown; character?: unknown }[] = [];
+        for (const caller of callers) {
+          const result = await platform.query<Record<string, unknown>>(document, { input }, { token: caller.token });
+          expect({ context, caller: caller.label, status: result.status < 500, data: result.data?.[name] ?? null }).toEqual({ context, caller: caller.label, status: true, data: null });
+          const codes = (result.errors ?? []).map((error) => error.extensions?.code);
+          expect({ context, known: codes.length > 0 && codes.every((code) => CONTRACT_CODES.has(String(code))) }).toEqual({ context, known: true });
+          const first = result.errors?.[0]?.extensions;
+          answers.push({ caller: caller.label, codes, field: first?.field, character: first?.character });
+          if (codes[0] === 'BAD_USER_INPUT') break;
+        }
+        expect({ context, refused: answers.at(-1) }).toEqual({
+          context,
+          refused: { caller: expect.any(String), codes: ['BAD_USER_INPUT'], field, character: probe.character },
+        });
+      }
+    }
+    expect(await fingerprint()).toEqual(before);
+  });
+});
+
+// ── photo upload ids ───────────────────────────────────────────────────────────────────────────────────────
+
+/**
+ * `photoIds` of placeOrder and deliverOrder take the signed upload ids of `POST /uploads`. Anything else — not an
+ * upload id, one with a forged signature, one of another caller, too long, too many — is BAD_USER_INPUT naming the
+ * item (or the list), and nothing is stored.
+ */
+describe('photo upload ids that are not the caller’s uploads', () => {
+  const forged = `${Buffer.from(JSON.stringify({ i: '00000000-0000-4000-8000-000000000000', w: 1, h: 1, t: 0, s: Math.floor(Date.now() / 1000) })).toString('base64url')}.AAAAAAAAAAAAAAAAAAAAAA`;
+  const cases: [string, unknown, string][] = [
+    ['not an upload id', ['photo.jpg'], 'input.photoIds.0'],
+    ['blank', [''], 'input.photoIds.0'],
+    ['a forged signature', [forged], 'input.photoIds.0'],
+    ['a URL', ['https://img.example/a.jpg'], 'input.photoIds.0'],
+    ['over 300 characters', ['a.'.repeat(200)], 'input.photoIds.0'],
+    ['ten of them', Array.from({ length: 10 }, () => forged), 'input.photoIds'],
+  ];
+
+  it.each(cases)('placeOrder with %s: BAD_USER_INPUT naming it, nothing stored', async (_case, photoIds, field) => {
+    const resident = callers.find((caller) => caller.label === 'VOLUNTEER')!;
+    const before = await fingerprint();
+    const result = await platform.query(
+      `mutation($input: PlaceOrderInput!) { placeOrder(input: $input) { id } }`,
+      { input: { title: '楼道灯不亮', category: 'SAFETY_FACILITIES', channel: 'APP', photoIds } },
+      { token: resident.token },
+    );
+    expect(result.errors?.map((error) => [error.extensions?.code, error.extensions?.field])).toEqual([['BAD_USER_INPUT', field]]);
+    expect(await fingerprint()).toEqual(before);
+  });
+
+  it('deliverOrder with a forged upload id: a coded error, nothing stored', async () => {
+    const staff = callers.find((caller) => caller.label === 'STATION_ADMIN')!;
+    const orderId = ((await platform.orders.query(`SELECT id::text FROM service_order ORDER BY id LIMIT 1`)) as { id: string }[])[0]?.id ?? '1';
+    const before = await fingerprint();
+    const result = await platform.query(
+      `mutation($input: DeliverOrderInput!) { deliverOrder(input: $input) { id } }`,
+      { input: { orderId, note: '已完成', outcome: 'FULL', minutes: [{ volunteerId: '1', minutes: 30 }], photoIds: [forged] } },
+      { token: staff.token },
+    );
+    const codes = (result.errors ?? []).map((error) => String(error.extensions?.code));
+    expect(codes.length).toBeGreaterThan(0);
+    expect(codes.every((code) => CONTRACT_CODES.has(code))).toBe(true);
     expect(await fingerprint()).toEqual(before);
   });
 });

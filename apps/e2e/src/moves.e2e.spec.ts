@@ -1,5 +1,5 @@
 import { Platform, startPlatform } from './stack';
-import { eventually } from '@kz/testing';
+import { errorCodes, eventually } from '@kz/testing';
 
 /** A unit moved in the org subgraph moves, through `org.unit.moved`, everything the volunteers subgraph scopes by it. */
 let platform: Platform;
@@ -37,8 +37,10 @@ it('rewrites the paths of people and volunteers of a moved station, so scope fol
   const [person] = await platform.volunteers.query('SELECT home_unit_path FROM person WHERE id = $1', [zhou.id]);
   expect(person.home_unit_path).toBe(newPath);
 
-  // The institute admin of 汉丰 no longer sees 周建华 in clear; the one of 云枫 does.
-  expect((await platform.query<{ person: { realName: string } }>(read, { id: zhou.id }, { token: hanfengAdmin })).data!.person.realName).toBe('周**');
+  // The institute admin of 汉丰 no longer sees 周建华 (until issue 17: masked; now not at all); the one of 云枫 does.
+  const former = await platform.query(read, { id: zhou.id }, { token: hanfengAdmin });
+  expect(former.data).toEqual({ person: null });
+  expect(errorCodes(former)).toEqual(['FORBIDDEN']);
   const yunfengAdmin = await platform.tokenAs('INSTITUTE_ADMIN', 'KZ-YUNFENG');
   expect((await platform.query<{ person: { realName: string } }>(read, { id: zhou.id }, { token: yunfengAdmin })).data!.person.realName).toBe('周建华');
   // The station's own admin signs in again and their token carries the new path.

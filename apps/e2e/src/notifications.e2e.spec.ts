@@ -1,8 +1,10 @@
 import { Queue } from 'bullmq';
 import IORedis from 'ioredis';
 import { startNotificationWorker, RunningNotificationWorker } from '@kz/notification-worker';
+import { FailedNotificationsDocument, InboxDocument, MarkNotificationsReadDocument, UnreadNotificationCountDocument } from '@kz/client';
 import { webhookSignature } from '@kz/notifications';
-import { errorCodes, eventually, eventuallyValue, GraphQLResult, WebhookServer } from '@kz/testing';
+import { dataOf, eventually, eventuallyValue, WebhookServer } from '@kz/testing';
+import { gatewayClient, refusal } from './client';
 import { Platform, startPlatform } from './stack';
 
 /**
@@ -25,7 +27,8 @@ const tokens: Record<string, string> = {};
 const personIds: Record<string, string> = {};
 
 beforeAll(async () => {
-  platform = await startPlatform({ seed: 'demo' });
+  // The client's documents go by id (apps/e2e/src/client.ts); this spec's own free-text calls run too (mode off).
+  platform = await startPlatform({ seed: 'demo', clientManifest: true });
   webhook = await WebhookServer.start();
   worker = await startNotificationWorker(
     {
@@ -51,26 +54,20 @@ afterAll(async () => {
   await platform?.stop();
 });
 
-async function ok<T>(result: Promise<GraphQLResult<T>>): Promise<T> {
-  const { data, errors } = await result;
-  if (errors || !data) throw new Error(JSON.stringify(errors));
-  return data;
-}
-
-type Inbox = { myNotifications: { totalCount: number; edges: { node: { id: string; kind: string; title: string; body: string; link: string; readAt: string | null } }[] } };
-const INBOX = `{ myNotifications(first: 100) { totalCount edges { node { id kind title body link readAt } } } }`;
-const inboxOf = async (who: string) => (await ok(platform.query<Inbox>(INBOX, {}, { token: tokens[who], language: 'zh-CN' }))).myNotifications.edges.map((edge) => edge.node);
+/** The typed client (`@kz/client`) of one of the people above, in Chinese. */
+const as = (who: string) => gatewayClient(platform.gatewayUrl, { token: tokens[who], locale: 'zh-CN' });
+const inboxOf = async (who: string) => (await as(who).request(InboxDocument, { first: 100 })).myNotifications.edges.map((edge) => edge.node);
 const aboutOrder = async (who: string, orderId: string, kind: string) => (await inboxOf(who)).filter((n) => n.link === `order:${orderId}` && n.kind === kind);
 
 async function placeAndDispatch(title: string): Promise<{ id: string; code: string }> {
-  const { placeOrder } = await ok(
+  const { placeOrder } = await dataOf(
     platform.query<{ placeOrder: { id: string; code: string } }>(
       `mutation($input: PlaceOrderInput!) { placeOrder(input: $input) { id code } }`,
       { input: { title, category: 'ELDERLY_CARE', channel: 'WECHAT', stationHintId: yingbin.id } },
       { token: tokens.zhou },
     ),
   );
-  await ok(platform.query(`mutation($input: DispatchOrderInput!) { dispatchOrder(input: $input) { id status } }`, { input: { orderId: placeOrder.id, stationId: yingbin.id } }, { token: tokens.dispatcher }));
+  await dataOf(platform.query(`mutation($input: DispatchOrderInput!) { dispatchOrder(input: $input) { id status } }`, { input: { orderId: placeOrder.id, stationId: yingbin.id } }, { token: tokens.dispatcher }));
   return placeOrder;
 }
 
@@ -134,25 +131,26 @@ describe('notifications of an order', () => {
     });
     const residentInbox = await inboxOf('zhou');
     expect(residentInbox.map((n) => n.id)).not.toContain(stationNews!.id);
-    const marked = await ok(
-      platform.query<{ markNotificationsRead: number }>(`mutation($input: MarkNotificationsReadInput!) { markNotificationsRead(input: $input) }`, { input: { ids: [stationNews!.id] } }, { token: tokens.zhou }),
-    );
+    const marked = await as('zhou').request(MarkNotificationsReadDocument, { input: { ids: [stationNews!.id] } });
     expect(marked.markNotificationsRead).toBe(0);
     expect((await aboutOrder('stationAdmin', order.id, 'order.dispatched'))[0]!.readAt).toBeNull();
-    const count = async (who: string) => (await ok(platform.query<{ unreadNotificationCount: number }>('{ unreadNotificationCount }', {}, { token: tokens[who] }))).unreadNotificationCount;
+    const count = async (who: string) => (await as(who).request(UnreadNotificationCountDocument)).unreadNotificationCount;
     const before = await count('stationAdmin');
     expect(before).toBeGreaterThan(0);
-    await ok(platform.query(`mutation($input: MarkNotificationsReadInput!) { markNotificationsRead(input: $input) }`, { input: { ids: [stationNews!.id] } }, { token: tokens.stationAdmin }));
+    await as('stationAdmin').request(MarkNotificationsReadDocument, { input: { ids: [stationNews!.id] } });
     expect(await count('stationAdmin')).toBe(before - 1);
-    expect(errorCodes(await platform.query('{ failedNotifications { totalCount } }', {}, { token: tokens.zhou }))).toEqual(['FORBIDDEN']);
-    expect(errorCodes(await platform.query('{ myNotifications { totalCount } }'))).toEqual(['UNAUTHENTICATED']);
+    expect((await refusal(as('zhou').request(FailedNotificationsDocument))).codes).toEqual(['FORBIDDEN']);
+    const anonymous = gatewayClient(platform.gatewayUrl);
+    const inbox = await refusal(anonymous.request(InboxDocument));
+    expect([inbox.codes, inbox.data]).toEqual([['UNAUTHENTICATED'], null]); // nothing of the badge or the list
+    expect((await refusal(anonymous.request(UnreadNotificationCountDocument))).codes).toEqual(['UNAUTHENTICATED']);
   });
 
   it('dead-letter an SMS the gateway refuses, and send it when the center retries it from the list', async () => {
     const order = await placeAndDispatch('助老送餐');
     await eventually(async () => (await smsOf(order.id, 'order.dispatched')).some((row) => row.status === 'SENT'));
     webhook.failNext(1, 400);
-    await ok(platform.query(`mutation($input: OrderIdInput!) { acceptOrder(input: $input) { id status } }`, { input: { orderId: order.id } }, { token: tokens.stationAdmin }));
+    await dataOf(platform.query(`mutation($input: OrderIdInput!) { acceptOrder(input: $input) { id status } }`, { input: { orderId: order.id } }, { token: tokens.stationAdmin }));
     const [dead] = await eventuallyValue(async () => {
       const rows = await smsOf(order.id, 'order.accepted');
       return rows.length > 0 && rows[0]!.status === 'DEAD' ? rows : undefined;
@@ -161,7 +159,7 @@ describe('notifications of an order', () => {
 
     type Failed = { failedNotifications: { edges: { node: { id: string; status: string; lastError: string; address: string; recipient: { id: string }; notification: { title: string } } }[] } };
     const FAILED = `{ failedNotifications(first: 50) { edges { node { id status lastError address recipient { id } notification { title } } } } }`;
-    const list = await ok(platform.query<Failed>(FAILED, {}, { token: tokens.centerAdmin, language: 'zh-CN' }));
+    const list = await dataOf(platform.query<Failed>(FAILED, {}, { token: tokens.centerAdmin, language: 'zh-CN' }));
     expect(list.failedNotifications.edges.map((edge) => edge.node)).toContainEqual({
       id: dead!.id,
       status: 'DEAD',
@@ -170,13 +168,13 @@ describe('notifications of an order', () => {
       recipient: { id: personIds.zhou },
       notification: { title: '订单已接单' },
     });
-    const retried = await ok(
+    const retried = await dataOf(
       platform.query<{ retryNotification: { status: string } }>(`mutation($input: RetryNotificationInput!) { retryNotification(input: $input) { id status } }`, { input: { deliveryId: dead!.id } }, { token: tokens.centerAdmin }),
     );
     expect(retried.retryNotification.status).toBe('PENDING');
     await eventually(async () => (await smsOf(order.id, 'order.accepted'))[0]!.status === 'SENT');
     expect(webhook.requestsFor(dead!.id)).toHaveLength(2);
-    const after = await ok(platform.query<Failed>(FAILED, {}, { token: tokens.centerAdmin }));
+    const after = await dataOf(platform.query<Failed>(FAILED, {}, { token: tokens.centerAdmin }));
     expect(after.failedNotifications.edges.map((edge) => edge.node.id)).not.toContain(dead!.id);
   });
 });
@@ -186,7 +184,7 @@ describe('dead letters after a re-org', () => {
     const order = await placeAndDispatch('楼道扶手松动');
     await eventually(async () => (await smsOf(order.id, 'order.dispatched')).some((row) => row.status === 'SENT'));
     webhook.failNext(1, 400);
-    await ok(platform.query(`mutation($input: OrderIdInput!) { acceptOrder(input: $input) { id status } }`, { input: { orderId: order.id } }, { token: tokens.stationAdmin }));
+    await dataOf(platform.query(`mutation($input: OrderIdInput!) { acceptOrder(input: $input) { id status } }`, { input: { orderId: order.id } }, { token: tokens.stationAdmin }));
     const [dead] = await eventuallyValue(async () => {
       const rows = await smsOf(order.id, 'order.accepted');
       return rows.length > 0 && rows[0]!.status === 'DEAD' ? rows : undefined;
@@ -194,14 +192,14 @@ describe('dead letters after a re-org', () => {
 
     const FAILED = `{ failedNotifications(first: 100) { edges { node { id } } } }`;
     const seen = async (token: string) =>
-      (await ok(platform.query<{ failedNotifications: { edges: { node: { id: string } }[] } }>(FAILED, {}, { token }))).failedNotifications.edges.map((edge) => edge.node.id);
+      (await dataOf(platform.query<{ failedNotifications: { edges: { node: { id: string } }[] } }>(FAILED, {}, { token }))).failedNotifications.edges.map((edge) => edge.node.id);
     const hanfengAdmin = await platform.tokenAs('INSTITUTE_ADMIN', 'KZ-HANFENG');
     const yunfengAdmin = await platform.tokenAs('INSTITUTE_ADMIN', 'KZ-YUNFENG');
     expect(await seen(hanfengAdmin)).toContain(dead!.id);
     expect(await seen(yunfengAdmin)).not.toContain(dead!.id);
 
     const yunfeng = await platform.unit('KZ-YUNFENG');
-    const moved = await ok(
+    const moved = await dataOf(
       platform.query<{ moveUnit: { path: string } }>(`mutation($input: MoveUnitInput!) { moveUnit(input: $input) { path } }`, { input: { id: yingbin.id, newParentId: yunfeng.id } }, { token: tokens.centerAdmin }),
     );
     expect(moved.moveUnit.path).toBe(`${yunfeng.path}/${yingbin.id}`);

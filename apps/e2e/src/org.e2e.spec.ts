@@ -313,6 +313,32 @@ describe('changing the tree', () => {
     expect(done.data!.designateDemonstration.isDemonstration).toBe(false);
   });
 
+  it('refuses to make the center a demonstration site of itself, naming the field, and changes nothing', async () => {
+    const kz = await platform.unit('KZ');
+    const designate = `mutation($input: DesignateDemonstrationInput!) { designateDemonstration(input: $input) { isDemonstration } }`;
+    const before = await snapshot();
+    const refused = await platform.query(designate, { input: { unitId: kz.id, isDemonstration: true } }, { token: center, language: 'zh-CN' });
+    expect(refused.data).toBeNull();
+    expect(refused.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.unitId', level: 'CENTER' });
+    expect(refused.errors?.[0]?.message).toContain('示范所、示范站、示范点');
+    const inEnglish = await platform.query(designate, { input: { unitId: kz.id, isDemonstration: true } }, { token: center });
+    expect(inEnglish.errors?.[0]?.message).toBe(
+      'input.unitId: a CENTER cannot be a demonstration site; demonstration sites are institutes, stations and points.',
+    );
+    expect(await snapshot()).toEqual(before);
+    const [row] = await platform.org.query('SELECT is_demonstration AS "isDemonstration" FROM practice_unit WHERE id = $1', [kz.id]);
+    expect(row.isDemonstration).toBe(false);
+    // Withdrawing is always allowed (it leaves the center as it must be); institutes, stations and points may be designated.
+    const withdrawn = await platform.query(designate, { input: { unitId: kz.id, isDemonstration: false } }, { token: center });
+    expect(withdrawn.errors).toBeUndefined();
+    for (const code of ['KZ-HANFENG', 'KZ-HANFENG-S001', 'KZ-HANFENG-YINGBIN-GUOXUEYUAN']) {
+      const site = await platform.unit(code);
+      const made = await platform.query<{ designateDemonstration: { isDemonstration: boolean } }>(designate, { input: { unitId: site.id, isDemonstration: true } }, { token: center });
+      expect([code, made.errors]).toEqual([code, undefined]);
+      expect(made.data!.designateDemonstration.isDemonstration).toBe(true);
+    }
+  });
+
   it('creates and updates teams following the structure of the volunteer force', async () => {
     const yingbin = await platform.unit('KZ-HANFENG-YINGBIN');
     const [branch] = await platform.org.query(`SELECT id::text FROM team WHERE code = 'T-BRANCH-HANFENG'`);

@@ -1,6 +1,6 @@
 import { withCheckDigit } from '@kz/auth';
 import { DEMO_PASSWORD } from '@kz/seed-data';
-import { errorCodes, eventually } from '@kz/testing';
+import { errorCodes, eventually, GraphQLResult } from '@kz/testing';
 import { Platform, startPlatform } from './stack';
 
 const STATION_ADMIN = '13900230005';
@@ -155,7 +155,8 @@ describe('who sees personal data in clear', () => {
     zhouId = row.id;
   });
 
-  it('shows a resident their own data and the staff of their station, masks it for everyone else', async () => {
+  // Until issue 17 everyone signed in got the masked person here; now those outside the person's scope get nothing.
+  it('shows a resident their own data and the staff of their station, and refuses the person to staff of elsewhere and to volunteers', async () => {
     const asSelf = await platform.query<{ person: Record<string, string> }>(PERSON, { id: zhouId }, { token: await platform.login(RESIDENT_ZHOU) });
     expect(asSelf.data!.person).toMatchObject({ displayName: '周**', realName: '周建华', mobile: RESIDENT_ZHOU });
     expect(asSelf.data!.person.idNumber).toMatch(/^500234\d{11}[\dX]$/);
@@ -163,11 +164,135 @@ describe('who sees personal data in clear', () => {
     expect(asStation.data!.person.idNumber).toBe(asSelf.data!.person.idNumber);
     const asInstitute = await platform.query<{ person: Record<string, string> }>(PERSON, { id: zhouId }, { token: await platform.login(INSTITUTE_ADMIN) });
     expect(asInstitute.data!.person.realName).toBe('周建华');
-    const masked = { displayName: '周**', realName: '周**', mobile: '139****0008', idNumber: expect.stringMatching(/^500234\*{8}\d{3}[\dX]$/) };
     const otherStationAdmin = await platform.tokenAs('STATION_ADMIN', 'KZ-YUNFENG-YONGXIAN');
-    expect((await platform.query<{ person: unknown }>(PERSON, { id: zhouId }, { token: otherStationAdmin })).data!.person).toEqual(masked);
-    const volunteer = await platform.login('13900230007');
-    expect((await platform.query<{ person: unknown }>(PERSON, { id: zhouId }, { token: volunteer })).data!.person).toEqual(masked);
+    for (const token of [otherStationAdmin, await platform.login('13900230007')]) {
+      const refused = await platform.query(PERSON, { id: zhouId }, { token });
+      expect(refused.data).toEqual({ person: null });
+      expect(errorCodes(refused)).toEqual(['FORBIDDEN']);
+    }
+  });
+
+  it('shows analysts of the subtree and the dispatcher masked forms only', async () => {
+    const masked = { displayName: '周**', realName: '周**', mobile: '139****0008', idNumber: expect.stringMatching(/^500234\*{8}\d{3}[\dX]$/) };
+    for (const token of [await platform.login('13900230002'), await platform.login('13900230003'), await platform.tokenAs('ANALYST', 'KZ-HANFENG')]) {
+      const result = await platform.query<{ person: unknown }>(PERSON, { id: zhouId }, { token });
+      expect(result.errors).toBeUndefined();
+      expect(result.data!.person).toEqual(masked);
+    }
+    const elsewhere = await platform.query(PERSON, { id: zhouId }, { token: await platform.tokenAs('ANALYST', 'KZ-YUNFENG') });
+    expect(errorCodes(elsewhere)).toEqual(['FORBIDDEN']);
+  });
+});
+
+describe('anyone signed in can no longer look up any person (issue 17, point 7)', () => {
+  const PERSON = `query($id: ID!) { person(id: $id) { id displayName realName mobile idNumber } }`;
+  /** What the client sees of an answer (headers differ per request: its request id). */
+  const answer = (result: GraphQLResult) => ({ status: result.status, data: result.data, errors: result.errors });
+  const ORDER_ID = `mutation($input: OrderIdInput!) { acceptOrder(input: $input) { id } }`;
+  let zhouId: string;
+  let strangerId: string;
+  let orderId: string;
+  let tokens: Record<'zhou' | 'heYi' | 'stationAdmin' | 'center', string>;
+
+  beforeAll(async () => {
+    [{ id: zhouId }] = await platform.volunteers.query('SELECT id::text FROM person WHERE mobile = $1', [RESIDENT_ZHOU]);
+    tokens = {
+      zhou: await platform.login(RESIDENT_ZHOU),
+      heYi: await platform.login('13900230007'),
+      stationAdmin: await platform.login(STATION_ADMIN),
+      center: await platform.login('13900230001'),
+    };
+    // A resident of the same station as the volunteer, who shares nothing with him.
+    const stranger = await platform.query<{ signUp: { person: { id: string } } }>(SIGN_UP, { input: newcomer({ realName: '陈桂兰' }) });
+    strangerId = stranger.data!.signUp.person.id;
+    // 周建华's order, accepted by 迎宾 and assigned to 何毅.
+    const must = async <T>(query: string, input: Record<string, unknown>, token: string): Promise<T> => {
+      const result = await platform.query<T>(query, { input }, { token });
+      if (result.errors) throw new Error(JSON.stringify(result.errors));
+      return result.data!;
+    };
+    const placed = await must<{ placeOrder: { id: string } }>(
+      `mutation($input: PlaceOrderInput!) { placeOrder(input: $input) { id } }`,
+      { title: '健身器材生锈', category: 'SAFETY_FACILITIES', channel: 'APP', address: '腾龙广场小区' },
+      tokens.zhou,
+    );
+    orderId = placed.placeOrder.id;
+    await must(`mutation($input: DispatchOrderInput!) { dispatchOrder(input: $input) { id } }`, { orderId, stationId: yingbinId }, tokens.center);
+    await must(ORDER_ID, { orderId }, tokens.stationAdmin);
+    const [{ id: heYiVolunteer }] = await platform.volunteers.query(
+      'SELECT v.id::text FROM volunteer v JOIN person p ON p.id = v.person_id WHERE p.mobile = $1',
+      ['13900230007'],
+    );
+    await must(`mutation($input: AssignVolunteersInput!) { assignVolunteers(input: $input) { id } }`, { orderId, volunteerIds: [heYiVolunteer] }, tokens.stationAdmin);
+  });
+
+  it('refuses a volunteer the person of an unrelated resident, with the same answer as for an id that does not exist', async () => {
+    const unrelated = await platform.query(PERSON, { id: strangerId }, { token: tokens.heYi, language: 'zh-CN' });
+    expect(unrelated.data).toEqual({ person: null });
+    expect(errorCodes(unrelated)).toEqual(['FORBIDDEN']);
+    for (const missing of ['987654321', 'not-an-id']) {
+      expect(answer(await platform.query(PERSON, { id: missing }, { token: tokens.heYi, language: 'zh-CN' }))).toEqual(answer(unrelated));
+    }
+  });
+
+  it('refuses the station admin of another station, existing or not', async () => {
+    const yongxianAdmin = await platform.tokenAs('STATION_ADMIN', 'KZ-YUNFENG-YONGXIAN');
+    const outside = await platform.query(PERSON, { id: zhouId }, { token: yongxianAdmin });
+    expect(outside.data).toEqual({ person: null });
+    expect(errorCodes(outside)).toEqual(['FORBIDDEN']);
+    expect(answer(await platform.query(PERSON, { id: '987654321' }, { token: yongxianAdmin }))).toEqual(answer(outside));
+  });
+
+  it("still shows a resident the assigned volunteer's masked name on her order, and no ID number", async () => {
+    const ASSIGNEES = `query($id: ID!) { order(id: $id) { assignees { person { displayName realName mobile } } } }`;
+    const seen = await platform.query<{ order: { assignees: { person: Record<string, string> }[] } }>(ASSIGNEES, { id: orderId }, { token: tokens.zhou });
+    expect(seen.errors).toBeUndefined();
+    expect(seen.data!.order.assignees).toEqual([{ person: { displayName: '何*', realName: '何*', mobile: '139****0007' } }]);
+    const idNumber = await platform.query<{ order: { assignees: { person: { displayName: string; idNumber: string | null } }[] } }>(
+      `query($id: ID!) { order(id: $id) { assignees { person { displayName idNumber } } } }`,
+      { id: orderId },
+      { token: tokens.zhou },
+    );
+    expect(idNumber.data!.order.assignees).toEqual([{ person: { displayName: '何*', idNumber: null } }]);
+    expect(errorCodes(idNumber)).toEqual(['FORBIDDEN']);
+    expect(idNumber.errors![0]!.path).toEqual(['order', 'assignees', 0, 'person', 'idNumber']);
+    // The volunteer's weekly availability is theirs and their staff's; the assignee stays on the order.
+    const availability = await platform.query<{ order: { assignees: { status: string; availability: unknown }[] } }>(
+      `query($id: ID!) { order(id: $id) { assignees { status availability { dayOfWeek } } } }`,
+      { id: orderId },
+      { token: tokens.zhou },
+    );
+    expect(availability.data!.order.assignees).toEqual([{ status: 'ACTIVE', availability: null }]);
+    expect(errorCodes(availability)).toEqual(['FORBIDDEN']);
+  });
+
+  it("shows the assigned volunteer the requester's masked name and mobile on the order, not by id and not the ID number", async () => {
+    const REQUESTER = `query($id: ID!) { order(id: $id) { requester { displayName realName mobile } } }`;
+    const seen = await platform.query<{ order: { requester: Record<string, string> } }>(REQUESTER, { id: orderId }, { token: tokens.heYi });
+    expect(seen.errors).toBeUndefined();
+    expect(seen.data!.order.requester).toEqual({ displayName: '周**', realName: '周**', mobile: '139****0008' });
+    const idNumber = await platform.query(`query($id: ID!) { order(id: $id) { requester { idNumber } } }`, { id: orderId }, { token: tokens.heYi });
+    expect(errorCodes(idNumber)).toEqual(['FORBIDDEN']);
+    // Sharing an order is not a licence to look the person up: the order is how a party sees them.
+    expect(errorCodes(await platform.query(PERSON, { id: zhouId }, { token: tokens.heYi }))).toEqual(['FORBIDDEN']);
+  });
+
+  it('keeps the staff of the station in clear on the same order', async () => {
+    const REQUESTER = `query($id: ID!) { order(id: $id) { requester { realName mobile } assignees { person { realName } } } }`;
+    const seen = await platform.query<{ order: unknown }>(REQUESTER, { id: orderId }, { token: tokens.stationAdmin });
+    expect(seen.errors).toBeUndefined();
+    expect(seen.data!.order).toEqual({ requester: { realName: '周建华', mobile: RESIDENT_ZHOU }, assignees: [{ person: { realName: '何毅' } }] });
+  });
+
+  it('gives clients no way to resolve a person reference of their own choosing', async () => {
+    const forged = await platform.query(
+      `query($reps: [_Any!]!) { _entities(representations: $reps) { ... on Person { realName } } }`,
+      { reps: [{ __typename: 'Person', id: strangerId }] },
+      { token: tokens.heYi },
+    );
+    expect(forged.status).toBe(400);
+    expect(forged.data).toBeUndefined();
+    expect(new Set(errorCodes(forged))).toEqual(new Set(['GRAPHQL_VALIDATION_FAILED']));
   });
 });
 

@@ -158,17 +158,32 @@ describe('accounts', () => {
     expect((await platform.query(ACCOUNT, { id: '987654321' }, { token: center })).data).toEqual({ pointsAccount: null });
   });
 
-  it('gives Person.pointsAccount to those who may see it, and null to anyone else', async () => {
+  // Until issue 17 everyone else got null here without an error, and any person by id. Now a person the caller may not
+  // see is refused whole, and the account of one they see but whose account is not theirs to see is null with FORBIDDEN.
+  it('gives Person.pointsAccount to the holder and staff in scope; FORBIDDEN to anyone else, account or not', async () => {
     const [first, second] = [await aFundedPerson(12), await aFundedPerson(7)];
     const query = `query($a: ID!, $b: ID!) { a: person(id: $a) { pointsAccount { id balance } } b: person(id: $b) { pointsAccount { id balance } } }`;
-    type Accounts = Record<'a' | 'b', { pointsAccount: { id: string; balance: number } | null }>;
-    const ask = (token: string) => platform.query<Accounts>(query, { a: first.id, b: second.id }, { token });
+    type Accounts = Record<'a' | 'b', { pointsAccount: { id: string; balance: number } | null } | null>;
+    const ask = (token: string, b = second.id) => platform.query<Accounts>(query, { a: first.id, b }, { token });
     const staff = await ask(stationAdmin);
     expect(staff.errors).toBeUndefined();
     expect(staff.data).toEqual({ a: { pointsAccount: { id: first.accountId, balance: 12 } }, b: { pointsAccount: { id: second.accountId, balance: 7 } } });
     const yongxianAdmin = await platform.token({ sub: '9002', roles: ['RESIDENT', 'STATION_ADMIN'], unitId: yongxian.id, unitPath: yongxian.path });
-    expect((await ask(yongxianAdmin)).data).toEqual({ a: { pointsAccount: null }, b: { pointsAccount: null } });
-    expect((await ask(first.token)).data).toEqual({ a: { pointsAccount: { id: first.accountId, balance: 12 } }, b: { pointsAccount: null } });
+    const outside = await ask(yongxianAdmin);
+    expect(outside.data).toEqual({ a: null, b: null });
+    expect(errorCodes(outside)).toEqual(['FORBIDDEN', 'FORBIDDEN']);
+    const own = await ask(first.token);
+    expect(own.data).toEqual({ a: { pointsAccount: { id: first.accountId, balance: 12 } }, b: null });
+    expect(errorCodes(own)).toEqual(['FORBIDDEN']);
+    // The grid worker of the station sees the people, not their accounts, whether they have one or not.
+    const gridWorker = await platform.tokenAs('GRID_WORKER', 'KZ-HANFENG-YINGBIN');
+    const none = await aPerson();
+    const grid = await ask(gridWorker, none.id);
+    expect(grid.data).toEqual({ a: { pointsAccount: null }, b: { pointsAccount: null } });
+    expect(errorCodes(grid)).toEqual(['FORBIDDEN', 'FORBIDDEN']);
+    const noAccount = await ask(stationAdmin, none.id);
+    expect(noAccount.errors).toBeUndefined();
+    expect(noAccount.data!.b).toEqual({ pointsAccount: null });
   });
 
   it("shows a counterparty's card number, but not its balance", async () => {

@@ -420,6 +420,8 @@ describe('recording offline service', () => {
     unitId: yingbin.id,
     category: 'CIVILITY',
     title: '腾龙广场文明劝导',
+    place: '腾龙广场',
+    content: '劝导游客文明游园',
     startedAt: new Date(Date.now() - 86_400_000).toISOString(),
     minutes: 150,
     evidence: '纸质签到表第 3 页，现场照片 4 张',

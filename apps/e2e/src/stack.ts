@@ -1,5 +1,5 @@
 import { Claims, PiiVault, Role } from '@kz/auth';
-import { startGateway } from '@kz/gateway';
+import { openDocumentsDatabase, publishManifest, RunningGateway, startGateway } from '@kz/gateway';
 import { seedOrg, startOrgSubgraph } from '@kz/org-subgraph';
 import { startOrdersSubgraph, upsertVolunteerRefs } from '@kz/orders-subgraph';
 import { upsertUnitRefs } from '@kz/org-replica';
@@ -8,12 +8,24 @@ import { startPointsSubgraph } from '@kz/points-subgraph';
 import { DEMO_PASSWORD, orgDataset, peopleDataset, SeedProfile } from '@kz/seed-data';
 import { aCaller, startStack } from '@kz/testing';
 import { seedPeople, startVolunteersSubgraph } from '@kz/volunteers-subgraph';
+import { clientManifest, E2E_CLIENT } from './client';
+
+export interface PlatformOptions {
+  seed?: SeedProfile;
+  env?: Record<string, string>;
+  /**
+   * Publishes `@kz/client`'s manifest (as the app and version `gatewayClient` names) before the gateway starts, as a
+   * release does: the client's documents then run by id, under `TRUSTED_DOCUMENTS=enforce` too.
+   */
+  clientManifest?: boolean;
+}
 
 /**
  * The platform as a client sees it: the gateway and every subgraph, in this process, on databases made for this
  * run, optionally seeded with a data set.
  */
-export async function startPlatform(options: { seed?: SeedProfile; env?: Record<string, string> } = {}) {
+export async function startPlatform(options: PlatformOptions = {}) {
+  let gateway: RunningGateway | undefined;
   const stack = await startStack({
     subgraphs: {
       org: (config) => startOrgSubgraph(config, { port: 0 }),
@@ -22,7 +34,17 @@ export async function startPlatform(options: { seed?: SeedProfile; env?: Record<
       points: (config) => startPointsSubgraph(config, { port: 0 }),
       notifications: (config) => startNotificationsSubgraph(config, { port: 0 }),
     },
-    gateway: (config, subgraphUrls) => startGateway(config, { port: 0, subgraphUrls }),
+    gateway: async (config, subgraphUrls) => {
+      if (options.clientManifest) {
+        const registry = await openDocumentsDatabase(config);
+        try {
+          await publishManifest(registry, clientManifest(), E2E_CLIENT.name, E2E_CLIENT.version);
+        } finally {
+          await registry.destroy();
+        }
+      }
+      return (gateway = await startGateway(config, { port: 0, subgraphUrls }));
+    },
     // Tests fire many requests as one caller; the rate limit is off unless a test sets it (security.e2e.spec.ts).
     env: { GATEWAY_RATE_LIMIT_PER_MINUTE: '0', ...options.env },
   });
@@ -31,7 +53,7 @@ export async function startPlatform(options: { seed?: SeedProfile; env?: Record<
     // What `npm run seed` does: the org tree, then the volunteers replica of it and the demo logins.
     await seedOrg(org, orgDataset(options.seed));
     const units = await org.query('SELECT id::text, code, path, level, name FROM practice_unit');
-    await seedPeople(stack.subgraphs.volunteers.dataSource, new PiiVault(stack.config.PII_ENCRYPTION_KEY), units, peopleDataset(options.seed), DEMO_PASSWORD);
+    await seedPeople(stack.subgraphs.volunteers.dataSource, new PiiVault(stack.config.PII_ENCRYPTION_KEY), units, peopleDataset(options.seed), DEMO_PASSWORD, stack.config.PASSWORD_HASH_COST);
     // The orders service's replicas: the units, and who each volunteer is (seeding writes no events for them).
     const volunteers = await stack.subgraphs.volunteers.dataSource.query(
       `SELECT id::text, person_id::text AS "personId", status, home_station_id::text AS "stationId" FROM volunteer`,
@@ -75,6 +97,8 @@ export async function startPlatform(options: { seed?: SeedProfile; env?: Record<
     unit,
     tokenAs,
     login,
+    /** The gateway of this process (its photo store's sweep, for tests). */
+    gateway: () => gateway!,
   };
 }
 

@@ -12,6 +12,8 @@ export interface TypeRef {
 
 export interface InputField extends TypeRef {
   field: string;
+  /** A text field whose description says "Multi-line": it keeps line breaks and tabs; other text is one line. */
+  multiLine: boolean;
 }
 
 export interface MutationInfo {
@@ -60,7 +62,11 @@ export function readSupergraph(): SupergraphShape {
     if (definition.kind === Kind.INPUT_OBJECT_TYPE_DEFINITION) {
       inputs.set(
         definition.name.value,
-        (definition.fields ?? []).map((field: InputValueDefinitionNode) => ({ field: field.name.value, ...typeRef(field.type) })),
+        (definition.fields ?? []).map((field: InputValueDefinitionNode) => ({
+          field: field.name.value,
+          ...typeRef(field.type),
+          multiLine: /\bMulti-line\b/.test(field.description?.value ?? ''),
+        })),
       );
     }
     if (definition.kind === Kind.ENUM_TYPE_DEFINITION) enums.set(definition.name.value, (definition.values ?? []).map((value) => value.name.value));
@@ -79,4 +85,15 @@ export function readSupergraph(): SupergraphShape {
 /** The mutation document the tests send: the one input as a variable, and `__typename` when it returns an object. */
 export function mutationDocument(info: MutationInfo): string {
   return `mutation($input: ${info.inputType}!) { ${info.name}(input: $input)${info.returnsObject ? ' { __typename }' : ''} }`;
+}
+
+/**
+ * The field names of an object type of the supergraph, as clients select them. Tests that must cover every field of a
+ * type (the scope rule of `PracticeUnit`) enumerate them from here, so a new field without a test entry fails.
+ */
+export function objectFields(typeName: string): string[] {
+  const document = parse(readFileSync(join(__dirname, '../../gateway/supergraph.graphql'), 'utf8'));
+  const type = document.definitions.find((d) => d.kind === Kind.OBJECT_TYPE_DEFINITION && d.name.value === typeName);
+  if (!type || type.kind !== Kind.OBJECT_TYPE_DEFINITION) throw new Error(`no object type ${typeName} in the supergraph`);
+  return (type.fields ?? []).map((field) => field.name.value);
 }

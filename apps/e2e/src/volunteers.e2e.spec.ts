@@ -386,15 +386,16 @@ describe('finding volunteers', () => {
     expect(errorCodes(await platform.query(REVIEWS, { id: own.volunteer.id }, { token: own.token }))).toEqual(['FORBIDDEN']);
   });
 
-  it('lists the volunteers of a station through the unit, within the caller’s scope', async () => {
+  it('lists the volunteers of a station through the unit to staff whose scope holds it, and refuses them to others', async () => {
     const UNIT = `query($id: ID!) { unit(id: $id) { name volunteers(first: 100) { totalCount edges { node { id } } } } }`;
     const asStation = await platform.query<{ unit: { volunteers: Page } }>(UNIT, { id: yingbin.id }, { token: tokens.STATION_ADMIN });
     const [sql] = await platform.volunteers.query('SELECT count(*)::int AS n FROM volunteer WHERE home_station_id = $1', [yingbin.id]);
     expect(asStation.data!.unit.volunteers.totalCount).toBe(sql.n);
     expect(asStation.data!.unit.volunteers.edges.map((edge) => edge.node.id)).toEqual(expect.arrayContaining(kite));
     const stranger = await platform.tokenAs('STATION_ADMIN', 'KZ-YUNFENG-YONGXIAN');
-    const asStranger = await platform.query<{ unit: { volunteers: Page } }>(UNIT, { id: yingbin.id }, { token: stranger });
-    expect(asStranger.data!.unit.volunteers.totalCount).toBe(0);
+    const asStranger = await platform.query<{ unit: { name: string; volunteers: Page | null } }>(UNIT, { id: yingbin.id }, { token: stranger });
+    expect(asStranger.data!.unit).toEqual({ name: '迎宾社区新时代文明实践站', volunteers: null });
+    expect(asStranger.errors?.map((error) => [error.extensions?.code, error.path])).toEqual([['FORBIDDEN', ['unit', 'volunteers']]]);
   });
 });
 

@@ -7,21 +7,52 @@ import type { Config } from '@kz/config';
 import { DomainError, pickLocale, RateLimited, Unauthenticated } from '@kz/errors';
 import { appFile, createHttpApp, executeApollo, sendError } from '@kz/http';
 import { createLogger, createMetrics, currentRequestScope, graphqlErrorsPlugin, Logger } from '@kz/telemetry';
+import { openQueueBackend } from '@kz/events';
+import type { Registry } from 'prom-client';
 import type { GatewayContext } from './context';
+import { corsInterceptor, corsOrigins } from './cors';
+import { contractErrorFormatter } from './error-codes';
 import { limitsPlugin } from './limits.plugin';
-import { createRateLimiter } from './rate-limit';
+import { startLive } from './live';
+import { Media, startMedia } from './media';
+import { knownOperationTypesRule, operationResolutionPlugin } from './operations';
+import { operationMetrics } from './operation-metrics.plugin';
+import { createRateLimiter, RateLimiter } from './rate-limit';
+import { createStoreRateLimiter } from './rate-limit-store';
 import { SignedDataSource } from './signed-data-source';
+import { startTrustedDocuments } from './trusted-documents';
+
+export {
+  documentHash,
+  documentsMigrations,
+  inUseManifests,
+  ManifestError,
+  openDocumentsDatabase,
+  parseManifest,
+  publishManifest,
+  retireVersion,
+  trustedDocumentsMode,
+} from './trusted-documents';
+export type { Manifest, PublishResult, TrustedDocumentsMode } from './trusted-documents';
+
+export { CLIENT_ERROR_CODES } from './error-codes';
+export { mediaMigrations } from './media';
+export type { Media } from './media';
 
 export interface GatewayOptions {
   port?: number;
   /** Routing URLs by subgraph name, overriding the supergraph's (tests start subgraphs on random ports). */
   subgraphUrls?: Record<string, string>;
   log?: Logger;
+  /** How often the trusted-documents registry is checked besides its notifications (tests shorten it). */
+  documentsRefreshMs?: number;
 }
 
 export interface RunningGateway {
   url: string;
   log: Logger;
+  /** Photo uploads and their sweep (tests run the sweep themselves). */
+  media: Media;
   stop(): Promise<void>;
 }
 
@@ -44,14 +75,11 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
   const production = config.NODE_ENV === 'production';
   const verifyToken = createJwtVerifier(config);
   const urls = { ...urlsFromConfig(config), ...options.subgraphUrls };
-  const rateLimiter = createRateLimiter({
-    limit: config.GATEWAY_RATE_LIMIT_PER_MINUTE,
-    redisUrl: config.REDIS_URL,
-    prefix: config.QUEUE_PREFIX,
-    log,
-    registry: metrics.registry,
-  });
+  const trustedDocuments = await startTrustedDocuments(config, { log, registry: metrics.registry, refreshMs: options.documentsRefreshMs });
+  const operations = operationMetrics(metrics.registry, trustedDocuments);
+  const rateLimiter = await openRateLimiter(config, log, metrics.registry);
   await rateLimiter.ready();
+  const media = await startMedia(config, { log, registry: metrics.registry, verifyToken, rateLimiter });
 
   const gateway = new ApolloGateway({
     supergraphSdl: readFileSync(appFile(__dirname, 'supergraph.graphql'), 'utf8'),
@@ -65,7 +93,13 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     introspection: !production,
     includeStacktraceInErrorResponses: false,
     stopOnTerminationSignals: false, // runMain owns SIGTERM/SIGINT and stops everything in order
+    validationRules: [knownOperationTypesRule],
+    formatError: contractErrorFormatter(log),
+    // Automatic persisted queries off: each process kept its own cache, and any client could register any operation.
+    // Documents by hash come from the trusted-documents registry instead (docs/api.md, "For front-end teams").
+    persistedQueries: false,
     plugins: [
+      operationResolutionPlugin(),
       limitsPlugin({
         maxDepth: config.MAX_QUERY_DEPTH,
         maxCost: config.MAX_QUERY_COST,
@@ -75,18 +109,24 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
       }),
       ApolloServerPluginCacheControlDisabled(), // answers are per caller and never cached
       graphqlErrorsPlugin(metrics), // errors by extensions.code in /metrics, subgraphs' included
+      operations.plugin, // requests, errors and latency by operation and client in /metrics
       ...(production ? [ApolloServerPluginLandingPageDisabled()] : []),
     ],
     stringifyResult: JSON.stringify, // compact JSON, not Apollo's indented default
   });
   await apollo.start();
 
+  const origins = corsOrigins(config);
+  const [graphqlCors, uploadsCors] = [corsInterceptor(origins), corsInterceptor(origins, '/uploads')];
   const http = createHttpApp({
     name: 'gateway',
     log,
     metrics,
     maxBodyBytes: config.MAX_BODY_BYTES,
-    health: async () => ({ status: 'ok', checks: { supergraph: 'ok' } }),
+    // browser pages of CORS_ORIGINS, on every answer of /graphql and of /uploads
+    intercept: (req, res) => graphqlCors(req, res) ?? uploadsCors(req, res),
+    mounts: { '/uploads': media.upload, '/media': media.serve }, // photos (docs/api.md, "Photos")
+    health: async () => ({ status: 'ok', checks: { supergraph: 'ok', trustedDocuments: trustedDocuments.health() } }),
     graphql: async (request, res) => {
       const acceptLanguage = request.req.headers['accept-language'];
       const locale = pickLocale(acceptLanguage);
@@ -114,22 +154,61 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
         sendError(res, 429, new RateLimited(rate.limit, rate.retryAfterSeconds), locale);
         return;
       }
+      const document = trustedDocuments.decide(request);
+      if (!document.ok) {
+        operations.refused(document.client);
+        sendError(res, document.status, document.error, locale);
+        return;
+      }
       const requestId = currentRequestScope()!.requestId;
-      const context: GatewayContext = { claims, locale, requestId, ...(acceptLanguage ? { acceptLanguage } : {}) };
-      await executeApollo(apollo, request, res, async () => context, () => ({ 'x-request-id': requestId }));
+      const context: GatewayContext = {
+        claims,
+        locale,
+        requestId,
+        client: document.client,
+        document: document.document,
+        ...(acceptLanguage ? { acceptLanguage } : {}),
+      };
+      await executeApollo(apollo, document.request, res, async () => context, () => ({ 'x-request-id': requestId }));
     },
   });
+  // Subscriptions over WebSocket on the same port and path (apps/gateway/src/live).
+  const live = await startLive({
+    server: http.server,
+    config,
+    apollo,
+    trustedDocuments,
+    verifyToken,
+    apiSchemaFile: appFile(__dirname, 'schema.graphql'),
+    origins,
+    registry: metrics.registry,
+    log,
+  });
   const baseUrl = await http.listen(options.port ?? config.GATEWAY_PORT, config.HOST);
-  log.info({ url: `${baseUrl}/graphql` }, 'gateway ready');
+  log.info({ url: `${baseUrl}/graphql`, corsOrigins: origins.map((pattern) => pattern.text) }, 'gateway ready');
 
   return {
     url: `${baseUrl}/graphql`,
     log,
+    media,
     async stop() {
+      await live.stop();
       await http.close();
+      await media.stop();
       await apollo.stop();
       await rateLimiter.close();
+      await trustedDocuments.stop();
       log.info('gateway stopped');
     },
   };
+}
+
+/** The per-caller rate limit on Redis, or on the queue database when QUEUE_BACKEND=postgres. */
+async function openRateLimiter(config: Config, log: Logger, registry: Registry): Promise<RateLimiter> {
+  const limit = config.GATEWAY_RATE_LIMIT_PER_MINUTE;
+  if (config.QUEUE_BACKEND !== 'postgres' || limit <= 0) {
+    return createRateLimiter({ limit, redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX, log, registry });
+  }
+  const backend = await openQueueBackend(config, { role: 'producer', log });
+  return createStoreRateLimiter({ limit, store: backend.store, prefix: config.QUEUE_PREFIX, log, registry, close: () => backend.close() });
 }

@@ -10,7 +10,7 @@ export function limitsPlugin(limits: QueryLimits): ApolloServerPlugin<GatewayCon
     async requestDidStart() {
       return {
         async didResolveOperation({ document, operation, schema, request, contextValue }) {
-          if (!operation) return; // Apollo reports the missing operation itself
+          if (!operation) return; // operationResolutionPlugin refuses it
           const error = firstExceeded(measureOperation(schema, document, operation, request.variables ?? {}, limits), limits);
           if (error) {
             throw new GraphQLError(error.localizedMessage(contextValue.locale), {

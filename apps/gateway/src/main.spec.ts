@@ -4,9 +4,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { loadConfig } from '@kz/config';
-import { freePort, uniqueQueuePrefix } from '@kz/testing';
-
-jest.setTimeout(60_000);
+import { dropDatabase } from '@kz/db';
+import { freePort, testConfig, uniqueName, uniqueQueuePrefix } from '@kz/testing';
 
 const WORKSPACE = join(__dirname, '..', '..', '..');
 
@@ -38,12 +37,18 @@ function alive(pid: number): boolean {
 
 describe('gateway main (GATEWAY_WORKERS)', () => {
   let child: ChildProcess | undefined;
+  const gatewayDatabase = uniqueName('gateway'); // the trusted-documents registry both processes share
+  const mediaDatabase = uniqueName('media');
 
   afterEach(async () => {
     if (child && child.exitCode === null && child.signalCode === null) {
       child.kill('SIGKILL');
       await once(child, 'exit');
     }
+  });
+  afterAll(async () => {
+    await dropDatabase(testConfig(), gatewayDatabase);
+    await dropDatabase(testConfig(), mediaDatabase);
   });
 
   it('parses the setting: a count, or 0 / auto for one process per CPU', () => {
@@ -58,7 +63,7 @@ describe('gateway main (GATEWAY_WORKERS)', () => {
     const port = await freePort();
     child = spawn(process.execPath, ['--import', 'tsx', join('apps', 'gateway', 'src', 'main.ts')], {
       cwd: WORKSPACE,
-      env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'info', GATEWAY_PORT: String(port), GATEWAY_WORKERS: '2', QUEUE_PREFIX: uniqueQueuePrefix() },
+      env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'info', GATEWAY_PORT: String(port), GATEWAY_WORKERS: '2', QUEUE_PREFIX: uniqueQueuePrefix(), GATEWAY_DATABASE: gatewayDatabase, MEDIA_DATABASE: mediaDatabase },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     const exited = once(child, 'exit');

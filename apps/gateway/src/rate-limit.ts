@@ -1,5 +1,6 @@
 import IORedis, { Redis } from 'ioredis';
 import { Counter, Registry } from 'prom-client';
+import { HIT_SCRIPT } from '@kz/events';
 import type { Logger } from '@kz/telemetry';
 
 /** What the limiter says about one request. */
@@ -28,22 +29,6 @@ export interface RateLimiterOptions {
   /** How long a Redis call may take before the request goes on without it. */
   timeoutMs?: number;
 }
-
-/**
- * A fixed window per subject, started by the subject's first request: INCR and the expiry in one Lua script, so
- * concurrent gateways (one process per core, several pods) share one exact count per subject. Returns the count
- * and the milliseconds left in the window (the `Retry-After` of a refusal).
- */
-const TAKE_SCRIPT = `
-local count = redis.call('INCR', KEYS[1])
-if count == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
-local ttl = redis.call('PTTL', KEYS[1])
-if ttl < 0 then
-  redis.call('PEXPIRE', KEYS[1], ARGV[1])
-  ttl = tonumber(ARGV[1])
-end
-return {count, ttl}
-`;
 
 type RedisWithTake = Redis & { rateLimitTake(key: string, windowMs: number): Promise<[number, number]> };
 
@@ -77,7 +62,8 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
     commandTimeout: timeoutMs,
     retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
   }) as RedisWithTake;
-  redis.defineCommand('rateLimitTake', { numberOfKeys: 1, lua: TAKE_SCRIPT });
+  // A fixed window per subject, started by its first request, counted exactly across gateways (the shared store's hit).
+  redis.defineCommand('rateLimitTake', { numberOfKeys: 1, lua: HIT_SCRIPT });
   let lastWarning = 0;
   redis.on('error', (error: Error) => warn(error));
 

@@ -4,6 +4,7 @@ import { createServiceDataSource, openServiceDatabase } from '@kz/db';
 import type { EventEnvelope, EventHandler, EventHandlers, EventType, Queues } from '@kz/events';
 import {
   Channel,
+  ChannelsByName,
   ConsoleChannel,
   DEFAULT_RETRY_POLICY,
   followUnitMove,
@@ -14,11 +15,14 @@ import {
   parseQuietHours,
   RetryPolicy,
   WebhookChannel,
+  WeChatSubscribeChannel,
 } from '@kz/notifications';
+import { WeChatClient } from '@kz/wechat';
 import type { Registry } from 'prom-client';
 import { createLogger, Logger, registerScrapeGauge } from '@kz/telemetry';
 import { RunningWorkerService, startWorkerService } from '@kz/worker';
 import { DeliverUseCase } from './deliveries/deliver';
+import { DeliveryReconciler } from './deliveries/delivery-reconciler';
 import { DeliveryScheduler } from './deliveries/delivery-scheduler';
 import { NotifyUseCase } from './inbox/notify';
 import { RecipientsApi } from './recipients/recipients-api';
@@ -33,7 +37,10 @@ export interface NotificationWorkerOptions {
   now?: () => number;
   /** Backoff of transient send failures (tests shorten it). */
   retry?: Partial<RetryPolicy>;
-  /** The outbound channel (default: the webhook when NOTIFICATION_WEBHOOK_URL is set, else the console). */
+  /**
+   * The outbound channel (default: WECHAT through WeChat's subscribe messages when WECHAT_APP_ID is set; the rest
+   * through the webhook when NOTIFICATION_WEBHOOK_URL is set, else the console).
+   */
   channel?: Channel;
   /** Jobs handled at once by this process. */
   concurrency?: number;
@@ -66,18 +73,36 @@ export function notificationHandlers(deps: {
   const { config, dataSource, api, log, options = {} } = deps;
   const now = options.now ?? Date.now;
   const quietHours = parseQuietHours(config.QUIET_HOURS);
-  const channel = options.channel ?? channelFromConfig(config, log, now);
   return (queues) => {
+    // WeChat's server access token lives beside the queues, shared with the other replicas and the volunteers subgraph.
+    const wechat = config.WECHAT_APP_ID && !options.channel
+      ? new WeChatSubscribeChannel(
+          new WeChatClient({
+            apiBase: config.WECHAT_API_BASE,
+            appId: config.WECHAT_APP_ID,
+            appSecret: config.WECHAT_APP_SECRET,
+            timeoutMs: config.WECHAT_TIMEOUT_MS,
+            redis: queues.backend.store,
+            prefix: queues.prefix,
+            now,
+          }),
+          config.WECHAT_TEMPLATES,
+        )
+      : null;
+    const fallback = options.channel ?? channelFromConfig(config, log, now);
+    const channel = wechat ? new ChannelsByName(fallback, { WECHAT: wechat }) : fallback;
     const scheduler = new DeliveryScheduler(queues, now);
-    const notify = new NotifyUseCase({ dataSource, api, scheduler, quietHours, now, log });
+    const live = { redis: queues.backend, prefix: queues.prefix, maxLen: config.LIVE_STREAM_MAXLEN };
+    const notify = new NotifyUseCase({ dataSource, api, scheduler, quietHours, now, log, wechatByOpenId: wechat !== null, live });
     const deliver = new DeliverUseCase({
       dataSource,
       channel,
       scheduler,
-      rateLimit: new HourlyRateLimit(queues.connection, queues.prefix, config.NOTIFICATION_RATE_PER_HOUR, now),
+      rateLimit: new HourlyRateLimit(queues.backend.store, queues.prefix, config.NOTIFICATION_RATE_PER_HOUR, now),
       quietHours,
       retry: { ...DEFAULT_RETRY_POLICY, ...options.retry },
-      claimMs: 2 * config.NOTIFICATION_WEBHOOK_TIMEOUT_MS + 5000,
+      // A WeChat send may first wait for the access token, and repeat once with a fresh one.
+      claimMs: 2 * Math.max(config.NOTIFICATION_WEBHOOK_TIMEOUT_MS, wechat ? 3 * config.WECHAT_TIMEOUT_MS : 0) + 5000,
       now,
       log,
     });
@@ -155,6 +180,11 @@ export async function startNotificationWorker(config: Config, options: Notificat
         ),
       }),
       registerMetrics: (registry, metricsLog) => registerDeliveryGauges(registry, dataSource, metricsLog),
+      reconcile: (queues) => {
+        const now = options.now ?? Date.now;
+        const windowMs = config.TIMER_RECONCILE_WINDOW_MINUTES * 60_000;
+        return [new DeliveryReconciler({ dataSource, queues, scheduler: new DeliveryScheduler(queues, now), windowMs, now })];
+      },
       onStopped: () => dataSource.destroy(),
     });
     return { ...service, dataSource };

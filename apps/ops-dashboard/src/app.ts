@@ -9,7 +9,7 @@ import type { Queue } from 'bullmq';
 import { createJwtVerifier } from '@kz/auth';
 import type { Config } from '@kz/config';
 import { pickLocale } from '@kz/errors';
-import { assertRedisReachable, createRedis, QUEUES, QueueName, Queues } from '@kz/events';
+import { openQueueBackend, QUEUES, QueueName, Queues } from '@kz/events';
 import { REQUEST_ID_HEADER, sendError, sendJson } from '@kz/http';
 import { createLogger, createMetrics, Logger, runInRequestScope } from '@kz/telemetry';
 import { registerQueueGauges } from '@kz/worker';
@@ -40,13 +40,12 @@ const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
  */
 export async function startOpsDashboard(config: Config, options: OpsDashboardOptions = {}): Promise<RunningOpsDashboard> {
   const log = options.log ?? createLogger('ops-dashboard', config.LOG_LEVEL);
-  await assertRedisReachable(config.REDIS_URL);
+  const backend = await openQueueBackend(config, { role: 'producer', assertReachable: true, log });
   const metrics = createMetrics('ops-dashboard');
   const verify = createJwtVerifier(config);
   const secureCookie = config.NODE_ENV === 'production';
 
-  const redis = createRedis(config.REDIS_URL, 'producer');
-  const queues = new Queues(redis, config.QUEUE_PREFIX);
+  const queues = new Queues(backend, config.QUEUE_PREFIX);
   const all = new Map<QueueName, Queue>(QUEUES.map((name) => [name, queues.get(name)]));
   registerQueueGauges(metrics.registry, all, log);
 
@@ -78,8 +77,9 @@ export async function startOpsDashboard(config: Config, options: OpsDashboardOpt
   });
 
   app.get('/health', async (_req, res) => {
-    const checks = { redis: await pingRedis() };
-    const status = checks.redis === 'ok' ? 'ok' : 'down';
+    const check = await backend.check(PING_TIMEOUT_MS);
+    const checks = { [backend.kind === 'redis' ? 'redis' : 'queues']: check };
+    const status = check === 'ok' ? 'ok' : 'down';
     sendJson(res, status === 'ok' ? 200 : 503, { service: 'ops-dashboard', status, checks });
   });
   app.get('/metrics', async (_req, res) => {
@@ -134,22 +134,6 @@ export async function startOpsDashboard(config: Config, options: OpsDashboardOpt
     else res.end();
   });
 
-  async function pingRedis(): Promise<string> {
-    if (redis.status !== 'ready') return `no connection (${redis.status})`;
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer within ${PING_TIMEOUT_MS} ms`)), PING_TIMEOUT_MS);
-    });
-    try {
-      await Promise.race([redis.ping(), timeout]);
-      return 'ok';
-    } catch (error) {
-      return `PING failed: ${(error as Error).message}`;
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-
   const server = createServer(app);
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
@@ -158,7 +142,7 @@ export async function startOpsDashboard(config: Config, options: OpsDashboardOpt
     await once(server, 'listening');
   } catch (error) {
     await queues.close();
-    redis.disconnect();
+    await backend.close();
     throw error;
   }
   const { port } = server.address() as AddressInfo;
@@ -179,7 +163,7 @@ export async function startOpsDashboard(config: Config, options: OpsDashboardOpt
         await closed;
         clearTimeout(force);
         await queues.close();
-        if (redis.status !== 'end') redis.disconnect();
+        await backend.close();
         log.info('ops dashboard stopped');
       })();
       return stopping;

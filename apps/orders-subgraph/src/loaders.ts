@@ -2,6 +2,7 @@ import type { EntityManager } from 'typeorm';
 import { createCarePlanLoaders } from './care-plans/care-plan.loaders';
 import { orderStatsLoader } from './ledger/order-stats';
 import { createOrderLoaders } from './orders/order.loaders';
+import { photosByOrderLoader } from './orders/order-photos';
 
 /** Every batched lookup of the orders subgraph, created fresh for each request. */
 export function createLoaders(manager: EntityManager) {
@@ -9,6 +10,7 @@ export function createLoaders(manager: EntityManager) {
     ...createOrderLoaders(manager),
     ...createCarePlanLoaders(manager),
     orderStats: orderStatsLoader(manager),
+    photosByOrder: photosByOrderLoader(manager),
   };
 }
 

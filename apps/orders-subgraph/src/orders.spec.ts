@@ -6,6 +6,7 @@ const ORDER_ENTITIES = `query ($representations: [_Any!]!) {
   _entities(representations: $representations) {
     ... on ServiceOrder {
       id code title status createdAt station { id } assignees { id } minutesByVolunteer { volunteer { id } minutes }
+      deliveries { round outcome minutesByVolunteer { volunteer { id } minutes } }
       timeline { action fromStatus toStatus actorRole actor { id } actorUnit { id } note at }
       requester { id } deadlines { acceptBy deliverBy evaluateBy } overdue carePlan { id }
     }
@@ -70,6 +71,7 @@ describe('orders subgraph reads', () => {
       station: { id: '5' },
       assignees: [{ id: '31' }],
       minutesByVolunteer: [{ volunteer: { id: '31' }, minutes: 90 }],
+      deliveries: [{ round: 1, outcome: 'FULL', minutesByVolunteer: [{ volunteer: { id: '31' }, minutes: 90 }] }],
       requester: { id: '201' },
     });
     const timeline = eight.data!._entities[3]!.timeline as { action: string; actorRole: string }[];

@@ -1,3 +1,4 @@
+import { OutboxPublishedIndex1768000000000 } from '@kz/db';
 import type { Config } from '@kz/config';
 import { appFile } from '@kz/http';
 import { DateTimeScalar, RunningSubgraph, startSubgraphService } from '@kz/subgraph';
@@ -14,7 +15,7 @@ export { seedOrg } from './seed/org-seeder';
 export type { SeedCounts } from './seed/org-seeder';
 
 export const orgEntities = [PracticeUnit, SevenHavesCheck, Team];
-export const orgMigrations = [Initial1764300000000];
+export const orgMigrations = [Initial1764300000000, OutboxPublishedIndex1768000000000];
 
 /** The organization subgraph: the practice hierarchy, the seven haves and the volunteer teams. */
 export function startOrgSubgraph(config: Config, options: { port?: number; log?: Logger } = {}): Promise<RunningSubgraph> {

@@ -1,3 +1,4 @@
+import { OutboxPublishedIndex1768000000000 } from '@kz/db';
 import type { Config } from '@kz/config';
 import { appFile } from '@kz/http';
 import { DateTimeScalar, RunningSubgraph, startSubgraphService } from '@kz/subgraph';
@@ -12,14 +13,18 @@ import { Redemption } from './rewards/redemption.entity';
 import { Reward, RewardAudit } from './rewards/reward.entity';
 import { Initial1764400000000 } from './migrations/1764400000000-initial';
 import { LoveBank1764600000000 } from './migrations/1764600000000-love-bank';
+import { ExpiryIndex1768000000001 } from './migrations/1768000000001-expiry-index';
+import { redemptionExpiryResolvers } from './timers/redemption-expiries';
 
 export { ensurePersonAccount, ensureStationPool } from './accounts/account-opening';
 export { postPending, postTransaction, systemAccountId, voidPending } from './ledger/ledger';
 export { checkLedger } from './ledger/verify';
+export { creditVerifiedHours } from './earning/crediting';
+export type { CreditOptions, CreditOutcome } from './earning/crediting';
 export type { LedgerViolation } from './ledger/verify';
 
 export const pointsEntities = [PointsAccount, Reward, RewardAudit, Redemption];
-export const pointsMigrations = [Initial1764400000000, LoveBank1764600000000];
+export const pointsMigrations = [Initial1764400000000, LoveBank1764600000000, OutboxPublishedIndex1768000000000, ExpiryIndex1768000000001];
 
 /** The points subgraph: the love bank's accounts (its ledger, rules and rewards follow). */
 export function startPointsSubgraph(config: Config, options: { port?: number; log?: Logger } = {}): Promise<RunningSubgraph> {
@@ -33,7 +38,7 @@ export function startPointsSubgraph(config: Config, options: { port?: number; lo
     schemaFile: appFile(__dirname, 'schema.graphql'),
     resolvers: {
       DateTime: DateTimeScalar,
-      Query: { ...accountResolvers.Query, ...earningResolvers.Query, ...rewardResolvers.Query },
+      Query: { ...accountResolvers.Query, ...earningResolvers.Query, ...rewardResolvers.Query, ...redemptionExpiryResolvers.Query },
       Mutation: { ...accountResolvers.Mutation, ...earningResolvers.Mutation, ...rewardResolvers.Mutation },
       Reward: rewardResolvers.Reward,
       Redemption: rewardResolvers.Redemption,

@@ -8,6 +8,7 @@ import { EarningService } from './earning/earning.service';
 import { createLoaders, PointsLoaders } from './loaders';
 import { RedemptionService } from './rewards/redemption.service';
 import { RewardService } from './rewards/reward.service';
+import { RedemptionExpiriesService } from './timers/redemption-expiries';
 
 export interface PointsContext extends SubgraphContext {
   loaders: PointsLoaders;
@@ -17,6 +18,7 @@ export interface PointsContext extends SubgraphContext {
   earning: EarningService;
   rewards: RewardService;
   redemptions: RedemptionService;
+  redemptionExpiries: RedemptionExpiriesService;
 }
 
 export function buildPointsContext(base: SubgraphContext, dataSource: DataSource, config: Pick<Config, 'REDEMPTION_HOLD_SECONDS'>): PointsContext {
@@ -30,5 +32,6 @@ export function buildPointsContext(base: SubgraphContext, dataSource: DataSource
     earning: new EarningService(dataSource, base.actor),
     rewards: new RewardService(dataSource, base.actor, loaders),
     redemptions: new RedemptionService(dataSource, base.actor, loaders, { holdSeconds: config.REDEMPTION_HOLD_SECONDS }, () => base.eventsWritten()),
+    redemptionExpiries: new RedemptionExpiriesService(dataSource, base.actor),
   };
 }

@@ -80,6 +80,7 @@ describe('points subgraph', () => {
     expect(errorCodes(statement)).toEqual(['FORBIDDEN']);
     const person = await ask(PERSON_ACCOUNTS, { representations: [{ __typename: 'Person', id: '103' }] }, worker);
     expect(person.data!._entities).toEqual([{ id: '103', pointsAccount: null }]);
+    expect(errorCodes(person)).toEqual(['FORBIDDEN']);
     // Other callers are where they were: the holder yes, another resident and out-of-scope staff no.
     expect((await ask(HOLDER, { id: accountIds[2] }, { sub: '103', roles: ['RESIDENT'] })).data).toEqual(read.data);
     expect(errorCodes(await ask(HOLDER, { id: accountIds[2] }))).toEqual(['FORBIDDEN']);

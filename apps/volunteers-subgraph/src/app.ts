@@ -1,4 +1,7 @@
-import { PiiVault } from '@kz/auth';
+import { OutboxPublishedIndex1768000000000 } from '@kz/db';
+import { Photos, PiiVault } from '@kz/auth';
+import { openQueueBackend } from '@kz/events';
+import { WeChatClient } from '@kz/wechat';
 import type { Config } from '@kz/config';
 import { appFile } from '@kz/http';
 import { DateTimeScalar, RunningSubgraph, startSubgraphService } from '@kz/subgraph';
@@ -7,11 +10,16 @@ import { buildVolunteersContext, VolunteersContext } from './context';
 import { ActivitySignUp } from './activities/activity-signup.entity';
 import { Activity } from './activities/activity.entity';
 import { activityResolvers } from './activities/activity.resolver';
+import { consentResolvers } from './consent/consent.resolver';
 import { Initial1764400000000 } from './migrations/1764400000000-initial';
 import { PeopleAndLogin1764500000000 } from './migrations/1764500000000-people-and-login';
 import { Volunteering1764600000000 } from './migrations/1764600000000-volunteering';
 import { VolunteerRejected1764700000000 } from './migrations/1764700000000-volunteer-rejected';
 import { ExternalKeys1764800000000 } from './migrations/1764800000000-external-keys';
+import { OrderRounds1765170000000 } from './migrations/1765170000000-order-rounds';
+import { RecordPhotos1767000000000 } from './migrations/1767000000000-record-photos';
+import { RecordContentsAndConsent1767200000000 } from './migrations/1767200000000-record-contents-and-consent';
+import { WorkCalendar1767300000000 } from './migrations/1767300000000-work-calendar';
 import { orderMinutesHandlers } from './records/order-minutes.consumer';
 import { ServiceRecordChange } from './records/record-change.entity';
 import { ServiceRecord } from './records/record.entity';
@@ -25,57 +33,98 @@ import { unitRefHandlers } from './units/unit-ref';
 import { TeamMembership } from './volunteers/team-membership.entity';
 import { Volunteer } from './volunteers/volunteer.entity';
 import { volunteerResolvers } from './volunteers/volunteer.resolver';
+import { WeChatBindings1765300000000 } from './migrations/1765300000000-wechat-bindings';
+import { WeChatTickets } from './wechat/wechat-tickets';
+import { wechatResolvers } from './wechat/wechat.resolver';
 
 export { seedPeople } from './seed/people-seeder';
 export { seedVolunteering } from './seed/volunteering-seeder';
 export type { TeamRefSeed, VolunteeringCounts } from './seed/volunteering-seeder';
 
 export const volunteersEntities = [Person, Volunteer, TeamMembership, Activity, ActivitySignUp, ServiceRecord, ServiceRecordChange];
-export const volunteersMigrations = [Initial1764400000000, PeopleAndLogin1764500000000, Volunteering1764600000000, VolunteerRejected1764700000000, ExternalKeys1764800000000];
+export const volunteersMigrations = [Initial1764400000000, PeopleAndLogin1764500000000, Volunteering1764600000000, VolunteerRejected1764700000000, ExternalKeys1764800000000, OrderRounds1765170000000, WeChatBindings1765300000000, RecordPhotos1767000000000, RecordContentsAndConsent1767200000000, WorkCalendar1767300000000, OutboxPublishedIndex1768000000000];
 
 /**
  * The volunteers subgraph: people and identity, volunteers, their stations and teams, activities and service records
  * (delivered orders' minutes among them), and the volunteers it suggests for an order.
  */
-export function startVolunteersSubgraph(config: Config, options: { port?: number; log?: Logger } = {}): Promise<RunningSubgraph> {
-  const identity: Identity = { config, vault: new PiiVault(config.PII_ENCRYPTION_KEY) };
-  return startSubgraphService<VolunteersContext>({
-    name: 'volunteers',
+export async function startVolunteersSubgraph(config: Config, options: { port?: number; log?: Logger } = {}): Promise<RunningSubgraph> {
+  // WeChat's server access token is shared with the other processes beside the queues (see @kz/wechat).
+  const backend = config.WECHAT_APP_ID ? await openQueueBackend(config, { role: 'producer', log: options.log }) : null;
+  const photos = new Photos(config);
+  const identity: Identity = {
     config,
-    port: options.port ?? config.VOLUNTEERS_PORT,
-    database: config.VOLUNTEERS_DATABASE,
-    entities: volunteersEntities,
-    migrations: volunteersMigrations,
-    schemaFile: appFile(__dirname, 'schema.graphql'),
-    resolvers: {
-      DateTime: DateTimeScalar,
-      Query: {
-        ...volunteerResolvers.Query,
-        ...personResolvers.Query,
-        ...activityResolvers.Query,
-        ...recordResolvers.Query,
-        ...serviceReadResolvers.Query,
-      },
-      Mutation: {
-        ...personResolvers.Mutation,
-        ...volunteerResolvers.Mutation,
-        ...activityResolvers.Mutation,
-        ...recordResolvers.Mutation,
-      },
-      Activity: activityResolvers.Activity,
-      ActivitySignUp: activityResolvers.ActivitySignUp,
-      ServiceRecord: recordResolvers.ServiceRecord,
-      Person: personResolvers.Person,
-      Volunteer: volunteerResolvers.Volunteer,
-      VolunteerReview: volunteerResolvers.VolunteerReview,
-      PracticeUnit: volunteerResolvers.PracticeUnit,
-      Team: volunteerResolvers.Team,
-      ServiceOrder: suggestionResolvers.ServiceOrder,
+    vault: new PiiVault(config.PII_ENCRYPTION_KEY),
+    wechat: {
+      client:
+        backend && config.WECHAT_APP_ID
+          ? new WeChatClient({
+              apiBase: config.WECHAT_API_BASE,
+              appId: config.WECHAT_APP_ID,
+              appSecret: config.WECHAT_APP_SECRET,
+              timeoutMs: config.WECHAT_TIMEOUT_MS,
+              redis: backend.store,
+              prefix: config.QUEUE_PREFIX,
+            })
+          : null,
+      tickets: new WeChatTickets(config.PII_ENCRYPTION_KEY, config.JWT_ISSUER, config.WECHAT_TICKET_TTL_SECONDS),
     },
-    buildContext: (base, dataSource) => buildVolunteersContext(base, dataSource, identity),
-    consumers: (dataSource, log) => [
-      { queue: 'volunteers-inbox', handlers: { ...unitRefHandlers(dataSource), ...orderMinutesHandlers(dataSource, log) }, concurrency: 1 },
-    ],
-    log: options.log,
-  });
+  };
+  let running: RunningSubgraph;
+  try {
+    running = await startSubgraphService<VolunteersContext>({
+      name: 'volunteers',
+      config,
+      port: options.port ?? config.VOLUNTEERS_PORT,
+      database: config.VOLUNTEERS_DATABASE,
+      entities: volunteersEntities,
+      migrations: volunteersMigrations,
+      schemaFile: appFile(__dirname, 'schema.graphql'),
+      resolvers: {
+        DateTime: DateTimeScalar,
+        Query: {
+          ...volunteerResolvers.Query,
+          ...personResolvers.Query,
+          ...activityResolvers.Query,
+          ...recordResolvers.Query,
+          ...serviceReadResolvers.Query,
+        },
+        Mutation: {
+          ...personResolvers.Mutation,
+          ...volunteerResolvers.Mutation,
+          ...activityResolvers.Mutation,
+          ...recordResolvers.Mutation,
+          ...wechatResolvers.Mutation,
+          ...consentResolvers.Mutation,
+        },
+        Activity: activityResolvers.Activity,
+        ActivitySignUp: activityResolvers.ActivitySignUp,
+        ServiceRecord: recordResolvers.ServiceRecord,
+        Person: { ...personResolvers.Person, ...consentResolvers.Person },
+        Consent: consentResolvers.Consent,
+        Volunteer: volunteerResolvers.Volunteer,
+        VolunteerReview: volunteerResolvers.VolunteerReview,
+        PracticeUnit: volunteerResolvers.PracticeUnit,
+        Team: volunteerResolvers.Team,
+        ServiceOrder: suggestionResolvers.ServiceOrder,
+      },
+      buildContext: (base, dataSource) => buildVolunteersContext(base, dataSource, identity, photos, config.SERVICE_HOURS_RULE),
+      consumers: (dataSource, log) => [
+        { queue: 'volunteers-inbox', handlers: { ...unitRefHandlers(dataSource), ...orderMinutesHandlers(dataSource, log) }, concurrency: 1 },
+      ],
+      log: options.log,
+    });
+  } catch (error) {
+    await backend?.close();
+    throw error;
+  }
+  if (!backend) return running;
+  const stop = running.stop;
+  return {
+    ...running,
+    stop: async () => {
+      await stop();
+      await backend.close();
+    },
+  };
 }

@@ -1,43 +1,63 @@
 import type { DataSource } from 'typeorm';
+import type { Photos } from '@kz/auth';
 import type { SubgraphContext } from '@kz/subgraph';
 import { ActivitySignUpService } from './activities/activity-signup.service';
 import { ActivityService } from './activities/activity.service';
+import { ConsentService } from './consent/consent.service';
 import { createLoaders, VolunteersLoaders } from './loaders';
 import { Identity, PersonService } from './people/person.service';
+import type { HoursRule } from './records/hours';
 import { RecordService } from './records/record.service';
 import { ServiceReadsService } from './service-reads/service-reads.service';
 import { SuggestionService } from './suggestions/suggestion.service';
 import { SkillService } from './volunteers/skills';
 import { TeamMembershipService } from './volunteers/team-membership.service';
 import { VolunteerService } from './volunteers/volunteer.service';
+import { WeChatSignInService } from './wechat/wechat-sign-in.service';
 
 export interface VolunteersContext extends SubgraphContext {
   loaders: VolunteersLoaders;
   activities: ActivityService;
   signUps: ActivitySignUpService;
   people: PersonService;
+  consents: ConsentService;
   volunteers: VolunteerService;
   teamMemberships: TeamMembershipService;
   skills: SkillService;
   records: RecordService;
   suggestions: SuggestionService;
   serviceReads: ServiceReadsService;
+  wechat: WeChatSignInService;
+  photos: Photos;
+  /** How minutes become hours (`SERVICE_HOURS_RULE`, records/hours.ts). */
+  hoursRule: HoursRule;
 }
 
-export function buildVolunteersContext(base: SubgraphContext, dataSource: DataSource, identity: Identity): VolunteersContext {
+export function buildVolunteersContext(
+  base: SubgraphContext,
+  dataSource: DataSource,
+  identity: Identity,
+  photos: Photos,
+  hoursRule: HoursRule = 'DECIMAL_2',
+): VolunteersContext {
   const loaders = createLoaders(dataSource.manager);
   const volunteers = new VolunteerService(dataSource, base.actor, loaders, identity.vault, () => base.eventsWritten());
+  const people = new PersonService(dataSource, base.actor, loaders, identity);
   return {
     ...base,
     loaders,
     activities: new ActivityService(dataSource, base.actor, loaders, () => base.eventsWritten()),
     signUps: new ActivitySignUpService(dataSource, base.actor, loaders),
-    people: new PersonService(dataSource, base.actor, loaders, identity),
+    people,
+    consents: new ConsentService(dataSource, base.actor, people, identity.vault),
     volunteers,
     teamMemberships: new TeamMembershipService(dataSource, base.actor, volunteers),
     skills: new SkillService(dataSource, base.actor, loaders),
-    records: new RecordService(dataSource, base.actor, loaders, () => base.eventsWritten()),
+    records: new RecordService(dataSource, base.actor, loaders, () => base.eventsWritten(), photos),
     suggestions: new SuggestionService(base.actor, loaders),
     serviceReads: new ServiceReadsService(dataSource.manager, base.actor),
+    wechat: new WeChatSignInService(dataSource, base.actor, loaders, people, identity.vault, identity.wechat, () => base.eventsWritten()),
+    photos,
+    hoursRule,
   };
 }

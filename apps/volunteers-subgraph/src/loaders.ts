@@ -3,6 +3,7 @@ import { byIdLoader } from '@kz/subgraph';
 import { createActivityLoaders } from './activities/activity.loaders';
 import { Person } from './people/person.entity';
 import { createRecordLoaders } from './records/record.loaders';
+import { photosByRecordLoader } from './records/record-photos';
 import { createSuggestionLoaders } from './suggestions/suggestion.loaders';
 import { Volunteer } from './volunteers/volunteer.entity';
 import { createVolunteerLoaders } from './volunteers/volunteer.loaders';
@@ -16,6 +17,7 @@ export function createLoaders(manager: EntityManager) {
     ...createActivityLoaders(manager),
     ...createRecordLoaders(manager),
     ...createSuggestionLoaders(manager),
+    photosByRecord: photosByRecordLoader(manager),
   };
 }
 

@@ -128,10 +128,13 @@ describe('volunteers subgraph', () => {
     expect(statementsOf(three)).toBe(statementsOf(one));
   });
 
-  it('lists only the volunteers a station admin may see: those of their own subtree', async () => {
+  it('lists the volunteers of a station to the admin of its subtree, and refuses another station’s at its path', async () => {
     const stationFive: Claims = { sub: '2', roles: ['STATION_ADMIN'], unitId: '5', unitPath: '1/2/5' };
     const result = await ask(UNIT_VOLUNTEERS, { representations: ['5', '6'].map((id) => ({ __typename: 'PracticeUnit', id })) }, stationFive);
-    expect(result.data!._entities.map((unit) => (unit as { volunteers: { totalCount: number } }).volunteers.totalCount)).toEqual([6, 0]);
+    const units = result.data!._entities as { volunteers: { totalCount: number } | null }[];
+    expect(units[0]!.volunteers!.totalCount).toBe(6);
+    expect(units[1]!.volunteers).toBeNull();
+    expect(result.errors?.map((error) => [error.extensions?.code, error.path])).toEqual([['FORBIDDEN', ['_entities', 1, 'volunteers']]]);
   });
 
   it('answers the volunteer figures of many units in as many statements as of one', async () => {

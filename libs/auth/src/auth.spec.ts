@@ -38,6 +38,15 @@ describe('bearer tokens', () => {
     expect(await codeOf(verify(`${header}.${forged}.${signature}`))).toBe('UNAUTHENTICATED:invalidToken');
   });
 
+  it('accepts a token expired within JWT_CLOCK_TOLERANCE_SECONDS and refuses one expired beyond it', async () => {
+    const tolerant = createJwtVerifier(loadConfig({ NODE_ENV: 'test', JWT_CLOCK_TOLERANCE_SECONDS: '120' }));
+    await expect(tolerant(await signToken(config, admin, -60))).resolves.toEqual(admin);
+    expect(await codeOf(tolerant(await signToken(config, admin, -180)))).toBe('UNAUTHENTICATED:expiredToken');
+    const strict = createJwtVerifier(loadConfig({ NODE_ENV: 'test', JWT_CLOCK_TOLERANCE_SECONDS: '0' }));
+    expect(await codeOf(strict(await signToken(config, admin, -60)))).toBe('UNAUTHENTICATED:expiredToken');
+    expect(config.JWT_CLOCK_TOLERANCE_SECONDS).toBe(5);
+  });
+
   it('refuses a staff token that does not say which unit it administers', async () => {
     expect(await codeOf(verify(await signToken(config, { sub: 'p-2', roles: ['STATION_ADMIN'] })))).toBe(
       'UNAUTHENTICATED:invalidToken',

@@ -23,6 +23,17 @@ describe('passwords', () => {
     await expect(verifyPassword('开州志愿者2027', a)).resolves.toBe(false);
     await expect(verifyPassword('x', 'not-a-hash')).resolves.toBe(false);
   });
+
+  it('hash at the configured cost and verify at the cost stored with the hash', async () => {
+    const cheap = await hashPassword('开州志愿者2026', 12);
+    expect(cheap).toMatch(/^scrypt\$4096\$8\$3\$/);
+    const strong = await hashPassword('开州志愿者2026', 16);
+    expect(strong).toMatch(/^scrypt\$65536\$8\$3\$/);
+    // A hash made before the cost was changed still verifies, at its own cost.
+    await expect(verifyPassword('开州志愿者2026', cheap)).resolves.toBe(true);
+    await expect(verifyPassword('开州志愿者2026', strong)).resolves.toBe(true);
+    await expect(verifyPassword('开州志愿者2027', strong)).resolves.toBe(false);
+  });
 });
 
 describe('resident identity numbers', () => {

@@ -4,13 +4,15 @@ import type { Config } from '@kz/config';
 import { Unauthenticated } from '@kz/errors';
 import { Claims, isRole, STAFF_ROLES } from './roles';
 
-type JwtConfig = Pick<Config, 'JWT_SECRET' | 'JWT_PUBLIC_KEY' | 'JWT_ISSUER' | 'JWT_AUDIENCE'>;
+type JwtConfig = Pick<Config, 'JWT_SECRET' | 'JWT_PUBLIC_KEY' | 'JWT_ISSUER' | 'JWT_AUDIENCE' | 'JWT_CLOCK_TOLERANCE_SECONDS'>;
 
 export type JwtVerifier = (token: string) => Promise<Claims>;
 
 /**
  * Verifies bearer tokens: HS256 with the shared secret by default, or only RS256/ES256 with `JWT_PUBLIC_KEY`.
- * The algorithm list is fixed, so `alg: none` and algorithm-confusion tokens fail.
+ * The algorithm list is fixed, so `alg: none` and algorithm-confusion tokens fail. A token stays valid for
+ * `JWT_CLOCK_TOLERANCE_SECONDS` after its `exp`, so a few seconds of clock difference between the machine that signed
+ * it and this one does not turn a fresh token away.
  */
 export function createJwtVerifier(config: JwtConfig): JwtVerifier {
   const key: KeyObject = config.JWT_PUBLIC_KEY
@@ -24,7 +26,7 @@ export function createJwtVerifier(config: JwtConfig): JwtVerifier {
         issuer: config.JWT_ISSUER,
         audience: config.JWT_AUDIENCE,
         requiredClaims: ['sub', 'exp'],
-        clockTolerance: 5,
+        clockTolerance: config.JWT_CLOCK_TOLERANCE_SECONDS,
       });
       return claimsFromPayload(payload);
     } catch (error) {

@@ -28,6 +28,13 @@ describe('loadConfig', () => {
     }
   });
 
+  it('keeps the token clock tolerance between 0 and 300 seconds', () => {
+    expect(loadConfig({}).JWT_CLOCK_TOLERANCE_SECONDS).toBe(5);
+    expect(loadConfig({ JWT_CLOCK_TOLERANCE_SECONDS: '0' }).JWT_CLOCK_TOLERANCE_SECONDS).toBe(0);
+    expect(() => loadConfig({ JWT_CLOCK_TOLERANCE_SECONDS: '301' })).toThrow(/- JWT_CLOCK_TOLERANCE_SECONDS: /);
+    expect(() => loadConfig({ JWT_CLOCK_TOLERANCE_SECONDS: '-1' })).toThrow(/- JWT_CLOCK_TOLERANCE_SECONDS: /);
+  });
+
   it('never prints the value of a secret', () => {
     expect(() => loadConfig({ JWT_SECRET: 'short-secret' })).toThrow(/JWT_SECRET: must be at least 32 characters$/m);
   });
@@ -48,6 +55,29 @@ describe('loadConfig', () => {
     expect(loadConfig(production).NOTIFICATION_WEBHOOK_URL).toBeUndefined();
     expect(() => loadConfig({ ...production, NOTIFICATION_WEBHOOK_URL: 'https://sms.example/send' })).toThrow(/NOTIFICATION_WEBHOOK_SECRET: the development default/);
     expect(loadConfig({ ...production, NOTIFICATION_WEBHOOK_URL: 'https://sms.example/send', NOTIFICATION_WEBHOOK_SECRET: 'w'.repeat(40) }).NOTIFICATION_WEBHOOK_SECRET).toBe('w'.repeat(40));
+  });
+
+  it('refuses a missing WeChat secret in production once WeChat is on, and reads templates as JSON', () => {
+    const production = { NODE_ENV: 'production', JWT_SECRET: 'p'.repeat(40), CLAIMS_SIGNING_SECRET: 'q'.repeat(40), PII_ENCRYPTION_KEY: 'ab'.repeat(32) };
+    expect(loadConfig(production).WECHAT_APP_ID).toBeUndefined();
+    expect(() => loadConfig({ ...production, WECHAT_APP_ID: 'wx1234567890abcdef' })).toThrow(/WECHAT_APP_SECRET: required/);
+    expect(loadConfig({ ...production, WECHAT_APP_ID: 'wx1234567890abcdef', WECHAT_APP_SECRET: 's3cret' }).WECHAT_APP_SECRET).toBe('s3cret');
+    expect(() => loadConfig({ ...production, WECHAT_APP_ID: 'wx1234567890abcdef', WECHAT_APP_SECRET: 's3cret' })).not.toThrow(/s3cret/);
+    expect(loadConfig({ WECHAT_TEMPLATES: '{"order.dispatched":"tmpl-1","points.credited":{"id":"tmpl-2","data":{"thing1":"title","number2":"amount"}}}' }).WECHAT_TEMPLATES).toEqual({
+      'order.dispatched': 'tmpl-1',
+      'points.credited': { id: 'tmpl-2', data: { thing1: 'title', number2: 'amount' } },
+    });
+    expect(() => loadConfig({ WECHAT_TEMPLATES: 'order.dispatched=tmpl-1' })).toThrow(/WECHAT_TEMPLATES: must be a JSON object/);
+    expect(() => loadConfig({ WECHAT_TEMPLATES: '{"order.dispatched":7}' })).toThrow(/WECHAT_TEMPLATES: must map notification kinds/);
+  });
+
+  it('takes a cheaper password hash outside production only', () => {
+    const production = { NODE_ENV: 'production', JWT_SECRET: 'p'.repeat(40), CLAIMS_SIGNING_SECRET: 'q'.repeat(40), PII_ENCRYPTION_KEY: 'ab'.repeat(32) };
+    expect(loadConfig({}).PASSWORD_HASH_COST).toBe(15);
+    expect(loadConfig({ PASSWORD_HASH_COST: '12' }).PASSWORD_HASH_COST).toBe(12);
+    expect(() => loadConfig({ ...production, PASSWORD_HASH_COST: '12' })).toThrow(/PASSWORD_HASH_COST: below 15 is refused/);
+    expect(loadConfig({ ...production, PASSWORD_HASH_COST: '16' }).PASSWORD_HASH_COST).toBe(16);
+    expect(() => loadConfig({ PASSWORD_HASH_COST: '9' })).toThrow(/PASSWORD_HASH_COST/);
   });
 
   it('reads quiet hours as an Asia/Shanghai window or off', () => {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Config, DEV_CLAIMS_SECRET, DEV_JWT_SECRET, DEV_PII_KEY, DEV_WEBHOOK_SECRET, variables } from './variables';
+import { Config, DEV_CLAIMS_SECRET, DEV_JWT_SECRET, DEV_PII_KEY, DEV_WEBHOOK_SECRET, DEV_WECHAT_APP_SECRET, variables } from './variables';
 
 /** Raised when the environment holds a value the platform cannot run with. Names every bad variable. */
 export class ConfigError extends Error {
@@ -31,12 +31,19 @@ export function loadConfig(env: Env = process.env): Config {
     if (parsed.CLAIMS_SIGNING_SECRET === DEV_CLAIMS_SECRET) {
       problems.push('CLAIMS_SIGNING_SECRET: the development default is refused when NODE_ENV=production');
     }
+    if (parsed.PASSWORD_HASH_COST < 15) {
+      problems.push('PASSWORD_HASH_COST: below 15 is refused when NODE_ENV=production (a cheaper hash is for tests)');
+    }
     if (parsed.PII_ENCRYPTION_KEY === DEV_PII_KEY) {
       problems.push('PII_ENCRYPTION_KEY: the development default is refused when NODE_ENV=production');
     }
     // Without a webhook the secret signs nothing, so only a configured webhook needs a real one.
     if (parsed.NOTIFICATION_WEBHOOK_URL && parsed.NOTIFICATION_WEBHOOK_SECRET === DEV_WEBHOOK_SECRET) {
       problems.push('NOTIFICATION_WEBHOOK_SECRET: the development default is refused when NODE_ENV=production and NOTIFICATION_WEBHOOK_URL is set');
+    }
+    // WeChat off, the secret is never sent; WeChat on, it must be the mini-program's own.
+    if (parsed.WECHAT_APP_ID && parsed.WECHAT_APP_SECRET === DEV_WECHAT_APP_SECRET) {
+      problems.push('WECHAT_APP_SECRET: required (the development default is refused) when NODE_ENV=production and WECHAT_APP_ID is set');
     }
     if (parsed.JWT_PUBLIC_KEY && !parsed.JWT_PRIVATE_KEY) {
       problems.push('JWT_PRIVATE_KEY: required with JWT_PUBLIC_KEY, or login tokens could not be verified');
@@ -67,7 +74,11 @@ export function configTableMarkdown(): string {
   const rows = Object.entries(variables).map(([name, variable]) => {
     const def = (variable.schema as z.ZodType).safeParse(undefined);
     const shown =
-      !def.success || def.data === undefined ? '(unset)' : def.data === '' ? '(empty)' : `\`${String(def.data)}\``;
+      !def.success || def.data === undefined
+        ? '(unset)'
+        : def.data === ''
+          ? '(empty)'
+          : `\`${typeof def.data === 'object' ? JSON.stringify(def.data) : String(def.data)}\``;
     return `| \`${name}\` | ${shown} | ${variable.description} |`;
   });
   return ['| variable | default | meaning |', '| --- | --- | --- |', ...rows].join('\n');

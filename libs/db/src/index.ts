@@ -7,3 +7,4 @@ export { createPlatformTables, dropPlatformTables } from './platform-tables';
 export { CountingLogger } from './statement-counter';
 export { hydrate } from './hydrate';
 export { isUniqueViolation } from './errors';
+export { OutboxPublishedIndex1768000000000 } from './outbox-published-index';

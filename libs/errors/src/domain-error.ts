@@ -14,6 +14,8 @@ export type ErrorCode =
   | 'QUERY_TOO_COMPLEX'
   | 'PAYLOAD_TOO_LARGE'
   | 'RATE_LIMITED'
+  | 'PERSISTED_DOCUMENT_NOT_FOUND'
+  | 'PERSISTED_DOCUMENT_REQUIRED'
   | 'SERVICE_UNAVAILABLE'
   | 'INTERNAL_SERVER_ERROR';
 
@@ -74,9 +76,15 @@ export type InputProblem =
   | { key: 'input.tooLong'; max: number }
   | { key: 'input.outOfRange'; min: number; max: number }
   | { key: 'input.invalidFormat' }
+  | { key: 'input.controlCharacter'; character: string }
+  | { key: 'input.invisibleCharacter'; character: string }
+  | { key: 'input.lineBreak'; character: string }
   | { key: 'input.invalid'; detail?: string }
   | { key: 'input.unknownReference'; entity: string; entityZh?: string; id: string }
   | { key: 'input.cursor' }
+  | { key: 'media.unsupportedType' }
+  | { key: 'media.oneFile' }
+  | { key: 'media.uploadId' }
   | { key: 'input.weakPassword' }
   | { key: 'input.inFuture' }
   | { key: 'points.amount'; min: number; max: number }
@@ -91,6 +99,7 @@ export type InputProblem =
   | { key: 'org.levelParent'; level: string; parentLevel: string; actual: string; levelZh: string; parentLevelZh: string; actualZh: string }
   | { key: 'org.levelRoot' }
   | { key: 'org.hasChildren' }
+  | { key: 'org.demonstrationLevel'; level: string; levelZh: string }
   | { key: 'org.teamParent'; kind: string; parentKind: string; kindZh: string; parentKindZh: string }
   | { key: 'activity.endsBeforeStart' }
   | { key: 'activity.capacityBelowTaken'; taken: number }
@@ -101,7 +110,12 @@ export type InputProblem =
   | { key: 'order.listedTwice'; id: string }
   | { key: 'order.notVisitOfPlan'; id: string }
   | { key: 'notifications.idsOrAll'; max: number }
-  | { key: 'notifications.unknownKind'; kind: string };
+  | { key: 'notifications.unknownKind'; kind: string }
+  | { key: 'wechat.invalidTicket' }
+  | { key: 'person.documentNumber'; documentType: string; documentTypeZh: string; rule: string; ruleZh: string }
+  | { key: 'person.documentMismatch'; what: string; whatZh: string; fromNumber: string }
+  | { key: 'volunteer.consentRequired'; age: number; needed: string; neededZh: string }
+  | { key: 'consent.paperReference' }
 
 /** Bad input, always naming the field (as a path into the mutation's arguments, e.g. `input.name`). */
 export class BadUserInput extends DomainError<'BAD_USER_INPUT'> {
@@ -152,6 +166,27 @@ export class PayloadTooLarge extends DomainError<'PAYLOAD_TOO_LARGE'> {
 export class RateLimited extends DomainError<'RATE_LIMITED'> {
   constructor(limit: number, retryAfterSeconds: number) {
     super('RATE_LIMITED', 'limit.rate', { limit, retryAfterSeconds });
+  }
+}
+
+/** A document id (`documentId`, or Apollo's `extensions.persistedQuery.sha256Hash`) the gateway has no document for. */
+export class PersistedDocumentNotFound extends DomainError<'PERSISTED_DOCUMENT_NOT_FOUND'> {
+  constructor(documentId: string) {
+    super('PERSISTED_DOCUMENT_NOT_FOUND', 'documents.notFound', { documentId });
+  }
+}
+
+/** Free text that is not a registered document, sent to a gateway with `TRUSTED_DOCUMENTS=enforce`. */
+export class PersistedDocumentRequired extends DomainError<'PERSISTED_DOCUMENT_REQUIRED'> {
+  constructor() {
+    super('PERSISTED_DOCUMENT_REQUIRED', 'documents.required');
+  }
+}
+
+/** A service the platform depends on (WeChat, say) cannot answer now; the caller may try again shortly. */
+export class ServiceUnavailable extends DomainError<'SERVICE_UNAVAILABLE'> {
+  constructor(key: MessageKey = 'service.unavailable', params: Params = {}) {
+    super('SERVICE_UNAVAILABLE', key, params);
   }
 }
 

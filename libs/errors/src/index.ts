@@ -13,6 +13,9 @@ export {
   QueryTooComplex,
   PayloadTooLarge,
   RateLimited,
+  PersistedDocumentNotFound,
+  PersistedDocumentRequired,
+  ServiceUnavailable,
   assertUnreachable,
 } from './domain-error';
 export type { ErrorCode, InputProblem } from './domain-error';

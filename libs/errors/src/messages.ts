@@ -78,6 +78,10 @@ export const messages = {
     (p) => `${p.field}: transaction ${p.value} has already been reversed.`,
     (p) => `${p.field}：交易 ${p.value} 已经冲正过，不能重复冲正。`,
   ),
+  'points.pickupCodeNotFound': m(
+    (p) => `${p.field}: no redemption with pickup code ${p.pickupCode} at the stations you serve; check the code.`,
+    (p) => `${p.field}：您所管辖的站点没有取货码为 ${p.pickupCode} 的兑换记录，请核对取货码。`,
+  ),
   'points.outOfStock': m(
     (p) => `Only ${p.available} left in stock.`,
     (p) => `库存不足，仅剩 ${p.available} 件。`,
@@ -113,6 +117,18 @@ export const messages = {
   'input.invalidFormat': m(
     (p) => `${p.field}: has an invalid format.`,
     (p) => `${p.field}：格式不正确。`,
+  ),
+  'input.controlCharacter': m(
+    (p) => `${p.field}: holds a control or text-direction character (${p.character}) that text may not contain; remove it.`,
+    (p) => `${p.field}：含有不允许的控制字符或文字方向字符（${p.character}），请删除。`,
+  ),
+  'input.invisibleCharacter': m(
+    (p) => `${p.field}: holds an invisible character (${p.character}) with which two texts that look the same would differ; remove it.`,
+    (p) => `${p.field}：含有看不见的字符（${p.character}），会让看起来相同的文字实际不同，请删除。`,
+  ),
+  'input.lineBreak': m(
+    (p) => `${p.field}: must be a single line, without line breaks or tabs (${p.character}).`,
+    (p) => `${p.field}：只能填写一行，不能含有换行或制表符（${p.character}）。`,
   ),
   'input.invalid': m(
     (p) => `${p.field}: is not valid${p.detail ? ` (${p.detail})` : ''}.`,
@@ -154,6 +170,10 @@ export const messages = {
     (p) => `${p.field}: the level of a unit with sub-units cannot change.`,
     (p) => `${p.field}：有下级单位的单位不能修改层级。`,
   ),
+  'org.demonstrationLevel': m(
+    (p) => `${p.field}: a ${p.level} cannot be a demonstration site; demonstration sites are institutes, stations and points.`,
+    (p) => `${p.field}：${p.levelZh}不能设为示范单位，示范单位只能是实践所、实践站或实践点（示范所、示范站、示范点）。`,
+  ),
   'org.teamParent': m(
     (p) => `${p.field}: a ${p.kind} team cannot sit under a ${p.parentKind} team.`,
     (p) => `${p.field}：${p.kindZh}不能隶属于${p.parentKindZh}。`,
@@ -165,6 +185,22 @@ export const messages = {
   'volunteer.alreadyRegistered': m(
     (p) => `${p.field}: this person is already registered as a volunteer (status ${p.value}).`,
     (p) => `${p.field}：此人已注册为志愿者（状态 ${p.value}）。`,
+  ),
+  'person.documentNumber': m(
+    (p) => `${p.field}: is not a valid ${p.documentType} number; it must be ${p.rule}.`,
+    (p) => `${p.field}：不是有效的${p.documentTypeZh}号码，应为${p.ruleZh}。`,
+  ),
+  'person.documentMismatch': m(
+    (p) => `${p.field}: does not match the ${p.what} the document number carries (${p.fromNumber}); leave it out or correct it.`,
+    (p) => `${p.field}：与证件号码中的${p.whatZh}（${p.fromNumber}）不一致，请删除或更正。`,
+  ),
+  'volunteer.consentRequired': m(
+    (p) => `${p.field}: the person is ${p.age}, so registering them needs the consent of their ${p.needed} (a consent with givenBy ${p.needed === 'guardian' ? 'GUARDIAN' : 'LEGAL_REPRESENTATIVE'}, the representative's name and relation).`,
+    (p) => `${p.field}：此人 ${p.age} 周岁，注册须经其${p.neededZh}同意（须提供${p.neededZh}的同意记录，写明姓名和关系）。`,
+  ),
+  'consent.paperReference': m(
+    (p) => `${p.field}: an assisted consent needs the reference of the signed paper form (e.g. its archive number).`,
+    (p) => `${p.field}：代为登记的同意须注明已签字纸质同意书的编号（如档案编号）。`,
   ),
   'volunteer.alreadyMember': m(
     (p) => `${p.field}: the volunteer already belongs to team ${p.value}.`,
@@ -188,6 +224,18 @@ export const messages = {
     (p) => `The query uses ${p.actual} aliases; the limit is ${p.max}.`,
     (p) => `查询使用了 ${p.actual} 个别名，超过上限 ${p.max} 个。`,
   ),
+  'limit.subscriptions': m(
+    (p) => `This connection already has ${p.max} subscriptions; complete one first or open another connection.`,
+    (p) => `此连接已有 ${p.max} 个订阅，请先结束一个或另开连接。`,
+  ),
+  'limit.sockets': m(
+    (p) => `You already have ${p.max} live connections open; close one first.`,
+    (p) => `您已打开 ${p.max} 个实时连接，请先关闭一个。`,
+  ),
+  'live.resumeCursor': m(
+    () => 'Not a resume position of this feed: pass the `cursor` of the last change you received.',
+    () => '不是此订阅的续传位置：请传入最后收到的变更的 `cursor`。',
+  ),
   'limit.body': m(
     (p) => `The request body is larger than ${p.max} bytes.`,
     (p) => `请求体超过 ${p.max} 字节的上限。`,
@@ -200,9 +248,57 @@ export const messages = {
     () => 'Batched requests (a JSON array of operations) are not accepted; send one operation per request.',
     () => '不接受批量请求（JSON 数组形式的多个操作），请每次请求只发送一个操作。',
   ),
+  'request.unknownOperation': m(
+    (p) => `The document has no operation named "${p.operationName}".`,
+    (p) => `请求的文档中没有名为“${p.operationName}”的操作。`,
+  ),
+  'request.operationNameRequired': m(
+    () => 'The document holds several operations; name the one to run in operationName.',
+    () => '请求的文档包含多个操作，请在 operationName 中指明要执行的操作。',
+  ),
+  'documents.notFound': m(
+    (p) => `No trusted document is registered with id ${p.documentId}; publish your app's manifest (npm run documents:publish) or send a document id from it.`,
+    (p) => `没有登记编号为 ${p.documentId} 的可信文档；请先发布应用的文档清单（npm run documents:publish），或发送清单中的文档编号。`,
+  ),
+  'documents.required': m(
+    () => 'This gateway runs only registered documents: send the documentId of an operation from your app\'s published manifest.',
+    () => '本网关只执行已登记的文档：请发送应用已发布清单中该操作的 documentId。',
+  ),
+  'cors.originNotAllowed': m(
+    (p) => `Pages on ${p.origin} may not call this gateway from a browser: their origin is not in its CORS_ORIGINS.`,
+    (p) => `来自 ${p.origin} 的网页不能在浏览器中调用本网关：该来源不在网关的 CORS_ORIGINS 允许列表中。`,
+  ),
   'request.malformed': m(
     (p) => `The request could not be read: ${p.detail}.`,
     (p) => `无法解析请求：${p.detail}。`,
+  ),
+  'media.tooLarge': m(
+    (p) => `The photo is larger than ${p.max} bytes.`,
+    (p) => `照片超过 ${p.max} 字节的上限。`,
+  ),
+  'media.unsupportedType': m(
+    (p) => `${p.field}: must be a JPEG, PNG or WebP image.`,
+    (p) => `${p.field}：必须是 JPEG、PNG 或 WebP 格式的图片。`,
+  ),
+  'media.oneFile': m(
+    (p) => `${p.field}: send one photo as multipart/form-data (a single file field).`,
+    (p) => `${p.field}：请以 multipart/form-data 上传一张照片（只含一个文件字段）。`,
+  ),
+  'media.uploadId': m(
+    (p) => `${p.field}: is not an upload of yours, or it has expired; upload the photo again.`,
+    (p) => `${p.field}：不是您上传的照片，或已过期，请重新上传。`,
+  ),
+  'media.alreadyAttached': m(
+    (p) => `${p.field}: this photo is already attached elsewhere; upload it again.`,
+    (p) => `${p.field}：此照片已用于其他记录，请重新上传。`,
+  ),
+  'media.urlInvalid': m(
+    () => 'This photo link is not valid.',
+    () => '照片链接无效。',
+  ),
+  'media.urlExpired': m(
+    () => 'This photo link has expired; load the page again for a fresh one.',
+    () => '照片链接已过期，请刷新页面获取新链接。',
   ),
   'activity.endsBeforeStart': m(
     (p) => `${p.field}: must be after the start.`,
@@ -272,6 +368,34 @@ export const messages = {
   'notifications.unknownKind': m(
     (p) => `${p.field}: ${p.kind} is not a kind of notification; use one of the event types people are notified of, or * for all.`,
     (p) => `${p.field}：${p.kind} 不是通知类型；请使用会发送通知的事件类型，或用 * 表示全部。`,
+  ),
+  'wechat.invalidCode': m(
+    () => 'The WeChat code is invalid, expired or already used; call wx.login (or getPhoneNumber) again for a fresh one.',
+    () => '微信登录凭证（code）无效、已过期或已使用，请重新调用 wx.login（或手机号授权）获取新的凭证。',
+  ),
+  'wechat.rateLimited': m(
+    () => 'WeChat is refusing calls for a moment (too many sign-ins); try again in a minute.',
+    () => '微信接口调用过于频繁，请一分钟后再试。',
+  ),
+  'wechat.blocked': m(
+    () => 'WeChat has blocked this WeChat user from signing in to mini-programs.',
+    () => '该微信用户已被微信限制登录小程序。',
+  ),
+  'wechat.unavailable': m(
+    () => 'WeChat cannot be reached right now; try again shortly.',
+    () => '暂时无法连接微信服务，请稍后重试。',
+  ),
+  'wechat.notEnabled': m(
+    () => 'Sign-in with WeChat is not enabled on this platform.',
+    () => '本平台未开通微信登录。',
+  ),
+  'wechat.invalidTicket': m(
+    (p) => `${p.field}: the ticket is invalid or has expired; sign in with WeChat again.`,
+    (p) => `${p.field}：凭证无效或已过期，请重新使用微信登录。`,
+  ),
+  'wechat.alreadyBound': m(
+    (p) => `${p.field}: this WeChat account, or the account of ${p.value}, is already bound to another; unbind it first.`,
+    (p) => `${p.field}：该微信账号或 ${p.value} 的账户已与其他账号绑定，请先解除绑定。`,
   ),
   'service.databaseUnavailable': m(
     () => 'The service cannot reach its database right now; try again shortly (with the same idempotency key, if the request has one).',

@@ -57,6 +57,13 @@ const orderProgress = z.object({
   deliveredAt: datetime.optional(),
   dueAt: datetime.optional(),
 });
+const orderDelivered = orderProgress.extend({
+  /**
+   * The delivery round: 1 for the first delivery, one more for each delivery after a reopening. The volunteers
+   * subgraph makes one record per volunteer and round; an event without it (written before rounds) is round 1.
+   */
+  round: z.number().int().positive().optional(),
+});
 const orderClosing = z.object({
   orderId: id,
   rating: z.number().int().min(1).max(5).optional(),
@@ -99,6 +106,16 @@ export const catalog = {
   'volunteer.rejected': event(1, volunteerDecision, 'a station admin rejected a volunteer, with a reason'),
   'volunteer.suspended': event(1, volunteerDecision, 'an admin suspended an active volunteer, with a reason'),
   'volunteer.reinstated': event(1, volunteerDecision, 'an admin reinstated a suspended volunteer'),
+  'person.wechat.bound': event(
+    1,
+    z.object({ personId: id, homeUnitId: id.nullable(), signedUp: z.boolean() }),
+    "a person's WeChat account was bound for sign-in (by the person, from the mini-program; `signedUp`: with a new resident account)",
+  ),
+  'person.wechat.unbound': event(
+    1,
+    z.object({ personId: id, homeUnitId: id.nullable(), byStaff: z.boolean() }),
+    "a person's WeChat account was unbound, by the person or by staff in scope (`byStaff`)",
+  ),
   'activity.published': event(1, activity, 'an activity opened for sign-up'),
   'activity.cancelled': event(1, activity, 'an activity was cancelled'),
   'volunteer.hours.verified': event(
@@ -180,7 +197,7 @@ export const catalog = {
   'order.returned': event(1, orderStation, 'a station returned an order to the center, with a reason'),
   'order.assigned': event(1, z.object({ orderId: id, volunteerIds: z.array(id) }), 'volunteers were assigned'),
   'order.started': event(1, orderProgress, 'service on an order began'),
-  'order.delivered': event(1, orderProgress, 'an order was delivered (送单)'),
+  'order.delivered': event(1, orderDelivered, 'an order was delivered (送单); `round` numbers its deliveries (1, then one more after each reopening; absent on older events: 1)'),
   'order.evaluated': event(1, orderClosing, 'the requester rated an order (评单)'),
   'order.closed': event(1, orderClosing, 'an order closed'),
   'order.cancelled': event(1, orderClosing, 'the requester cancelled an order'),
@@ -229,6 +246,16 @@ export const catalog = {
     "a visit's delivery window ended (the dispatch worker's timer); the worker flags the visit missed unless it was delivered",
   ),
   'carePlan.visit.missed': event(1, careVisit, 'a recurring care visit was missed'),
+  'media.photo.attached': event(
+    1,
+    z.object({
+      /** Photo ids of the gateway's media store (the ids inside the signed upload ids). */
+      photoIds: z.array(id).min(1).max(20),
+      ownerType: z.enum(['order', 'serviceRecord']),
+      ownerId: id,
+    }),
+    'an order or a service record took uploaded photos; the gateway keeps them (the sweep deletes uploads nothing took)',
+  ),
   'notification.delivery.due': event(
     1,
     z.object({

@@ -1,5 +1,6 @@
 import { Job, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { asQueueBackend, QueueBackend, RedisQueueBackend } from './backend';
 import type { DataSource, EntityManager } from 'typeorm';
 import { currentRequestScope, Logger, runInRequestScope } from '@kz/telemetry';
 import type { EventType } from './catalog';
@@ -19,7 +20,8 @@ export type EventHandlers = { [T in EventType]?: EventHandler<T> };
 
 export interface EventWorkerOptions {
   queue: QueueName;
-  connection: Redis;
+  /** A Redis worker connection, or the backend (`QUEUE_BACKEND`) to build the worker on. */
+  connection: Redis | QueueBackend;
   prefix: string;
   handlers: EventHandlers;
   concurrency?: number;
@@ -39,7 +41,7 @@ export interface EventWorkerOptions {
  */
 export function createEventWorker(options: EventWorkerOptions): Worker {
   const { handlers, log } = options;
-  const worker = new Worker(
+  const worker = asQueueBackend(options.connection, options.prefix).worker(
     options.queue,
     async (job: Job) => {
       let event: EventEnvelope;
@@ -66,8 +68,6 @@ export function createEventWorker(options: EventWorkerOptions): Worker {
       });
     },
     {
-      connection: options.connection,
-      prefix: options.prefix,
       concurrency: options.concurrency ?? 10,
       ...(options.lockDuration ? { lockDuration: options.lockDuration } : {}),
       ...(options.stalledInterval ? { stalledInterval: options.stalledInterval } : {}),
@@ -105,4 +105,61 @@ export async function handleOnce(
     await effect(manager);
     return true;
   });
+}
+
+/**
+ * Stops BullMQ workers that share `connection` without hanging while Redis is away. Redis there: close() waits for
+ * the jobs in flight, so nothing is cut off half done, and a job not yet handed out stays queued for another replica.
+ * Redis away (not ready, or no PONG within a second): a job's result cannot be written anyway and a graceful close
+ * waits for ever (BullMQ's commands wait for a reconnect that may never come), so the close is forced; if Redis goes
+ * away during a graceful close, it is no longer awaited. Either way a job in flight keeps its lock until it expires
+ * and BullMQ's stalled-job check hands it to another replica; handlers are idempotent, so nothing is lost or applied
+ * twice.
+ */
+export async function closeWorkers(workers: readonly Worker[], connection: Redis | QueueBackend, log?: Logger): Promise<void> {
+  if (workers.length === 0) return;
+  if (!isRedis(connection) && connection.kind === 'postgres') return closePostgresWorkers(workers, connection, log);
+  const redis: Redis = isRedis(connection) ? connection : (connection as RedisQueueBackend).workerClient;
+  if (redis.status !== 'ready' || !(await answersPing(redis, 1000))) {
+    log?.warn('stopping while Redis is away: jobs in flight are left to the stalled-job check');
+    await Promise.all(workers.map((worker) => worker.close(true)));
+    return;
+  }
+  let onClose: (() => void) | undefined;
+  const lost = new Promise<'lost'>((resolve) => {
+    onClose = () => resolve('lost');
+    redis.once('close', onClose);
+  });
+  const closed = Promise.all(workers.map((worker) => worker.close())).then(() => 'closed' as const);
+  const outcome = await Promise.race([closed, lost]);
+  redis.off('close', onClose!);
+  if (outcome === 'lost') log?.warn('Redis went away while stopping: jobs in flight are left to the stalled-job check');
+}
+
+/** PING within `ms` (a worker connection would otherwise queue it until Redis comes back). */
+async function answersPing(connection: Redis, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  try {
+    return await Promise.race([connection.ping().then(() => true, () => false), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * The same on the Postgres backend: graceful while the queue database answers, forced while it does not (a job in
+ * flight then keeps its lock until it expires and the stalled-job check of another replica takes it over).
+ */
+async function closePostgresWorkers(workers: readonly Worker[], backend: QueueBackend, log?: Logger): Promise<void> {
+  if (!(await backend.available(1000))) {
+    log?.warn('stopping while the queue database is away: jobs in flight are left to the stalled-job check');
+    await Promise.all(workers.map((worker) => worker.close(true)));
+    return;
+  }
+  await Promise.all(workers.map((worker) => worker.close()));
+}
+
+function isRedis(connection: Redis | QueueBackend): connection is Redis {
+  return !(connection instanceof RedisQueueBackend) && !('store' in connection && 'kind' in connection);
 }

@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import { DataSource, MigrationInterface, QueryRunner } from 'typeorm';
 import { createPlatformTables, createServiceDataSource, openServiceDatabase } from '@kz/db';
 import { createTestDatabase, deleteKeysWithPrefix, PrivateRedis, testConfig, TestDatabase, uniqueQueuePrefix } from '@kz/testing';
-import { createEventWorker, createRedis, EventEnvelope, handleOnce, OutboxRelay, parseEnvelope, Queues, recordEvent } from './index';
+import { closeWorkers, createEventWorker, createRedis, EventEnvelope, handleOnce, liveStreamKey, OutboxRelay, parseEnvelope, Queues, recordEvent } from './index';
 
 class Platform1700000000000 implements MigrationInterface {
   name = 'Platform1700000000000';
@@ -95,6 +95,30 @@ describe('outbox relay', () => {
     expect(await jobIds('volunteers-inbox')).toEqual([created.id, moved.id].sort());
     const waiting = await queues.get('orders-inbox').getJobs(['waiting']);
     expect(waiting.map((job) => parseEnvelope(job.data))).toEqual(expect.arrayContaining([moved, created]));
+  });
+
+  it('appends order events, and only them, to the live orders stream in commit order, even with relays side by side', async () => {
+    const written: string[] = [];
+    for (let i = 0; i < 12; i += 1) {
+      const orderId = String(1 + (i % 3));
+      const event = await recordEvent(dataSource.manager, {
+        type: i < 3 ? 'order.submitted' : 'order.dispatched',
+        actor,
+        unitPath: '1/2/3',
+        payload:
+          i < 3
+            ? { orderId, code: `KZ-${i}`, source: 'RESIDENT', category: 'ELDERLY_CARE', specialGroup: 'NONE', location: null, urgency: 'NORMAL' }
+            : { orderId, stationId: '3' },
+      } as never);
+      written.push(event.id);
+      if (i === 5) await unitCreated(); // not watched live
+    }
+    const relays = [1, 2].map(() => new OutboxRelay({ dataSource, queues, pollMs: 50, batchSize: 2, live: { maxLen: 1000 } }));
+    await Promise.all(relays.map((relay) => relay.drain()));
+    const entries = (await redis.xrange(liveStreamKey(prefix, 'orders'), '-', '+')) as [string, string[]][];
+    const appended = entries.map(([, fields]) => JSON.parse(fields[1]!) as Record<string, unknown>);
+    expect(appended.map((entry) => entry.id)).toEqual(written);
+    expect(Object.keys(appended[0]!).sort()).toEqual(['id', 'occurredAt', 'payload', 'type', 'unitPath']); // no actor
   });
 
   it('loses nothing and duplicates nothing when Redis was down while the change committed', async () => {
@@ -197,5 +221,54 @@ describe('consumers', () => {
     expect(bad?.failedReason).toMatch(/malformed envelope|payload/);
     await worker.close();
     connection.disconnect();
+  });
+});
+
+describe('closeWorkers', () => {
+  it('waits for the job in flight while Redis is there', async () => {
+    const connection = createRedis(config.REDIS_URL, 'worker');
+    const order: string[] = [];
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let started!: () => void;
+    const running = new Promise<void>((resolve) => (started = resolve));
+    const worker = createEventWorker({
+      queue: 'analytics',
+      connection,
+      prefix,
+      handlers: {
+        'org.unit.created': async () => {
+          started();
+          await released;
+          order.push('job done');
+        },
+      },
+    });
+    try {
+      const event = await unitCreated(dataSource.manager, '迎宾社区新时代文明实践站');
+      await queues.get('analytics').add('org.unit.created', event, { jobId: event.id });
+      await running;
+      const closing = closeWorkers([worker], connection).then(() => order.push('closed'));
+      release();
+      await closing;
+      expect(order).toEqual(['job done', 'closed']);
+    } finally {
+      connection.disconnect();
+    }
+  });
+
+  it('does not hang while Redis is away (a graceful BullMQ close would wait for it for ever)', async () => {
+    const privateRedis = await PrivateRedis.launch();
+    const connection = createRedis(privateRedis.url, 'worker');
+    const worker = createEventWorker({ queue: 'analytics', connection, prefix, handlers: {} });
+    try {
+      await worker.waitUntilReady();
+      await privateRedis.stop();
+      await closeWorkers([worker], connection); // the jest timeout is the guard
+      expect(worker.closing).toBeTruthy();
+    } finally {
+      connection.disconnect();
+      await privateRedis.destroy();
+    }
   });
 });

@@ -9,6 +9,11 @@ export interface EventDraft<T extends EventType> {
   actor: EventActor;
   unitPath: string | null;
   payload: EventPayload<T>;
+  /**
+   * When the change happened, when the writer already took that time for its own columns (a stage's start, from which
+   * its deadline runs): the envelope then carries exactly the time the database holds. Default: now.
+   */
+  occurredAt?: Date;
 }
 
 /**
@@ -25,7 +30,7 @@ export async function recordEvent<T extends EventType>(
     id: randomUUID(),
     type: draft.type,
     version: spec.version,
-    occurredAt: new Date().toISOString(),
+    occurredAt: (draft.occurredAt ?? new Date()).toISOString(),
     actor: draft.actor,
     unitPath: draft.unitPath,
     payload,

@@ -1,5 +1,6 @@
 import { JobsOptions, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { asQueueBackend, QueueBackend } from './backend';
 import { QueueName } from './routing';
 
 /** Retention and retry defaults from BullMQ's production checklist. */
@@ -13,17 +14,27 @@ export const DEFAULT_JOB_OPTIONS: JobsOptions = {
 /** One BullMQ `Queue` per name, created on first use and closed together. */
 export class Queues {
   private readonly queues = new Map<QueueName, Queue>();
+  /** Where the queues live (`QUEUE_BACKEND`), with the records kept beside them (`backend.store`). */
+  readonly backend: QueueBackend;
 
   constructor(
-    /** The producer connection, also for consumers that keep small records beside the queues (same prefix). */
-    readonly connection: Redis,
+    /** The producer connection (or the backend holding it), also for consumers that keep small records beside the queues. */
+    connection: Redis | QueueBackend,
     readonly prefix: string,
-  ) {}
+  ) {
+    this.backend = asQueueBackend(connection, prefix);
+  }
+
+  /** The Redis connection of a `redis` backend (for what only exists on Redis); fails on `postgres`. */
+  get connection(): Redis {
+    if (!this.backend.redis) throw new Error('this needs Redis, but QUEUE_BACKEND=postgres: use queues.backend.store');
+    return this.backend.redis;
+  }
 
   get(name: QueueName): Queue {
     let queue = this.queues.get(name);
     if (!queue) {
-      queue = new Queue(name, { connection: this.connection, prefix: this.prefix, defaultJobOptions: DEFAULT_JOB_OPTIONS });
+      queue = this.backend.queue(name, { defaultJobOptions: DEFAULT_JOB_OPTIONS });
       queue.on('error', () => undefined); // surfaced by the failing call instead
       this.queues.set(name, queue);
     }

@@ -2,10 +2,12 @@ import type { DataSource } from 'typeorm';
 import type { Logger } from '@kz/telemetry';
 import { isEventType } from './catalog';
 import type { EventEnvelope } from './envelope';
+import { appendLive, liveOrderEntry, liveTopicOf } from './live';
 import { Queues } from './queues';
 import { QueueName, routesFor } from './routing';
 
-interface OutboxRow {
+/** An outbox row as the relay and the sweep read it. */
+export interface OutboxRow {
   id: string;
   type: string;
   version: number;
@@ -24,7 +26,16 @@ export interface RelayOptions {
   log?: Logger;
   /** How long one round may wait for Redis before it gives up and leaves the events for the next round. */
   publishTimeoutMs?: number;
+  /**
+   * Also appends the events clients watch live to their Redis stream (`live.ts`), capped at about `maxLen` entries.
+   * Relays of one database then take turns (a transaction advisory lock), so each stream holds an aggregate's events
+   * in commit order even with several replicas; without it a later batch could overtake an earlier one.
+   */
+  live?: { maxLen: number };
 }
+
+/** The advisory lock relays of one database take turns with when they feed live streams. */
+const LIVE_RELAY_LOCK = 0x6b7a6c76; // 'kzlv'
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -53,6 +64,7 @@ export class OutboxRelay {
     let ids: string[] = [];
     try {
       return await dataSource.transaction(async (manager) => {
+        if (this.options.live) await manager.query('SELECT pg_advisory_xact_lock($1)', [LIVE_RELAY_LOCK]);
         const rows: OutboxRow[] = await manager.query(
           `SELECT id, type, version, occurred_at, actor, unit_path, payload, request_id
              FROM outbox WHERE published_at IS NULL ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED`,
@@ -61,19 +73,23 @@ export class OutboxRelay {
         if (rows.length === 0) return 0;
         ids = rows.map((row) => row.id);
         const byQueue = new Map<QueueName, EventEnvelope[]>();
+        const liveOrders: object[] = [];
         for (const row of rows) {
           if (!isEventType(row.type)) throw new Error(`outbox holds unknown event type ${row.type}`);
           const envelope = toEnvelope(row);
+          if (this.options.live && liveTopicOf(row.type) === 'orders') liveOrders.push(liveOrderEntry(envelope));
           for (const queue of routesFor(row.type)) {
             byQueue.set(queue, [...(byQueue.get(queue) ?? []), envelope]);
           }
         }
         await withTimeout(
-          Promise.all(
-            [...byQueue].map(([queue, events]) =>
+          Promise.all([
+            ...[...byQueue].map(([queue, events]) =>
               queues.get(queue).addBulk(events.map((event) => ({ name: event.type, data: event, opts: { jobId: event.id } }))),
             ),
-          ),
+            // A re-sent batch appends its entries again; subscribers' gateways drop an event id they already pushed.
+            appendLive(queues.backend, queues.prefix, 'orders', liveOrders, this.options.live?.maxLen ?? 0),
+          ]),
           publishTimeoutMs,
         );
         await manager.query(
@@ -158,7 +174,7 @@ export class OutboxRelay {
   }
 }
 
-function toEnvelope(row: OutboxRow): EventEnvelope {
+export function toEnvelope(row: OutboxRow): EventEnvelope {
   const envelope = {
     id: row.id,
     type: row.type,

@@ -7,6 +7,7 @@ export const QUEUES = [
   'points-credit',
   'volunteers-inbox',
   'orders-inbox',
+  'media-inbox',
   'analytics',
 ] as const;
 export type QueueName = (typeof QUEUES)[number];
@@ -31,6 +32,9 @@ const ROUTES: Record<EventType, QueueName[]> = {
   'volunteer.rejected': ['notifications', 'orders-inbox'],
   'volunteer.suspended': ['notifications', 'orders-inbox'],
   'volunteer.reinstated': ['notifications', 'orders-inbox'],
+  // Identity changes no other service keeps: analytics only (no openid travels).
+  'person.wechat.bound': [],
+  'person.wechat.unbound': [],
   'activity.published': ['notifications'],
   'activity.cancelled': ['notifications'],
   'volunteer.hours.verified': ['points-credit'],
@@ -64,6 +68,8 @@ const ROUTES: Record<EventType, QueueName[]> = {
   'carePlan.visit.missed': ['notifications'],
   'carePlan.visit.timerDue': ['dispatch'],
   'carePlan.visit.checkDue': ['dispatch'],
+  // The gateway's photo store learns which uploads were taken, so its sweep keeps them.
+  'media.photo.attached': ['media-inbox'],
   // The notification service's own delivery jobs (delayed jobs of the worker; staff retries through the outbox).
   'notification.delivery.due': ['notifications'],
 };

@@ -15,6 +15,13 @@ beforeAll(async () => {
     graphql: async ({ body }, res) => {
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ data: { echo: body } }));
     },
+    // As the gateway's CORS does: a header on every answer, and OPTIONS answered before any route.
+    intercept: (req, res) => {
+      res.setHeader('x-intercepted', 'yes');
+      if (req.method !== 'OPTIONS') return undefined;
+      res.writeHead(204).end();
+      return 'preflight';
+    },
   });
   base = await app.listen(0, '127.0.0.1');
 });
@@ -54,6 +61,30 @@ describe('the HTTP server of every app', () => {
     expect(bad.status).toBe(400);
     const good = await fetch(`${base}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{a}"}' });
     expect(await good.json()).toEqual({ data: { echo: { query: '{a}' } } });
+  });
+
+  it('lets an interceptor answer a request itself, counted under its route name', async () => {
+    const response = await fetch(`${base}/graphql`, { method: 'OPTIONS' });
+    expect(response.status).toBe(204);
+    const text = await (await fetch(`${base}/metrics`)).text();
+    expect(text).toMatch(/http_requests_total\{route="preflight",status="204",service="test-app"\} 1/);
+  });
+
+  it('keeps the headers an interceptor sets, and the request id, on every answer, refusals included', async () => {
+    const answers = await Promise.all([
+      fetch(`${base}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-request-id': 'req-1' }, body: '{"query":"{a}"}' }),
+      fetch(`${base}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-request-id': 'req-2' }, body: JSON.stringify({ query: 'x'.repeat(2000) }) }),
+      fetch(`${base}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-request-id': 'req-3' }, body: '{' }),
+      fetch(`${base}/nope`, { headers: { 'x-request-id': 'req-4' } }),
+      fetch(`${base}/health`),
+    ]);
+    expect(answers.map((answer) => [answer.status, answer.headers.get('x-intercepted'), answer.headers.get('x-request-id')])).toEqual([
+      [200, 'yes', 'req-1'],
+      [413, 'yes', 'req-2'],
+      [400, 'yes', 'req-3'],
+      [404, 'yes', 'req-4'],
+      [200, 'yes', expect.stringMatching(/^[0-9a-f-]{36}$/)],
+    ]);
   });
 
   it('answers unknown paths with 404', async () => {

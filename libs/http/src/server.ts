@@ -2,7 +2,7 @@ import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { DomainError, PayloadTooLarge, pickLocale } from '@kz/errors';
-import { AppMetrics, Logger, runInRequestScope } from '@kz/telemetry';
+import { AppMetrics, currentRequestScope, Logger, runInRequestScope } from '@kz/telemetry';
 import { BodyTooLarge, MalformedBody, parseJsonBody, readBody } from './body';
 import { sendError, sendJson } from './json-error';
 
@@ -30,6 +30,17 @@ export interface HttpAppOptions {
   graphql?: RequestHandler;
   /** Extra GET routes (e.g. an ops page). */
   routes?: Record<string, RequestHandler>;
+  /**
+   * Paths served by a handler of their own, any method, body unread (the gateway's photo uploads, which stream it):
+   * a request for the key or anything below it (`/media` takes `/media/<id>`), counted under the key.
+   */
+  mounts?: Record<string, RequestHandler>;
+  /**
+   * Runs first on every request, before any route: headers it sets stay on whatever answer is sent, errors
+   * included, and it may answer the request itself (the gateway's CORS preflight), returning the route name the
+   * request is counted under.
+   */
+  intercept?: (req: IncomingMessage, res: ServerResponse) => string | undefined;
 }
 
 export interface HttpApp {
@@ -49,6 +60,8 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   const { log, metrics } = options;
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<string> {
+    const intercepted = options.intercept?.(req, res);
+    if (intercepted !== undefined) return intercepted;
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (url.pathname === '/health' && req.method === 'GET') {
       const report = await options.health().catch(
@@ -67,6 +80,11 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     if (extra) {
       await extra({ req, body: undefined, url }, res);
       return url.pathname;
+    }
+    const mount = Object.keys(options.mounts ?? {}).find((key) => url.pathname === key || url.pathname.startsWith(`${key}/`));
+    if (mount) {
+      await options.mounts![mount]!({ req, body: undefined, url }, res);
+      return mount;
     }
     if (url.pathname === '/graphql' && options.graphql) {
       const locale = pickLocale(req.headers['accept-language']);
@@ -95,8 +113,10 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   const server = createServer((req, res) => {
     const started = process.hrtime.bigint();
     const requestId = headerValue(req.headers[REQUEST_ID_HEADER]);
-    runInRequestScope(requestId, () =>
-      route(req, res)
+    runInRequestScope(requestId, () => {
+      // Every answer names its request, refusals before GraphQL (401, 413, 429) as much as GraphQL's own.
+      res.setHeader(REQUEST_ID_HEADER, currentRequestScope()!.requestId);
+      return route(req, res)
         .catch((error: Error) => {
           log.error({ err: error, url: req.url }, 'request failed');
           if (!res.headersSent) sendJson(res, 500, { errors: [{ message: 'internal error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
@@ -107,8 +127,8 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
           const seconds = Number(process.hrtime.bigint() - started) / 1e9;
           metrics.httpRequests.inc({ route: routeName, status: String(res.statusCode) });
           metrics.httpDuration.observe({ route: routeName }, seconds);
-        }),
-    );
+        });
+    });
   });
   // Keep connections from the gateway (and load balancers) open between requests.
   server.keepAliveTimeout = 65_000;

@@ -16,6 +16,8 @@ export type { Channel, ChannelName, OutboundChannel, OutboundMessage, SendOutcom
 export { ConsoleChannel } from './channels/console-channel';
 export { WebhookChannel, webhookSignature, WEBHOOK_SIGNATURE_HEADER, WEBHOOK_TIMESTAMP_HEADER } from './channels/webhook-channel';
 export type { WebhookOptions } from './channels/webhook-channel';
+export { ChannelsByName, WeChatSubscribeChannel } from './channels/wechat-channel';
+export type { SubscribeMessageSender } from './channels/wechat-channel';
 export { formatShanghai, parseQuietHours, quietUntil } from './schedule/quiet-hours';
 export type { QuietHours } from './schedule/quiet-hours';
 export { backoffMs, DEFAULT_RETRY_POLICY } from './schedule/backoff';
@@ -27,7 +29,9 @@ import { Delivery } from './deliveries/delivery.entity';
 import { Notification } from './inbox/notification.entity';
 import { Notifications1765000000000 } from './migrations/1765000000000-notifications';
 import { NotificationPreference } from './preferences/notification-preference.entity';
+import { DeliveryDueIndex1768000000001 } from './migrations/1768000000001-delivery-due-index';
+import { OutboxPublishedIndex1768000000000 } from '@kz/db';
 
 /** The notifications database, as both of its processes (the subgraph and the worker) open it. */
 export const notificationEntities = [Notification, Delivery, NotificationPreference];
-export const notificationMigrations = [Notifications1765000000000];
+export const notificationMigrations = [Notifications1765000000000, OutboxPublishedIndex1768000000000, DeliveryDueIndex1768000000001];

@@ -3,7 +3,9 @@ export type { OrgDataset, SeedProfile, SeedTeam, SeedUnit, SevenHavesItem, TeamK
 export { orgDataset } from './org-dataset';
 export { peopleDataset, DEMO_PASSWORD } from './people';
 export type { SeedPerson, SeedRole } from './people';
-export { volunteeringDataset } from './volunteers';
-export type { SeedActivity, SeedVolunteer, VolunteeringDataset } from './volunteers';
+export { verifiedServiceToCredit, volunteeringDataset } from './volunteers';
+export type { SeedActivity, SeedVerifiedService, SeedVolunteer, VolunteeringDataset } from './volunteers';
+export { rewardsDataset } from './rewards';
+export type { SeedReward } from './rewards';
 export { ordersDataset, uuidFor } from './orders';
 export type { OrdersDataset, SeedOrder, SeedOrderEvent, SeedOrderStatus, SeedPointsAccount } from './orders';

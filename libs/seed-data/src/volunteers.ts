@@ -117,7 +117,11 @@ const DEMO_ACTIVITIES_PER_STATION = 2;
  */
 export function volunteeringDataset(profile: SeedProfile, heYiMobile: string): VolunteeringDataset {
   const kaizhou = kaizhouVolunteering(heYiMobile);
-  if (profile === 'kaizhou') return kaizhou;
+  return profile === 'kaizhou' ? kaizhou : demoOf(kaizhou, heYiMobile);
+}
+
+/** The demo's share of the kaizhou volunteering data. */
+function demoOf(kaizhou: VolunteeringDataset, heYiMobile: string): VolunteeringDataset {
   const demoStations = new Set(orgDataset('demo').units.filter((unit) => unit.level === 'STATION').map((unit) => unit.code));
   const kept = new Map<string, number>();
   const volunteers = kaizhou.volunteers.filter((volunteer) => {
@@ -193,4 +197,22 @@ function kaizhouVolunteering(heYiMobile: string): VolunteeringDataset {
     });
   }
   return { volunteers, activities };
+}
+
+/** One volunteer's verified service at a seeded activity, by natural keys. */
+export interface SeedVerifiedService {
+  activityKey: string;
+  mobile: string;
+}
+
+/**
+ * The service records seeding credits through the earning rules: the verified participations of the demo set
+ * (何毅's 70 sessions and the demo volunteers' activities), in both profiles, since kaizhou holds every demo record
+ * and a profile loaded after the other must converge on the same rows. `dataset` is the profile's volunteering data.
+ */
+export function verifiedServiceToCredit(profile: SeedProfile, dataset: VolunteeringDataset, heYiMobile: string): SeedVerifiedService[] {
+  const demo = profile === 'demo' ? dataset : demoOf(dataset, heYiMobile);
+  return demo.activities
+    .filter((activity) => activity.verified)
+    .flatMap((activity) => activity.participants.map((mobile) => ({ activityKey: activity.key, mobile })));
 }

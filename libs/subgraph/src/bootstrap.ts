@@ -14,9 +14,9 @@ import { Actor, verifyClaims } from '@kz/auth';
 import type { Config } from '@kz/config';
 import { createServiceDataSource, openServiceDatabase } from '@kz/db';
 import { DomainError, pickLocale } from '@kz/errors';
-import { createEventWorker, createRedis, EventHandlers, OutboxRelay, QueueName, Queues } from '@kz/events';
+import { closeWorkers, createEventWorker, EventHandlers, openQueueBackend, OutboxRelay, OutboxSweep, QueueName, Queues, ReconcileLoop } from '@kz/events';
 import { createHttpApp, executeApollo, loadSchemaFile, sendError } from '@kz/http';
-import { createLogger, createMetrics, currentRequestScope, graphqlErrorsPlugin, Logger, registerScrapeGauge } from '@kz/telemetry';
+import { createLogger, createMetrics, createReconcileMetrics, currentRequestScope, graphqlErrorsPlugin, Logger, registerScrapeGauge } from '@kz/telemetry';
 import type { SubgraphContext } from './context';
 import { internalError, withErrorMapping } from './graphql-errors';
 
@@ -44,6 +44,8 @@ export interface RunningSubgraph {
   url: string;
   dataSource: DataSource;
   relay: OutboxRelay;
+  /** Re-sends published events whose jobs Redis lost (tests trigger it and wait for it). */
+  sweep: ReconcileLoop;
   log: Logger;
   /** The HTTP server (tests watch its connections). */
   server: Server;
@@ -74,19 +76,40 @@ export async function startSubgraphService<TContext extends SubgraphContext>(
     log,
   });
   const dataSource = await openServiceDatabase(source, config);
-  const redis = createRedis(config.REDIS_URL, 'producer');
-  const queues = new Queues(redis, config.QUEUE_PREFIX);
+  const backend = await openQueueBackend(config, { role: 'producer', log });
+  const queues = new Queues(backend, config.QUEUE_PREFIX);
   const relay = new OutboxRelay({
     dataSource,
     queues,
     pollMs: config.OUTBOX_POLL_MS,
     batchSize: config.OUTBOX_BATCH_SIZE,
     log,
+    live: { maxLen: config.LIVE_STREAM_MAXLEN },
   });
   relay.start();
-  const consumerConnection = options.consumers ? createRedis(config.REDIS_URL, 'worker') : undefined;
+  // Events until consumed: published events whose jobs Redis lost are sent again (see OutboxSweep).
+  const sweep = new ReconcileLoop({
+    tasks: [
+      new OutboxSweep({
+        dataSource,
+        queues,
+        windowMs: config.OUTBOX_RESEND_WINDOW_MINUTES * 60_000,
+        graceMs: config.OUTBOX_SWEEP_GRACE_SECONDS * 1000,
+        batchSize: config.OUTBOX_BATCH_SIZE,
+        log,
+      }),
+    ],
+    connection: backend.redis,
+    prefix: config.QUEUE_PREFIX,
+    intervalMs: config.OUTBOX_SWEEP_SECONDS * 1000,
+    lossCheckMs: backend.redis ? config.REDIS_LOSS_CHECK_SECONDS * 1000 : 0,
+    metrics: createReconcileMetrics(metrics.registry),
+    log,
+  });
+  await sweep.start();
+  // On Redis the consumers get a connection of their own that waits for Redis (the backend opens it on first use).
   const consumers = (options.consumers?.(dataSource, log) ?? []).map(({ queue, handlers, concurrency }) =>
-    createEventWorker({ queue, connection: consumerConnection!, prefix: config.QUEUE_PREFIX, handlers, concurrency, log }),
+    createEventWorker({ queue, connection: backend, prefix: config.QUEUE_PREFIX, handlers, concurrency, log }),
   );
 
   const apollo = new ApolloServer<TContext>({
@@ -168,8 +191,13 @@ export async function startSubgraphService<TContext extends SubgraphContext>(
         checks.postgres = (error as Error).message;
         status = 'down';
       }
-      // Redis being away delays events but does not stop the subgraph serving: reported, not fatal.
-      checks.redis = redis.status === 'ready' ? 'ok' : `not ready (${redis.status}); events wait in the outbox`;
+      // The queues being away delays events but does not stop the subgraph serving: reported, not fatal.
+      if (backend.redis) {
+        checks.redis = backend.redis.status === 'ready' ? 'ok' : `not ready (${backend.redis.status}); events wait in the outbox`;
+      } else {
+        const queueCheck = await backend.check(1000);
+        checks.queues = queueCheck === 'ok' ? 'ok' : `${queueCheck}; events wait in the outbox`;
+      }
       return { status, checks };
     },
     graphql: async (request, res) => {
@@ -215,6 +243,7 @@ export async function startSubgraphService<TContext extends SubgraphContext>(
     url: `${baseUrl}/graphql`,
     dataSource,
     relay,
+    sweep,
     consumers,
     log,
     server: http.server,
@@ -222,11 +251,11 @@ export async function startSubgraphService<TContext extends SubgraphContext>(
     async stop() {
       await http.close();
       await apollo.stop();
-      await Promise.all(consumers.map((consumer) => consumer.close()));
-      consumerConnection?.disconnect();
+      await closeWorkers(consumers, backend, log);
+      await sweep.stop();
       await relay.stop();
       await queues.close();
-      redis.disconnect();
+      await backend.close();
       await dataSource.destroy();
       log.info(`${name} subgraph stopped`);
     },

@@ -1,6 +1,6 @@
 export type { SubgraphContext } from './context';
 export { toGraphQLError, withErrorMapping, internalError } from './graphql-errors';
-export { fields, parseInput } from './input';
+export { fields, multiLine, parseInput } from './input';
 export { readPage, toConnection, encodeCursor, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './pagination';
 export type { Page, PageArgs, Connection } from './pagination';
 export { startSubgraphService, SQL_STATEMENTS_HEADER } from './bootstrap';

@@ -4,3 +4,5 @@ export { runInRequestScope, currentRequestScope } from './request-scope';
 export type { RequestScope } from './request-scope';
 export { createMetrics, graphqlErrorsPlugin, registerScrapeGauge } from './metrics';
 export type { AppMetrics, ScrapeGaugeOptions, ScrapeSample } from './metrics';
+export { createReconcileMetrics } from './reconcile-metrics';
+export type { ReconcileMetrics } from './reconcile-metrics';

@@ -50,3 +50,10 @@ export function signedSubgraphRequest<T = Record<string, unknown>>(
 export function errorCodes(result: GraphQLResult): unknown[] {
   return (result.errors ?? []).map((error) => error.extensions?.code);
 }
+
+/** The data of a result that must have succeeded; throws with the errors otherwise. */
+export async function dataOf<T>(result: Promise<GraphQLResult<T>>): Promise<T> {
+  const { data, errors } = await result;
+  if (errors || !data) throw new Error(JSON.stringify(errors));
+  return data;
+}

@@ -1,9 +1,9 @@
 export { uniqueName, uniqueQueuePrefix } from './names';
-export { testConfig, createTestDatabase } from './databases';
+export { testConfig, createTestDatabase, testPool } from './databases';
 export type { TestDatabase } from './databases';
 export { PrivateRedis, freePort, deleteKeysWithPrefix } from './redis-server';
 export type { PrivateRedisOptions } from './redis-server';
-export { graphql, signedSubgraphRequest, errorCodes } from './graphql-client';
+export { dataOf, graphql, signedSubgraphRequest, errorCodes } from './graphql-client';
 export type { GraphQLResult, RequestOptions } from './graphql-client';
 export { startStack } from './stack';
 export type { Stack, StackOptions, RunningSubgraphLike, Stoppable } from './stack';
@@ -13,3 +13,6 @@ export { aCaller, anInput } from './builders';
 export { eventually, eventuallyValue } from './eventually';
 export { WebhookServer } from './webhook-server';
 export type { ReceivedRequest } from './webhook-server';
+export { metricSample, metricLabelValues, scrapeMetrics } from './metrics';
+export { FakeWeChat } from './fake-wechat';
+export type { WeChatRequest } from './fake-wechat';

@@ -1,6 +1,6 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -49,6 +49,12 @@ export class PrivateRedis {
     return `redis://127.0.0.1:${this.port}`;
   }
 
+  /** Whether the server process is up (started, and neither stopped nor dead). */
+  get running(): boolean {
+    const child = this.process;
+    return !!child && child.exitCode === null && child.signalCode === null;
+  }
+
   async start(): Promise<void> {
     const child = spawn(
       process.env.REDIS_SERVER_BIN ?? 'redis-server',
@@ -76,6 +82,30 @@ export class PrivateRedis {
     child.kill('SIGKILL');
     await exited;
     this.process = undefined;
+  }
+
+  /**
+   * `redis-cli shutdown nosave`, and the server's files are deleted, as on a server without persistence (or a failover
+   * to a replica that had not caught up): the next `start()` comes back empty.
+   */
+  async shutdownEmpty(): Promise<void> {
+    const child = this.process;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = once(child, 'exit');
+    const client: Redis = new IORedis(this.url, { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
+    client.on('error', () => undefined);
+    try {
+      await client.connect();
+      await client.shutdown('NOSAVE').catch(() => undefined); // the connection closes with the server
+    } finally {
+      if (client.status !== 'end') client.disconnect();
+    }
+    await exited;
+    this.process = undefined;
+    if (this.dir) {
+      rmSync(this.dir, { recursive: true, force: true });
+      mkdirSync(this.dir);
+    }
   }
 
   async destroy(): Promise<void> {

@@ -39,11 +39,15 @@ const DATABASE_VARIABLES: Record<string, keyof Config> = {
   orders: 'ORDERS_DATABASE',
   points: 'POINTS_DATABASE',
   notifications: 'NOTIFICATIONS_DATABASE',
+  gateway: 'GATEWAY_DATABASE', // the trusted-documents registry
+  media: 'MEDIA_DATABASE', // the gateway's photo store
+  queues: 'QUEUE_DATABASE', // the queues and shared records when QUEUE_BACKEND=postgres (never created on Redis)
 };
 
 /**
  * Starts the gateway and the given subgraphs in this process on free ports, each subgraph on a database of its
- * own made for this run, with a queue prefix of its own. `stop()` stops everything and drops what it created.
+ * own made for this run, with a queue prefix of its own (with `QUEUE_BACKEND: 'postgres'` in `env`, a queue database
+ * of its own instead). `stop()` stops everything and drops what it created.
  */
 export async function startStack<S extends string, T extends RunningSubgraphLike>(
   options: StackOptions<S, T>,
@@ -68,9 +72,11 @@ export async function startStack<S extends string, T extends RunningSubgraphLike
   const stopAll = async () => {
     for (const service of started.reverse()) await service.stop();
     await Promise.all(Object.values(DATABASE_VARIABLES).map((variable) => dropDatabase(config, String(config[variable]))));
-    const redis = new IORedis(config.REDIS_URL, { maxRetriesPerRequest: 1 });
-    await deleteKeysWithPrefix(redis, config.QUEUE_PREFIX);
-    redis.disconnect();
+    if (config.QUEUE_BACKEND === 'redis') {
+      const redis = new IORedis(config.REDIS_URL, { maxRetriesPerRequest: 1 });
+      await deleteKeysWithPrefix(redis, config.QUEUE_PREFIX);
+      redis.disconnect();
+    }
   };
   try {
     const subgraphs = {} as Record<S, T>;

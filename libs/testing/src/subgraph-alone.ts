@@ -30,10 +30,13 @@ export async function startSubgraphAlone<T extends { url: string; stop(): Promis
   const config = testConfig({
     [databaseVariable]: uniqueName(databaseVariable.split('_')[0]!.toLowerCase()),
     QUEUE_PREFIX: uniqueQueuePrefix(),
+    QUEUE_DATABASE: uniqueName('queues'), // used when QUEUE_BACKEND=postgres
     HOST: '127.0.0.1',
   });
   const cleanUp = async () => {
     await dropDatabase(config, String(config[databaseVariable]));
+    await dropDatabase(config, config.QUEUE_DATABASE);
+    if (config.QUEUE_BACKEND !== 'redis') return;
     const redis = new IORedis(config.REDIS_URL, { maxRetriesPerRequest: 1 });
     await deleteKeysWithPrefix(redis, config.QUEUE_PREFIX);
     redis.disconnect();

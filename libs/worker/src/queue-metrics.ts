@@ -8,10 +8,10 @@ type Counts = { waiting: number; active: number; delayed: number; failed: number
 const GAUGES: Record<keyof Counts, { name: string; help: string }> = {
   waiting: {
     name: 'queue_jobs_waiting',
-    help: 'jobs waiting for a worker (waiting and prioritized), read from Redis at scrape time',
+    help: 'jobs waiting for a worker (waiting and prioritized), read from the queue backend at scrape time',
   },
-  active: { name: 'queue_jobs_active', help: 'jobs being processed by some worker, read from Redis at scrape time' },
-  delayed: { name: 'queue_jobs_delayed', help: 'jobs delayed (timers, retry backoff), read from Redis at scrape time' },
+  active: { name: 'queue_jobs_active', help: 'jobs being processed by some worker, read from the queue backend at scrape time' },
+  delayed: { name: 'queue_jobs_delayed', help: 'jobs delayed (timers, retry backoff), read from the queue backend at scrape time' },
   failed: { name: 'queue_jobs_failed', help: 'jobs in the failed set (kept for inspection and retry)' },
 };
 

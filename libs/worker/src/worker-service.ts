@@ -1,9 +1,9 @@
 import type { Queue, Worker } from 'bullmq';
 import type { Registry } from 'prom-client';
 import type { Config } from '@kz/config';
-import { assertRedisReachable, createEventWorker, createRedis, EventHandlers, QueueName, Queues } from '@kz/events';
+import { closeWorkers, createEventWorker, EventHandlers, openQueueBackend, QueueName, Queues, ReconcileLoop, ReconcileTask } from '@kz/events';
 import { createHttpApp, HealthReport } from '@kz/http';
-import { createLogger, createMetrics, Logger } from '@kz/telemetry';
+import { createLogger, createMetrics, createReconcileMetrics, Logger } from '@kz/telemetry';
 import { createJobMetrics, instrumentWorker, registerQueueGauges } from './queue-metrics';
 
 /** One queue this service consumes, with the handler of each event type it understands. */
@@ -30,6 +30,11 @@ export interface WorkerServiceOptions {
   checks?: () => Promise<Record<string, string>>;
   /** Adds the service's own metrics (e.g. dead letters read from its database) to its `/metrics`. */
   registerMetrics?: (registry: Registry, log: Logger) => void;
+  /**
+   * What this service rebuilds from Postgres when Redis lost it (its timers' delayed jobs): run at start, every
+   * TIMER_RECONCILE_SECONDS, after a reconnect and as soon as Redis is found empty (see ReconcileLoop).
+   */
+  reconcile?: (queues: Queues) => ReconcileTask[];
   /** Runs once the workers have stopped and before the connections close (e.g. closing a database pool). */
   onStopped?: () => Promise<void>;
 }
@@ -40,6 +45,8 @@ export interface RunningWorkerService {
   url: string;
   log: Logger;
   workers: Worker[];
+  /** The reconciliation of the service's timers, when it has any (tests trigger it and wait for it). */
+  reconciler?: ReconcileLoop;
   /** Stops taking jobs, lets the jobs in flight finish, then closes every connection. Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -54,7 +61,6 @@ const PING_TIMEOUT_MS = 2000;
 export async function startWorkerService(options: WorkerServiceOptions): Promise<RunningWorkerService> {
   const { name, config } = options;
   const log = options.log ?? createLogger(name, config.LOG_LEVEL);
-  await assertRedisReachable(config.REDIS_URL);
 
   const metrics = createMetrics(name);
   const jobMetrics = createJobMetrics(metrics.registry);
@@ -64,16 +70,16 @@ export async function startWorkerService(options: WorkerServiceOptions): Promise
   // `worker.close()` forever (see `stop`).
   let stopRequested = false;
   const retryStrategy = (attempt: number) => (stopRequested ? null : Math.min(attempt * 200, 2000));
-  const connection = createRedis(config.REDIS_URL, 'worker', { retryStrategy });
-  const producer = createRedis(config.REDIS_URL, 'producer', { retryStrategy });
-  const queues = new Queues(producer, config.QUEUE_PREFIX);
+  // (QUEUE_BACKEND=postgres: one pool on the queue database serves both; see @kz/events' backend.ts)
+  const backend = await openQueueBackend(config, { role: 'producer', retryStrategy, assertReachable: true, log });
+  const queues = new Queues(backend, config.QUEUE_PREFIX);
 
   const workers = options.queues.map(({ queue, handlers, ...tuning }) => {
     const resolved = typeof handlers === 'function' ? handlers(queues) : handlers;
     const lock = config.WORKER_LOCK_SECONDS * 1000;
     const worker = createEventWorker({
       queue,
-      connection,
+      connection: backend,
       prefix: config.QUEUE_PREFIX,
       handlers: resolved,
       lockDuration: lock,
@@ -84,6 +90,19 @@ export async function startWorkerService(options: WorkerServiceOptions): Promise
     instrumentWorker(worker, queue, jobMetrics);
     return { queue, worker };
   });
+  const tasks = options.reconcile?.(queues) ?? [];
+  const reconciler =
+    tasks.length > 0
+      ? new ReconcileLoop({
+          tasks,
+          connection: backend.redis,
+          prefix: config.QUEUE_PREFIX,
+          intervalMs: config.TIMER_RECONCILE_SECONDS * 1000,
+          lossCheckMs: backend.redis ? config.REDIS_LOSS_CHECK_SECONDS * 1000 : 0,
+          metrics: createReconcileMetrics(metrics.registry),
+          log,
+        })
+      : undefined;
   registerQueueGauges(metrics.registry, new Map<QueueName, Queue>(workers.map(({ queue }) => [queue, queues.get(queue)])), log);
   options.registerMetrics?.(metrics.registry, log);
 
@@ -93,54 +112,23 @@ export async function startWorkerService(options: WorkerServiceOptions): Promise
     metrics,
     maxBodyBytes: config.MAX_BODY_BYTES,
     health: async (): Promise<HealthReport> => {
-      const checks: Record<string, string> = { redis: await pingRedis(), ...(await options.checks?.()) };
+      const checks: Record<string, string> = { [backend.kind === 'redis' ? 'redis' : 'queues']: await backend.check(PING_TIMEOUT_MS), ...(await options.checks?.()) };
       for (const { queue, worker } of workers) checks[`worker:${queue}`] = worker.isRunning() ? 'ok' : 'not running';
       return { status: Object.values(checks).every((check) => check === 'ok') ? 'ok' : 'down', checks };
     },
   });
-
-  async function pingRedis(): Promise<string> {
-    if (producer.status !== 'ready') return `no connection (${producer.status})`;
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer within ${PING_TIMEOUT_MS} ms`)), PING_TIMEOUT_MS);
-    });
-    try {
-      await Promise.race([producer.ping(), timeout]);
-      return 'ok';
-    } catch (error) {
-      return `PING failed: ${(error as Error).message}`;
-    } finally {
-      clearTimeout(timer);
-    }
-  }
 
   let stopping: Promise<void> | undefined;
   const stop = () => {
     stopping ??= (async () => {
       stopRequested = true;
       await http.close();
-      // close() without `force` waits for the jobs in flight: nothing is cut off half done, and a job BullMQ has
-      // not handed out stays in the queue for another replica. While Redis is away a job's result cannot be written
-      // anyway and a graceful close may wait for ever (ioredis never ends a connection disconnected between two
-      // reconnect attempts), so the close is forced, or no longer awaited once Redis goes away during it. Each job
-      // in flight then keeps its lock until it expires and BullMQ's stalled-job check hands it to another replica;
-      // handlers are idempotent, so nothing is lost or applied twice.
-      const redisAway = connection.status !== 'ready' || (await pingRedis()) !== 'ok';
-      if (redisAway) {
-        log.warn('stopping while Redis is away: jobs in flight are left to the stalled-job check');
-        await Promise.all(workers.map(({ worker }) => worker.close(true)));
-      } else {
-        const closed = Promise.all(workers.map(({ worker }) => worker.close())).then(() => 'closed' as const);
-        const lost = new Promise<'lost'>((resolve) => connection.once('end', () => resolve('lost')));
-        if ((await Promise.race([closed, lost])) === 'lost') {
-          log.warn('Redis went away while stopping: jobs in flight are left to the stalled-job check');
-        }
-      }
+      await reconciler?.stop();
+      // Graceful while Redis answers, forced while it is away (see closeWorkers): nothing is lost either way.
+      await closeWorkers(workers.map(({ worker }) => worker), backend, log);
       await options.onStopped?.();
       await queues.close();
-      // (disconnecting a connection that already ended would leave ioredis' 2 s destroy timer behind)
-      for (const client of [connection, producer]) if (client.status !== 'end') client.disconnect();
+      await backend.close();
       log.info(`${name} stopped`);
     })();
     return stopping;
@@ -150,10 +138,11 @@ export async function startWorkerService(options: WorkerServiceOptions): Promise
   try {
     await Promise.all(workers.map(({ worker }) => worker.waitUntilReady()));
     url = await http.listen(options.port, config.HOST);
+    await reconciler?.start();
   } catch (error) {
     await stop();
     throw error;
   }
   log.info({ url, queues: workers.map(({ queue }) => queue) }, `${name} ready`);
-  return { name, url, log, workers: workers.map(({ worker }) => worker), stop };
+  return { name, url, log, workers: workers.map(({ worker }) => worker), ...(reconciler ? { reconciler } : {}), stop };
 }

@@ -2,6 +2,7 @@ import { Pool } from 'pg';
 import { Claims, signClaims, signToken } from '@kz/auth';
 import type { Config } from '@kz/config';
 import { pgClientConfig } from '@kz/db';
+import { documentHash } from '@kz/gateway';
 import { alternate, Comparison, graphqlCheck } from './load';
 import { BenchOptions, statementsOfCall } from './unit-tree.bench';
 
@@ -9,6 +10,11 @@ export interface MixTarget {
   config: Config;
   /** Gateway `/graphql` URLs to measure, by label (e.g. one process, one per CPU). The first is the one compared. */
   gateways: { label: string; url: string }[];
+  /**
+   * Gateways to measure sending the documents by id (`documentId`) instead of their text, after the text ones: one
+   * with `TRUSTED_DOCUMENTS=enforce` over a registry holding `CLIENT_MIX_DOCUMENTS`.
+   */
+  byId?: { label: string; url: string }[];
   /** Base URLs of the subgraphs (no `/graphql`). */
   org: string;
   volunteers: string;
@@ -23,11 +29,14 @@ const DASHBOARD = `query StationDashboard($id: ID!) { unit(id: $id) { id name co
 const MINE = `query MyOrdersAndAccount { me { id displayName } myAccount { cardNumber balance available }
   myOrders(first: 10) { totalCount edges { node { id code title status createdAt station { name } assignees { id person { displayName } } } } } }`;
 
+/** The client mix's operations, as an app's manifest registers them (published before a gateway that enforces starts). */
+export const CLIENT_MIX_DOCUMENTS: Record<string, string> = { [documentHash(DASHBOARD)]: DASHBOARD, [documentHash(MINE)]: MINE };
+
 /** The fetches of the gateway's query plan for DASHBOARD, as it sends them (checked with @apollo/query-planner). */
 const DASHBOARD_PLAN = {
   org: `query StationDashboard__org__0($id:ID!){unit(id:$id){__typename id name code sevenHavesScore}}`,
   orders: `query StationDashboard__orders__1($representations:[_Any!]!){_entities(representations:$representations){...on PracticeUnit{orders(first:20){totalCount edges{node{id code title status urgency createdAt assignees{__typename id}}}}}}}`,
-  volunteers: `query StationDashboard__volunteers__2($representations:[_Any!]!){_entities(representations:$representations){...on Volunteer{person{displayName id}}}}`,
+  volunteers: `query StationDashboard__volunteers__2($representations:[_Any!]!){_entities(representations:$representations){...on Volunteer{person{displayName id homeUnit{id}}}}}`,
   points: `query StationDashboard__points__3($representations:[_Any!]!){_entities(representations:$representations){...on Volunteer{pointsAccount{balance available}}}}`,
 };
 
@@ -124,15 +133,16 @@ export async function clientMixBenchmarks(target: MixTarget, options: BenchOptio
 
     let nextAdmin = 0;
     let nextResident = 0;
-    const viaGateway = (url: string, query: string, pick: () => { token: string; variables: Record<string, unknown> }) =>
+    const viaGateway = (url: string, query: string, pick: () => { token: string; variables: Record<string, unknown> }, byId = false) =>
       graphqlCheck(() => {
         const { token, variables } = pick();
         return fetch(url, {
           method: 'POST',
           headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-          body: JSON.stringify({ query, variables }),
+          body: JSON.stringify(byId ? { documentId: `sha256:${documentHash(query)}`, variables } : { query, variables }),
         });
       });
+    const byId = target.byId ?? [];
     const pickAdmin = () => {
       const admin = admins[(nextAdmin += 1) % admins.length]!;
       return { token: admin.token, variables: { id: admin.station.id } };
@@ -148,7 +158,11 @@ export async function clientMixBenchmarks(target: MixTarget, options: BenchOptio
       );
       if (assignees.length === 0) return true;
       const people = (await direct(target.volunteers, claims, DASHBOARD_PLAN.volunteers, { representations: assignees })) as Entities;
-      const withPerson = assignees.map((a, i) => ({ __typename: 'Volunteer', person: { id: (people._entities[i] as { person: { id: string } }).person.id }, id: a.id }));
+      // `Volunteer.pointsAccount` @requires the person's id and home unit (scope before an account exists).
+      const withPerson = assignees.map((a, i) => {
+        const { id, homeUnit } = (people._entities[i] as { person: { id: string; homeUnit: { id: string } | null } }).person;
+        return { __typename: 'Volunteer', person: { id, homeUnit }, id: a.id };
+      });
       await direct(target.points, claims, DASHBOARD_PLAN.points, { representations: withPerson });
       return true;
     };
@@ -188,9 +202,22 @@ export async function clientMixBenchmarks(target: MixTarget, options: BenchOptio
     const mineSql = await statementsOf(target, viaGateway(main!.url, MINE, pickResident));
     const mineDirectSql = await statementsOf(target, mineDirect);
 
+    // By id, the same answer as by text (checked once, for the same caller, before any load).
+    for (const gateway of byId) {
+      for (const [query, pick] of [[DASHBOARD, pickAdmin], [MINE, pickResident]] as const) {
+        const { token, variables } = pick();
+        const ask = async (body: unknown) =>
+          (await fetch(gateway.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify(body) })).text();
+        const text = await ask({ query, variables }); // the exact text of a registered document runs under enforce too
+        const id = await ask({ documentId: `sha256:${documentHash(query)}`, variables });
+        if (id !== text || id.includes('"errors"')) throw new Error(`client mix: ${gateway.label} answers ${id.slice(0, 300)} by id, ${text.slice(0, 300)} by text`);
+      }
+    }
+
     const dashboard = await alternate(
       [
         ...target.gateways.map((gateway) => ({ label: gateway.label, check: viaGateway(gateway.url, DASHBOARD, pickAdmin) })),
+        ...byId.map((gateway) => ({ label: gateway.label, check: viaGateway(gateway.url, DASHBOARD, pickAdmin, true) })),
         { label: 'direct subgraph calls of the plan', check: dashboardDirect },
       ],
       options,
@@ -198,10 +225,15 @@ export async function clientMixBenchmarks(target: MixTarget, options: BenchOptio
     const mine = await alternate(
       [
         ...target.gateways.map((gateway) => ({ label: gateway.label, check: viaGateway(gateway.url, MINE, pickResident) })),
+        ...byId.map((gateway) => ({ label: gateway.label, check: viaGateway(gateway.url, MINE, pickResident, true) })),
         { label: 'direct subgraph calls of the plan', check: mineDirect },
       ],
       options,
     );
+    const byIdNote = byId.length
+      ? ` The "by id" target sends \`{ "documentId": "sha256:…", "variables": … }\` of the document registered in the gateway's database, to a ` +
+        `gateway (1 process) with TRUSTED_DOCUMENTS=enforce; the text targets run with TRUSTED_DOCUMENTS=log.`
+      : '';
     const open = sampleOrders.filter((order) => ['SUBMITTED', 'DISPATCHED', 'ACCEPTED', 'IN_PROGRESS'].includes(order.status)).length;
     const assigneeCount = sampleOrders.reduce((sum, order) => sum + order.assignees.length, 0);
     return [
@@ -212,7 +244,7 @@ export async function clientMixBenchmarks(target: MixTarget, options: BenchOptio
           `(the first has ${sample.data.unit.orders.totalCount} in all, ${open} of the 20 open, ${assigneeCount} assignees), each order's assignees ` +
           `with their masked names and their points balance: four sequential fetches in the gateway's plan (org, orders, volunteers, points). ` +
           `Baseline: the same four fetches sent straight to the subgraphs in sequence, signed as the gateway signs, without the gateway's merging. ` +
-          `SQL statements per request: ${dashboardSql.total} through the gateway (${dashboardSql.by}), ${dashboardDirectSql.total} for the direct calls.`,
+          `SQL statements per request: ${dashboardSql.total} through the gateway (${dashboardSql.by}), ${dashboardDirectSql.total} for the direct calls.${byIdNote}`,
         statements: dashboardSql.total,
         results: dashboard,
       },
@@ -223,7 +255,7 @@ export async function clientMixBenchmarks(target: MixTarget, options: BenchOptio
           `their account (card number, balance) and their 10 newest orders with each station's name and the assignees' masked names: ` +
           `volunteers, points and orders in parallel, then org and volunteers in parallel. Baseline: the same five fetches straight to the ` +
           `subgraphs with the same parallelism. SQL statements per request: ${mineSql.total} through the gateway (${mineSql.by}), ` +
-          `${mineDirectSql.total} for the direct calls.`,
+          `${mineDirectSql.total} for the direct calls.${byIdNote}`,
         statements: mineSql.total,
         results: mine,
       },

@@ -82,7 +82,7 @@ interface Replica {
 }
 
 /** Runs a worker as a process of its own (as deployed), ready once it takes jobs. */
-async function launchReplica(kind: 'dispatch-worker' | 'no-op', env: NodeJS.ProcessEnv): Promise<Replica> {
+export async function launchReplica(kind: 'dispatch-worker' | 'no-op', env: NodeJS.ProcessEnv): Promise<Replica> {
   const port = await freePort();
   const entry = kind === 'dispatch-worker' ? join('apps', 'dispatch-worker', 'src', 'main.ts') : join('tools', 'src', 'bench', 'noop-worker.ts');
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', entry], {
@@ -132,7 +132,7 @@ function percentile(sorted: number[], p: number): number {
  * Puts `count` events on the paused queue as the outbox relay does (job id = event id), releases them at once and
  * times until all are finished. Latencies are each job's processing time (BullMQ's processedOn → finishedOn).
  */
-async function drain(name: string, queue: Queue, count: number): Promise<LoadResult> {
+export async function drain(name: string, queue: Queue, count: number): Promise<LoadResult> {
   await queue.pause();
   const events = Array.from({ length: count }, submission);
   for (let i = 0; i < events.length; i += 1000) {

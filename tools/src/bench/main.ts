@@ -4,21 +4,28 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '@kz/config';
 import { dropDatabase } from '@kz/db';
+import { openDocumentsDatabase, parseManifest, publishManifest } from '@kz/gateway';
 import IORedis from 'ioredis';
 import { deleteKeysWithPrefix, freePort } from '@kz/testing';
 import { WORKSPACE } from '../compose/compose';
-import { Launcher, waitHealthy } from '../launcher/launcher';
+import { Launcher, NO_RESTART, waitHealthy } from '../launcher/launcher';
 import { parseArgs, runTool } from '../shared/args';
 import { seed } from '../seed/seed';
 import { dispatchWorkerBenchmarks, placeOrderBenchmark } from './dispatch.bench';
-import { clientMixBenchmarks } from './client-mix.bench';
+import { embeddedBenchmark, EmbeddedReport } from './embedded.bench';
+import { CLIENT_MIX_DOCUMENTS, clientMixBenchmarks } from './client-mix.bench';
+import { liveBenchmark, LiveReport } from './live.bench';
 import { comparisonTable, Comparison, median, summaryRows, summaryTable } from './load';
 import { notificationBenchmarks } from './notifications.bench';
 import { pointsTransferBenchmark } from './points-transfer.bench';
-import { GatewayProcess, launchGateway, memoryOfDescendants, ProcessMemory } from './processes';
+import { queueBackendBenchmarks } from './queue-backends.bench';
+import { GatewayProcess, launchGateway, memoryOfDescendants, processesOfApps, ProcessMemory } from './processes';
 import { redemptionBenchmark } from './redemption.bench';
 import { unitTreeBenchmark } from './unit-tree.bench';
 import { volunteerSearchBenchmark } from './volunteer-search.bench';
+
+/** The benchmarks, by the names `--only` takes, in the order they run. */
+const BENCHMARKS = ['unit-tree', 'volunteer-search', 'client-mix', 'place-order', 'points-transfer', 'redemption', 'dispatch', 'queue-backends', 'notifications', 'live', 'embedded'];
 
 /**
  * `npm run bench`: the kaizhou data set in databases of its own, the subgraphs and the gateway as separate processes
@@ -30,9 +37,15 @@ import { volunteerSearchBenchmark } from './volunteer-search.bench';
  */
 runTool(async () => {
   const startedAt = Date.now();
-  const args = parseArgs(process.argv.slice(2), ['seconds', 'connections', 'rounds']);
+  const args = parseArgs(process.argv.slice(2), ['seconds', 'connections', 'rounds', 'only']);
   const options = { seconds: Number(args.seconds ?? 5), connections: Number(args.connections ?? 8), rounds: Number(args.rounds ?? 3) };
-  const [orgPort, volunteersPort, gatewayPort, pointsPort, ordersPort, notificationsPort, singleGatewayPort] = [
+  // `--only client-mix,unit-tree`: a quick look at some benchmarks; such a partial run does not replace the figures in docs/.
+  const only = args.only ? new Set(args.only.split(',')) : null;
+  const unknown = [...(only ?? [])].filter((name) => !BENCHMARKS.includes(name));
+  if (unknown.length > 0) throw new Error(`unknown benchmark ${unknown.join(', ')} (known: ${BENCHMARKS.join(', ')})`);
+  const runs = (name: (typeof BENCHMARKS)[number]) => !only || only.has(name);
+  const [orgPort, volunteersPort, gatewayPort, pointsPort, ordersPort, notificationsPort, singleGatewayPort, enforcingGatewayPort] = [
+    await freePort(),
     await freePort(),
     await freePort(),
     await freePort(),
@@ -54,6 +67,8 @@ runTool(async () => {
     POINTS_DATABASE: `bench_points_${process.pid}`,
     ORDERS_DATABASE: `bench_orders_${process.pid}`,
     NOTIFICATIONS_DATABASE: `bench_notifications_subgraph_${process.pid}`,
+    GATEWAY_DATABASE: `bench_gateway_${process.pid}`,
+    MEDIA_DATABASE: `bench_media_${process.pid}`,
     ORG_PORT: String(orgPort),
     VOLUNTEERS_PORT: String(volunteersPort),
     GATEWAY_PORT: String(gatewayPort),
@@ -68,6 +83,8 @@ runTool(async () => {
     QUEUE_PREFIX: `{kz-bench-${process.pid}}`,
     // The per-caller rate limit would throttle the load generator's few callers; measured without it.
     GATEWAY_RATE_LIMIT_PER_MINUTE: '0',
+    // The benchmarks send their operations as text; a production gateway that still accepts text runs with `log`.
+    TRUSTED_DOCUMENTS: 'log',
   };
   const config = loadConfig(env);
   const seeded = await seed({ ...config, NODE_ENV: 'development' }, 'kaizhou'); // seed data is development data
@@ -79,10 +96,11 @@ runTool(async () => {
     `(the orders and points accounts: ${(seeded.historyMs / 1000).toFixed(1)} s of it)`;
   process.stdout.write(`${seedLine}\n`);
 
-  const launcher = new Launcher(10, env);
+  const launcher = new Launcher({ width: 10, env, policy: NO_RESTART });
   const comparisons: Comparison[] = [];
   const gateways: GatewayProcess[] = [];
   const memory: ProcessMemory[] = [];
+  let live: LiveReport | null = null;
   try {
     launcher.start({ name: 'org', dir: 'org-subgraph', port: orgPort }, 0);
     launcher.start({ name: 'volunteers', dir: 'volunteers-subgraph', port: volunteersPort }, 1);
@@ -99,6 +117,18 @@ runTool(async () => {
     // As in production (README: one gateway process per CPU), and a single process beside it for comparison.
     gateways.push(await launchGateway(env, gatewayPort, 'auto'));
     gateways.push(await launchGateway(env, singleGatewayPort, 1));
+    // The client mix also runs by id, through a gateway that enforces trusted documents over the mix's manifest.
+    const byId: { label: string; url: string }[] = [];
+    if (runs('client-mix')) {
+      const registry = await openDocumentsDatabase(config);
+      try {
+        await publishManifest(registry, parseManifest(CLIENT_MIX_DOCUMENTS), 'bench-client-mix', '1');
+      } finally {
+        await registry.destroy();
+      }
+      gateways.push(await launchGateway({ ...env, TRUSTED_DOCUMENTS: 'enforce' }, enforcingGatewayPort, 1));
+      byId.push({ label: 'gateway (1 process, TRUSTED_DOCUMENTS=enforce), by id', url: `http://127.0.0.1:${enforcingGatewayPort}/graphql` });
+    }
     const production = { label: `gateway (${gateways[0]!.processes} processes, GATEWAY_WORKERS=auto)`, url: `http://127.0.0.1:${gatewayPort}/graphql` };
     const single = { label: 'gateway (1 process)', url: `http://127.0.0.1:${singleGatewayPort}/graphql` };
     const bases = {
@@ -108,19 +138,25 @@ runTool(async () => {
       points: `http://127.0.0.1:${pointsPort}`,
     };
     const target = { config, gateway: production.url, gateways: [production, single], ...bases };
-    comparisons.push(await unitTreeBenchmark(target, options));
-    comparisons.push(await volunteerSearchBenchmark({ ...target, gateways: [production] }, options));
-    comparisons.push(...(await clientMixBenchmarks(target, options)));
-    comparisons.push(await placeOrderBenchmark(target, options));
-    comparisons.push(await pointsTransferBenchmark({ config, points: bases.points }, options));
-    comparisons.push(await redemptionBenchmark(target, options));
-    comparisons.push(...(await dispatchWorkerBenchmarks(config, env, options, memory)));
-    comparisons.push(...(await notificationBenchmarks(config, options)));
+    if (runs('unit-tree')) comparisons.push(await unitTreeBenchmark(target, options));
+    if (runs('volunteer-search')) comparisons.push(await volunteerSearchBenchmark({ ...target, gateways: [production] }, options));
+    if (runs('client-mix')) comparisons.push(...(await clientMixBenchmarks({ ...target, byId }, options)));
+    if (runs('place-order')) comparisons.push(await placeOrderBenchmark(target, options));
+    if (runs('points-transfer')) comparisons.push(await pointsTransferBenchmark({ config, points: bases.points }, options));
+    if (runs('redemption')) comparisons.push(await redemptionBenchmark(target, options));
+    if (runs('dispatch')) comparisons.push(...(await dispatchWorkerBenchmarks(config, env, options, memory)));
+    if (runs('queue-backends')) comparisons.push(...(await queueBackendBenchmarks(config, env, options)));
+    if (runs('notifications')) comparisons.push(...(await notificationBenchmarks(config, options)));
+    if (runs('live')) {
+      const subgraphs = processesOfApps(['org-subgraph', 'volunteers-subgraph', 'points-subgraph', 'orders-subgraph', 'notifications-subgraph']);
+      live = await liveBenchmark({ config, gateway: { pid: gateways[1]!.pid, port: singleGatewayPort }, subgraphs });
+    }
     memory.unshift(
       ...memoryOfDescendants(
         new Map([
           [gateways[0]!.pid, 'gateway primary (GATEWAY_WORKERS=auto)'],
           [gateways[1]!.pid, 'gateway (GATEWAY_WORKERS=1)'],
+          ...(gateways[2] ? [[gateways[2].pid, 'gateway (GATEWAY_WORKERS=1, TRUSTED_DOCUMENTS=enforce)'] as [number, string]] : []),
         ]),
       ),
     );
@@ -133,10 +169,15 @@ runTool(async () => {
     await dropDatabase(config, config.POINTS_DATABASE);
     await dropDatabase(config, config.ORDERS_DATABASE);
     await dropDatabase(config, config.NOTIFICATIONS_DATABASE);
+    await dropDatabase(config, config.GATEWAY_DATABASE);
+    await dropDatabase(config, config.MEDIA_DATABASE);
     const redis = new IORedis(config.REDIS_URL, { maxRetriesPerRequest: 1 });
     await deleteKeysWithPrefix(redis, config.QUEUE_PREFIX); // the events of the redemptions and orders
     redis.disconnect();
   }
+
+  // After the bench's own platform stopped: npm start itself, in both modes, on a machine as quiet as this bench leaves it.
+  const embedded: EmbeddedReport | undefined = runs('embedded') ? await embeddedBenchmark() : undefined;
 
   const when = new Date().toISOString();
   const minutes = ((Date.now() - startedAt) / 60_000).toFixed(1);
@@ -171,9 +212,15 @@ runTool(async () => {
     `side (GATEWAY_WORKERS=auto and =1), alternating in the same rounds, on CPUs it shares with the subgraphs, Postgres, Redis ` +
     `and the load generator.\n\n${clusterTable}\n`;
   const sections = comparisons.map((c) => `### ${c.title}\n\n${c.note}\n\n${comparisonTable(c)}\n`);
+  if (live) sections.push(`${live.markdown}\n`);
+  if (embedded) sections.push(`${embedded.markdown}\n`);
   process.stdout.write(`\n${header}\n\n${seedLine}\n\n${sections.join('\n')}\n${summary}\n`);
+  if (only) {
+    process.stdout.write(`(--only ${args.only}: docs/benchmarks/latest.* left as they were)\n`);
+    return;
+  }
   const out = join(WORKSPACE, 'docs', 'benchmarks');
   mkdirSync(out, { recursive: true });
-  writeFileSync(join(out, 'latest.json'), `${JSON.stringify({ when, minutes: Number(minutes), options, seed: seedLine, summary: rows, memory, comparisons }, null, 2)}\n`);
+  writeFileSync(join(out, 'latest.json'), `${JSON.stringify({ when, minutes: Number(minutes), options, seed: seedLine, summary: rows, memory, comparisons, live: live && { ...live, markdown: undefined }, embedded: embedded?.runs }, null, 2)}\n`);
   writeFileSync(join(out, 'latest.md'), `# Benchmarks\n\n${header}\n\n${seedLine}\n\n${summary}\n## Each benchmark\n\n${sections.join('\n')}`);
 });

@@ -1,4 +1,4 @@
-import { ChildProcess, spawn } from 'node:child_process';
+import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,6 +13,50 @@ export function rssMiB(pid: number): number | null {
   } catch {
     return null;
   }
+}
+
+/** Resident memory of one process (VmRSS), in KiB; null once it is gone. */
+export function rssKiB(pid: number): number | null {
+  try {
+    const match = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Number(match[1]) : null;
+  } catch {
+    return null;
+  }
+}
+
+let clockTicks: number | undefined;
+
+/** CPU time one process has used so far (utime + stime of /proc/<pid>/stat), in seconds; null once it is gone. */
+export function cpuSeconds(pid: number): number | null {
+  clockTicks ??= Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command's closing parenthesis start at field 3 (state); utime and stime are fields 14 and 15.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / clockTicks;
+  } catch {
+    return null;
+  }
+}
+
+/** The processes this bench started that run a given app (apps/<app>/src/main.ts), with their pids. */
+export function processesOfApps(apps: readonly string[]): { app: string; pid: number }[] {
+  const all = processes();
+  const mine = new Set<number>([process.pid]);
+  const out: { app: string; pid: number }[] = [];
+  // /proc lists pids in ascending order, but a child may have a lower pid than its parent after wrap-around.
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const info of all) {
+      if (mine.has(info.pid) || !mine.has(info.ppid)) continue;
+      mine.add(info.pid);
+      grew = true;
+      const app = appOf(info.command);
+      if (app && apps.includes(app)) out.push({ app, pid: info.pid });
+    }
+  }
+  return out;
 }
 
 interface ProcessInfo {
@@ -35,6 +79,38 @@ function processes(): ProcessInfo[] {
     }
   }
   return out;
+}
+
+/** Proportional set size of one process (Pss of /proc/<pid>/smaps_rollup: shared pages split among their users), KiB. */
+export function pssKiB(pid: number): number | null {
+  try {
+    const match = /^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
+    return match ? Number(match[1]) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** A process and everything it started, still running: pid and command line of each, the root first. */
+export function processTree(root: number): { pid: number; command: string }[] {
+  const all = processes();
+  const mine = new Set<number>([root]);
+  const out = all.filter((info) => info.pid === root);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const info of all) {
+      if (mine.has(info.pid) || !mine.has(info.ppid)) continue;
+      mine.add(info.pid);
+      out.push(info);
+      grew = true;
+    }
+  }
+  return out.map(({ pid, command }) => ({ pid, command }));
+}
+
+/** The app a command line runs (apps/<app>/src/main.ts), or null. */
+export function appOfCommand(command: string): string | null {
+  return appOf(command);
 }
 
 export interface ProcessMemory {

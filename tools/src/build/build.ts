@@ -7,13 +7,16 @@ export const WORKSPACE = join(__dirname, '..', '..', '..');
 export const APPS_DIR = join(WORKSPACE, 'apps');
 export const DIST_APPS_DIR = join(WORKSPACE, 'dist', 'apps');
 
-/** Directories under `apps/` that are not deployable apps even if they grow a `src/main.ts`. */
-const NOT_APPS = new Set(['e2e']);
+/**
+ * Directories under `apps/` that are not deployable apps even if they grow a `src/main.ts`. The reference console
+ * builds its page from source when it starts (`npm start`); it has no image or Kubernetes manifest yet.
+ */
+const NOT_APPS = new Set(['e2e', 'console']);
 
 /** Files that ship next to the bundle; apps find them at run time with `appFile(__dirname, name)`. */
 const SHIPPED_FILES = ['schema.graphql', 'supergraph.graphql'];
 
-/** Every deployable app: a directory under `apps/` with `src/main.ts`, `apps/e2e` aside. Sorted by name. */
+/** Every deployable app: a directory under `apps/` with `src/main.ts`, `apps/e2e` and `apps/console` aside. Sorted by name. */
 export function listApps(appsDir = APPS_DIR): string[] {
   return readdirSync(appsDir, { withFileTypes: true })
     .filter((entry) => entry.isDirectory() && !NOT_APPS.has(entry.name))

@@ -2,9 +2,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { composeServices } from '@apollo/composition';
 import { parse } from 'graphql';
+import { printApiSchema } from './api-schema';
 
 export const WORKSPACE = join(__dirname, '..', '..', '..');
 export const SUPERGRAPH_FILE = join(WORKSPACE, 'apps', 'gateway', 'supergraph.graphql');
+/** The client-facing API schema: what front-end teams generate types from (`libs/client`). */
+export const API_SCHEMA_FILE = join(WORKSPACE, 'apps', 'gateway', 'schema.graphql');
 
 /** The subgraphs of the supergraph, with the routing URLs of a local run (the gateway can override them). */
 export const SUBGRAPHS = [
@@ -15,8 +18,18 @@ export const SUBGRAPHS = [
   { name: 'notifications', dir: 'notifications-subgraph', url: 'http://localhost:4005/graphql' },
 ];
 
+export interface Composed {
+  /** The supergraph SDL the gateway plans with (`join__` / `link__` elements and all). */
+  supergraph: string;
+  /**
+   * The API schema clients see: federation's own types and directives removed, `@inaccessible` elements dropped,
+   * descriptions kept.
+   */
+  apiSchema: string;
+}
+
 /** Composes every subgraph's `schema.graphql` with Apollo's composition library; throws listing every error. */
-export function composeSupergraph(): string {
+export function compose(): Composed {
   const result = composeServices(
     SUBGRAPHS.map(({ name, dir, url }) => ({
       name,
@@ -27,5 +40,11 @@ export function composeSupergraph(): string {
   if (result.errors) {
     throw new Error(`Composition failed:\n${result.errors.map((error) => `  - ${error.message}`).join('\n')}`);
   }
-  return `${result.supergraphSdl.trimEnd()}\n`;
+  const supergraph = `${result.supergraphSdl.trimEnd()}\n`;
+  return { supergraph, apiSchema: printApiSchema(supergraph) };
+}
+
+/** The supergraph SDL alone. */
+export function composeSupergraph(): string {
+  return compose().supergraph;
 }

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   buildSchema,
+  extendSchema,
   getVariableValues,
   GraphQLSchema,
   Kind,
@@ -9,6 +10,7 @@ import {
   parse,
   validate,
 } from 'graphql';
+import { LIVE_SCHEMA_FILE } from '../compose/api-schema';
 import { WORKSPACE } from '../compose/compose';
 
 export const API_DOC = join(WORKSPACE, 'docs', 'api.md');
@@ -64,9 +66,13 @@ export function graphqlExamples(markdown: string): GraphQLExample[] {
   return examples;
 }
 
-/** The graph clients see: the composed supergraph (its join__ directives are declared in the file itself). */
+/**
+ * The graph clients see: the composed supergraph (its join__ directives are declared in the file itself), with the
+ * `Subscription` type the gateway serves itself over WebSocket.
+ */
 export function supergraphSchema(): GraphQLSchema {
-  return buildSchema(readFileSync(SUPERGRAPH, 'utf8'));
+  const federated = buildSchema(readFileSync(SUPERGRAPH, 'utf8'));
+  return extendSchema(federated, parse(`${readFileSync(LIVE_SCHEMA_FILE, 'utf8')}\nextend schema { subscription: Subscription }`));
 }
 
 /** What is wrong with an example against the schema: syntax, validation, and its variables; empty when it is fine. */

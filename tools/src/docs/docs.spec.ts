@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { catalog, EventType, parseEnvelope } from '@kz/events';
+import { CLIENT_ERROR_CODES } from '@kz/gateway';
 import { API_DOC, documentedErrorCodes, domainErrorCodes, exampleProblems, graphqlExamples, supergraphSchema } from './api-doc';
 import { README, readmeWithConfigTable } from './config-table';
 import { EVENTS_DOC, eventsDoc, exampleEnvelope } from './events-doc';
@@ -65,6 +66,12 @@ describe('docs/api.md', () => {
     const documented = documentedErrorCodes(doc);
     expect(domainErrorCodes().filter((code) => !documented.includes(code))).toEqual([]);
     expect(documented).toEqual(expect.arrayContaining(['RATE_LIMITED', 'GRAPHQL_VALIDATION_FAILED']));
+  });
+
+  it('lists exactly the codes a client can receive, each once (the gateway sends no other: CLIENT_ERROR_CODES)', () => {
+    const documented = documentedErrorCodes(doc);
+    expect([...documented].sort()).toEqual([...CLIENT_ERROR_CODES]);
+    expect(domainErrorCodes().filter((code) => !CLIENT_ERROR_CODES.includes(code))).toEqual([]);
   });
 });
 

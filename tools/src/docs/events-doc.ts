@@ -377,7 +377,9 @@ ${rows.join('\n')}
   failed ones ${duration(failedRetention.age)}; up to ${DEFAULT_JOB_OPTIONS.attempts} attempts with exponential
   backoff from ${(DEFAULT_JOB_OPTIONS.backoff as { delay: number }).delay} ms).
 - **At least once.** An event can reach the queue again after its first copy was removed (a relay crash between
-  adding and marking, a job retried after the consumer's effect committed). Dedupe on the envelope \`id\`: write it
+  adding and marking, a job retried after the consumer's effect committed, or the relays' sweep sending again an
+  event whose job it no longer finds: after Redis came back empty, or once a completed job was removed; see
+  docs/reliability/README.md). Dedupe on the envelope \`id\`: write it
   with the effect, in one transaction, under a unique key (the platform's own consumers use \`handleOnce\` in
   \`libs/events/src/consumer.ts\` for this), or load into a table keyed by \`id\` with an upsert.
 - **Order.** Not guaranteed. Each relay adds its service's events in commit order, but services interleave, and
@@ -394,7 +396,9 @@ ${rows.join('\n')}
   when it fires), and
   \`notification.delivery.due\` reaches it when staff retry a dead letter (\`retryNotification\` writes it to the
   notifications outbox). Their effects reach analytics as ordinary events: \`order.escalated\`, \`order.closed\`,
-  \`carePlan.visit.due\`, \`carePlan.visit.missed\`, \`points.redemption.expired\`.
+  \`carePlan.visit.due\`, \`carePlan.visit.missed\`, \`points.redemption.expired\`. Each timer's due time is
+  stored in the owning service's tables; the job is a cache of it that the worker rebuilds, with the same id, when
+  Redis lost it.
 - **Personal data.** Events carry ids, not names, mobiles or ID numbers (a care visit's \`beneficiary\` name aside),
   and never a redemption's pickup code.
 

@@ -19,6 +19,7 @@ import type { PrivatePostgres } from './private-postgres';
 import {
   ask,
   burst,
+  deadlineTimers,
   dispatches,
   eventsAbout,
   expiryTimers,
@@ -27,6 +28,7 @@ import {
   notificationsOf,
   Outcome,
   queueCounts,
+  reconcileCounters,
   sql,
   storedOrders,
   storedRedemptions,
@@ -114,14 +116,17 @@ async function redemptionsOf(ctx: DrillContext, rewardId: string): Promise<{ ids
 }
 
 /** True once every downstream effect of these orders and redemptions is in place. */
-async function effectsInPlace(ctx: DrillContext, orderIds: string[], redemptionIds: string[]): Promise<boolean> {
+async function effectsInPlace(ctx: DrillContext, orderIds: string[], redemptionIds: string[], withDeadlines = false): Promise<boolean> {
   const { notDispatched } = await dispatches(ctx.config, orderIds);
   if (notDispatched.length > 0) return false;
   const events = await eventsAbout(ctx.config, orderIds, redemptionIds);
   if (events.length < orderIds.length * 2 + redemptionIds.length) return false;
   const { processed } = await notificationsOf(ctx.config, events.map((event) => event.id));
   if (processed.size < events.length) return false;
-  return (await expiryTimers(ctx.queues, redemptionIds)).size === redemptionIds.length;
+  if ((await expiryTimers(ctx.queues, redemptionIds)).size !== redemptionIds.length) return false;
+  if (!withDeadlines) return true;
+  const { open, counts } = await deadlineTimers(ctx.config, ctx.queues, orderIds);
+  return counts.size === open.length;
 }
 
 async function queuesQuiet(ctx: DrillContext): Promise<boolean> {
@@ -154,6 +159,7 @@ async function downstreamChecks(
   acked: { orders: string[]; redemptions: string[] },
   all: { orders: string[]; redemptions: string[] },
   failedBefore: Record<string, number>,
+  withDeadlines = false,
 ): Promise<Check[]> {
   const checks: Check[] = [];
   checks.push(checkAcknowledged('orders', acked.orders, await storedOrders(ctx.config, acked.orders)));
@@ -165,6 +171,10 @@ async function downstreamChecks(
   const { processed, recipients } = await notificationsOf(ctx.config, events.map((event) => event.id));
   checks.push(checkNotifications(events, ctx.expected, processed, recipients));
   if (all.redemptions.length > 0) checks.push(checkExactlyOnce('redemption expiry timers', all.redemptions, await expiryTimers(ctx.queues, all.redemptions)));
+  if (withDeadlines) {
+    const { open, counts } = await deadlineTimers(ctx.config, ctx.queues, all.orders);
+    checks.push(checkExactlyOnce('deadline timers (institute and center) of the open orders', open, counts));
+  }
   checks.push(checkOutboxDrained(await unpublishedEvents(ctx.config)));
   checks.push(checkQueues(await queueCounts(ctx.queues), failedBefore));
   return checks;
@@ -207,11 +217,16 @@ export async function learnRecipients(ctx: DrillContext): Promise<Record<string,
  */
 export async function workerKillDrill(ctx: DrillContext, orders = 80): Promise<DrillResult> {
   const failedBefore = await failedCounts(ctx);
-  const connections = [createRedis(ctx.config.REDIS_URL, 'worker'), createRedis(ctx.config.REDIS_URL, 'worker')];
+  const onRedis = ctx.queues.backend.kind === 'redis';
+  const connections = onRedis ? [createRedis(ctx.config.REDIS_URL, 'worker'), createRedis(ctx.config.REDIS_URL, 'worker')] : [];
   const stalled = { dispatch: 0, notifications: 0 };
   const listeners = (['dispatch', 'notifications'] as const).map((queue, i) => {
-    const events = new QueueEvents(queue, { connection: connections[i]!, prefix: ctx.config.QUEUE_PREFIX });
+    // On the Postgres queue backend (QUEUE_BACKEND=postgres) the events come from its `event` table.
+    const events = onRedis ? new QueueEvents(queue, { connection: connections[i]!, prefix: ctx.config.QUEUE_PREFIX }) : ctx.queues.backend.queueEvents(queue);
     events.on('stalled', () => (stalled[queue] += 1));
+    // A lost connection (drill 4 restarts Postgres) would otherwise be printed by BullMQ as an unhandled 'error'; on
+    // the Postgres backend it reaches even a closed QueueEvents, whose listener stays on the shared pool.
+    events.on('error', () => undefined);
     return events;
   });
   await Promise.all(listeners.map((events) => events.waitUntilReady()));
@@ -322,6 +337,54 @@ async function burstWithFault(
   return { orders, redemptions, faultStarted, faultEnded };
 }
 
+/**
+ * `count` orders through the gateway from 4 client loops, with redemptions from one more loop meanwhile; the fault
+ * starts as order `faultAfter` is sent (mid-way). Answers the outcomes and when the fault ended.
+ */
+async function countedBurstWithFault(
+  ctx: DrillContext,
+  tag: string,
+  rewardId: string,
+  counted: { orders: number; faultAfter: number },
+  fault: () => Promise<void>,
+): Promise<{ orders: Outcome[]; redemptions: Outcome[]; faultStarted: number; faultEnded: number }> {
+  let faultStarted = 0;
+  let faultEnded = 0;
+  let startFault: () => void = () => undefined;
+  const reached = new Promise<void>((resolve) => (startFault = resolve));
+  const faulting = (async () => {
+    await reached;
+    faultStarted = Date.now();
+    await fault();
+    faultEnded = Date.now();
+  })();
+  const orders: Outcome[] = [];
+  const redemptions: Outcome[] = [];
+  let sent = 0;
+  let placing = true;
+  const redeeming = (async () => {
+    while (placing) {
+      redemptions.push(await redeem(ctx, rewardId));
+      await delay(100); // pacing of the client load
+    }
+  })();
+  await Promise.all(
+    Array.from({ length: 4 }, async () => {
+      while (sent < counted.orders) {
+        sent += 1;
+        if (sent === counted.faultAfter) startFault();
+        orders.push(await placeOrder(ctx, `${tag} #${sent}`));
+        await delay(20); // pacing of the client load
+      }
+    }),
+  );
+  placing = false;
+  await redeeming;
+  startFault(); // (fewer orders than faultAfter: the fault still happens)
+  await faulting;
+  return { orders, redemptions, faultStarted, faultEnded };
+}
+
 /** Seconds from `since` to the first acknowledged request that started after it (the clients' view of recovery). */
 function firstSuccessAfter(outcomes: Outcome[], since: number): number | null {
   const after = outcomes.filter((o) => o.ok && o.at - o.ms >= since).map((o) => o.at - o.ms);
@@ -330,13 +393,26 @@ function firstSuccessAfter(outcomes: Outcome[], since: number): number | null {
 
 async function writeBurstDrill(
   ctx: DrillContext,
-  spec: { name: string; fault: string; tag: string; burstSeconds: number; faultAt: number; run: () => Promise<void> },
+  spec: {
+    name: string;
+    fault: string;
+    tag: string;
+    burstSeconds: number;
+    faultAt: number;
+    run: () => Promise<void>;
+    /** A set number of orders with the fault mid-way, instead of a burst of `burstSeconds` with the fault at `faultAt`. */
+    counted?: { orders: number; faultAfter: number };
+    /** Also wait for and check the deadline timers of the open orders. */
+    deadlines?: boolean;
+  },
   extraChecks: (outcomes: Outcome[]) => Promise<Check[]>,
 ): Promise<DrillResult> {
   const stock = 100_000;
   const rewardId = await createReward(ctx, `演练奖品 ${spec.tag}`, stock);
   const failedBefore = await failedCounts(ctx);
-  const { orders, redemptions, faultStarted, faultEnded } = await burstWithFault(ctx, spec.tag, rewardId, spec, spec.run);
+  const { orders, redemptions, faultStarted, faultEnded } = spec.counted
+    ? await countedBurstWithFault(ctx, spec.tag, rewardId, spec.counted, spec.run)
+    : await burstWithFault(ctx, spec.tag, rewardId, spec, spec.run);
   const outcomes = [...orders, ...redemptions];
   const during = outcomes.filter((o) => o.at >= faultStarted && o.at - o.ms <= faultEnded);
   const acked = { orders: orders.filter((o) => o.ok).map((o) => o.id!), redemptions: redemptions.filter((o) => o.ok).map((o) => o.id!) };
@@ -347,7 +423,7 @@ async function writeBurstDrill(
   const drained = await settles(async () => Object.values(await unpublishedEvents(ctx.config)).every((n) => n === 0));
   notes.push(drained ? `outboxes drained ${seconds(Date.now() - faultEnded)} s after the fault ended` : 'the outboxes did not drain');
   const all = { orders: await ordersTagged(ctx, `${spec.tag} `), redemptions: (await redemptionsOf(ctx, rewardId)).ids };
-  const inPlace = drained && (await settles(() => effectsInPlace(ctx, all.orders, all.redemptions)));
+  const inPlace = drained && (await settles(() => effectsInPlace(ctx, all.orders, all.redemptions, spec.deadlines)));
   const quiet = inPlace && (await settles(() => queuesQuiet(ctx)));
   const recoveredAt = Date.now();
   const unacked = all.orders.length - acked.orders.length + all.redemptions.length - acked.redemptions.length;
@@ -359,7 +435,7 @@ async function writeBurstDrill(
     const when = offset >= 0 ? `${offset} s after` : `${-offset} s before`;
     notes.push(`last failed request answered ${when} the fault ended; ${clientRecovery === null ? 'no request succeeded after it' : `the next request started was acknowledged (${clientRecovery} s after that failure)`}`);
   }
-  const checks = await downstreamChecks(ctx, acked, all, failedBefore);
+  const checks = await downstreamChecks(ctx, acked, all, failedBefore, spec.deadlines);
   const { held } = await redemptionsOf(ctx, rewardId);
   const [reward] = await sql<{ stock: number }>(ctx.config, ctx.config.POINTS_DATABASE, 'SELECT stock FROM reward WHERE id = $1', [rewardId]);
   checks.push(checkStock(stock, reward!.stock, held));
@@ -403,6 +479,68 @@ export function redisOutageDrill(ctx: DrillContext, outageSeconds = 10): Promise
       const failed = outcomes.filter((o) => !o.ok).length;
       return [
         checkThat('writes accepted while Redis was down (their events wait in the outbox)', failed === 0, `${failed} of ${outcomes.length} requests failed`),
+        checkThat(
+          'every process reconnected without a restart',
+          (await healthy(ctx, all)) && all.every((name) => ctx.processes.pid(name) === pids[name]),
+          'all 10 processes: same pid, /health 200',
+        ),
+      ];
+    },
+  );
+}
+
+/** The processes that watch the Redis marker and rebuild from Postgres: every relay (subgraph) and every worker. */
+const RECONCILING = ['org', 'volunteers', 'orders', 'points', 'notifications', 'dispatch-1', 'dispatch-2', 'notification-1', 'notification-2'];
+
+/**
+ * Drills 5 and 6: Redis comes back empty mid-way through 500 orders (and redemptions meanwhile) through the gateway.
+ * `nosave`: `redis-cli shutdown nosave` and the server's files deleted (a Redis without persistence, or a failover to
+ * a replica that had not caught up), started again empty 10 s later. `flushall`: FLUSHALL. What Redis held is gone:
+ * notification and dispatch jobs waiting, deadline and expiry timers. The relays re-send the published events whose
+ * jobs are gone (outbox sweep), the workers rebuild their timers from Postgres (reconcilers), all at once because
+ * the marker key is gone. Checks as drill 2, plus: every open order has its deadline timers.
+ */
+export function redisEmptyDrill(ctx: DrillContext, mode: 'nosave' | 'flushall', orders = 500, outageSeconds = 10): Promise<DrillResult> {
+  const all = ['org', 'volunteers', 'orders', 'points', 'notifications', 'gateway', 'dispatch-1', 'dispatch-2', 'notification-1', 'notification-2'];
+  const pids = Object.fromEntries(all.map((name) => [name, ctx.processes.pid(name)]));
+  const ports = RECONCILING.map((name) => ctx.ports[name]!);
+  let before: Record<string, number> = {};
+  return writeBurstDrill(
+    ctx,
+    {
+      name: mode === 'nosave' ? 'Redis restarted empty' : 'Redis FLUSHALL',
+      fault:
+        mode === 'nosave'
+          ? `Redis shut down \`nosave\` (its files deleted) for ${outageSeconds} s mid-way through ${orders} orders through the gateway (and redemptions meanwhile); started again empty`
+          : `FLUSHALL mid-way through ${orders} orders through the gateway (and redemptions meanwhile)`,
+      tag: mode === 'nosave' ? 'd5' : 'd6',
+      burstSeconds: 0,
+      faultAt: 0,
+      counted: { orders, faultAfter: Math.round(orders / 2) },
+      deadlines: true,
+      run: async () => {
+        before = await reconcileCounters(ports);
+        if (mode === 'flushall') {
+          await ctx.queues.connection.flushall();
+          return;
+        }
+        await ctx.redis.shutdownEmpty();
+        await delay(outageSeconds * 1000);
+        await ctx.redis.start();
+      },
+    },
+    async (outcomes) => {
+      const after = await reconcileCounters(ports);
+      const delta = (key: string) => (after[key] ?? 0) - (before[key] ?? 0);
+      const noticed = delta('redis_data_loss_detected_total');
+      const failed = outcomes.filter((o) => !o.ok).length;
+      return [
+        checkThat(
+          'the loss noticed by every relay and worker (marker key gone)',
+          noticed === RECONCILING.length,
+          `${noticed} of ${RECONCILING.length}; re-created: ${delta('reconciled_jobs_total:events')} event jobs, ${delta('reconciled_jobs_total:dispatch-timers')} dispatch timers, ${delta('reconciled_jobs_total:delivery-timers')} delivery jobs`,
+        ),
+        checkThat('writes accepted throughout (their events wait in the outbox)', failed === 0, `${failed} of ${outcomes.length} requests failed`),
         checkThat(
           'every process reconnected without a restart',
           (await healthy(ctx, all)) && all.every((name) => ctx.processes.pid(name) === pids[name]),

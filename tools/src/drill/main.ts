@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '@kz/config';
-import { createRedis, Queues } from '@kz/events';
+import { openQueueBackend, Queues } from '@kz/events';
 import { ensurePersonAccount, postTransaction, systemAccountId } from '@kz/points-subgraph';
 import { DEMO_PASSWORD } from '@kz/seed-data';
 import { freePort, PrivateRedis } from '@kz/testing';
@@ -11,7 +11,7 @@ import { WORKSPACE } from '../compose/compose';
 import { seed } from '../seed/seed';
 import { openPointsDatabase } from '../shared/databases';
 import { parseArgs, runTool } from '../shared/args';
-import { DrillContext, DrillResult, learnRecipients, postgresRestartDrill, redisOutageDrill, subgraphStopDrill, workerKillDrill } from './drills';
+import { DrillContext, DrillResult, learnRecipients, postgresRestartDrill, redisEmptyDrill, redisOutageDrill, subgraphStopDrill, workerKillDrill } from './drills';
 import { PrivatePostgres } from './private-postgres';
 import { ask, sql } from './probes';
 import { Processes } from './processes';
@@ -25,8 +25,16 @@ const RESIDENT_ZHOU = '13900230008'; // 周建华, 迎宾社区
  * checks each one's invariants, prints what was lost and writes docs/reliability/latest.{json,md}.
  */
 runTool(async () => {
-  const args = parseArgs(process.argv.slice(2), ['only', 'orders', 'no-write']);
-  const only = new Set((args.only ?? '1,2,3,4').split(',').map(Number));
+  const args = parseArgs(process.argv.slice(2), ['only', 'orders', 'empty-orders', 'no-write', 'queue-backend']);
+  // `--queue-backend postgres`: the same drills with every queue in the private cluster (QUEUE_BACKEND=postgres);
+  // the Redis outages (2, 5, 6) do not apply there, and the results go to docs/reliability/latest-postgres.*.
+  const queueBackend = args['queue-backend'] ?? 'redis';
+  if (queueBackend !== 'redis' && queueBackend !== 'postgres') throw new Error(`--queue-backend must be redis or postgres, not ${queueBackend}`);
+  const only = new Set((args.only ?? (queueBackend === 'postgres' ? '1,3,4' : '1,2,3,4,5,6')).split(',').map(Number));
+  if (queueBackend === 'postgres' && [2, 5, 6].some((drill) => only.has(drill))) {
+    throw new Error('drills 2, 5 and 6 (Redis down, restarted empty, FLUSHALL) do not apply with --queue-backend postgres');
+  }
+  const emptyOrders = Number(args['empty-orders'] ?? 500);
   const say = (line: string) => process.stdout.write(`${line}\n`);
   const started = Date.now();
 
@@ -53,8 +61,11 @@ runTool(async () => {
     PGPASSWORD: '',
     REDIS_URL: redis.url,
     QUEUE_PREFIX: '{kz-drill}',
+    QUEUE_BACKEND: queueBackend,
     // The drills send one resident's requests in bursts; the per-user limit is not what they test.
     GATEWAY_RATE_LIMIT_PER_MINUTE: '1000000',
+    // The drills send free text; trusted documents (enforced by default in production) are not what they test.
+    TRUSTED_DOCUMENTS: 'log',
     ORG_PORT: String(ports.org),
     VOLUNTEERS_PORT: String(ports.volunteers),
     ORDERS_PORT: String(ports.orders),
@@ -67,7 +78,7 @@ runTool(async () => {
     POINTS_SUBGRAPH_URL: url('points'),
     NOTIFICATIONS_SUBGRAPH_URL: url('notifications'),
   };
-  for (const name of ['ORG_DATABASE', 'VOLUNTEERS_DATABASE', 'ORDERS_DATABASE', 'POINTS_DATABASE', 'NOTIFICATIONS_DATABASE', 'NOTIFICATION_WEBHOOK_URL']) delete env[name];
+  for (const name of ['ORG_DATABASE', 'VOLUNTEERS_DATABASE', 'ORDERS_DATABASE', 'POINTS_DATABASE', 'NOTIFICATIONS_DATABASE', 'GATEWAY_DATABASE', 'MEDIA_DATABASE', 'NOTIFICATION_WEBHOOK_URL']) delete env[name];
   const config = loadConfig(env);
   const processes = new Processes(env, logDir);
   process.on('exit', () => processes.killAll());
@@ -77,8 +88,8 @@ runTool(async () => {
   };
   process.once('SIGINT', interrupted);
   process.once('SIGTERM', interrupted);
-  const producer = createRedis(config.REDIS_URL, 'worker');
-  const queues = new Queues(producer, config.QUEUE_PREFIX);
+  const backend = await openQueueBackend(config, { role: 'worker' });
+  const queues = new Queues(backend, config.QUEUE_PREFIX);
   const results: DrillResult[] = [];
   let failed = true;
   try {
@@ -140,6 +151,8 @@ runTool(async () => {
       [2, 'Redis down 10 s during a burst', () => redisOutageDrill(ctx)],
       [3, 'points subgraph stopped and started', () => subgraphStopDrill(ctx)],
       [4, 'Postgres restart during a burst', () => postgresRestartDrill(ctx)],
+      [5, `Redis shut down nosave (restarted empty) mid-way through ${emptyOrders} orders`, () => redisEmptyDrill(ctx, 'nosave', emptyOrders)],
+      [6, `Redis FLUSHALL mid-way through ${emptyOrders} orders`, () => redisEmptyDrill(ctx, 'flushall', emptyOrders)],
     ];
     for (const [n, title, run] of drills) {
       if (!only.has(n)) continue;
@@ -151,7 +164,7 @@ runTool(async () => {
     failed = results.some((result) => !result.ok);
   } finally {
     await queues.close().catch(() => undefined);
-    producer.disconnect();
+    await backend.close();
     await processes.stopAll();
     await redis.destroy();
     await pg.destroy();
@@ -161,7 +174,9 @@ runTool(async () => {
   const when = new Date().toISOString();
   const setup = [
     `Platform: 5 subgraphs, the gateway, 2 dispatch-worker and 2 notification-worker replicas, each its own Node process (NODE_ENV=production), as \`npm start\` runs them.`,
-    `Data: the demo set seeded into a private Postgres cluster (initdb in a temporary directory, its own port); a private redis-server with the append-only file on (appendfsync everysec) and noeviction.`,
+    queueBackend === 'postgres'
+      ? `Data: the demo set seeded into a private Postgres cluster (initdb in a temporary directory, its own port), and every queue, timer and shared record in its database \`queues\` (QUEUE_BACKEND=postgres, BullMQ's PostgreSQL backend); the private redis-server is started as for the other drills but the apps have nothing to do with it.`
+      : `Data: the demo set seeded into a private Postgres cluster (initdb in a temporary directory, its own port); a private redis-server with the append-only file on (appendfsync everysec) and noeviction.`,
     `Client: the demo resident 周建华 through the gateway: orders at 迎宾社区 (routed there by the dispatch worker), redemptions of a reward made for each drill.`,
     `Whole run: ${Math.round((Date.now() - started) / 1000)} s.`,
   ];
@@ -169,9 +184,10 @@ runTool(async () => {
   if (args['no-write'] !== 'true') {
     const out = join(WORKSPACE, 'docs', 'reliability');
     mkdirSync(out, { recursive: true });
-    writeFileSync(join(out, 'latest.json'), `${JSON.stringify({ when, setup, drills: results }, null, 2)}\n`);
-    writeFileSync(join(out, 'latest.md'), markdown(when, setup, results));
-    say(`written: docs/reliability/latest.json, docs/reliability/latest.md`);
+    const file = queueBackend === 'postgres' ? 'latest-postgres' : 'latest';
+    writeFileSync(join(out, `${file}.json`), `${JSON.stringify({ when, queueBackend, setup, drills: results }, null, 2)}\n`);
+    writeFileSync(join(out, `${file}.md`), markdown(when, setup, results));
+    say(`written: docs/reliability/${file}.json, docs/reliability/${file}.md`);
   }
   if (failed) throw new Error(`drill: ${results.filter((r) => !r.ok).map((r) => r.name).join(', ') || 'setup'} failed (logs kept in ${logDir})`);
 });

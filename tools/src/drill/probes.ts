@@ -1,6 +1,7 @@
 import { Client } from 'pg';
 import type { Config } from '@kz/config';
 import { pgClientConfig } from '@kz/db';
+import { escalationJobId } from '@kz/dispatch-worker';
 import { QUEUES, Queues } from '@kz/events';
 import type { EventSeen, QueueCounts } from './invariants';
 
@@ -191,6 +192,50 @@ export async function expiryTimers(queues: Queues, redemptionIds: string[]): Pro
   for (const id of redemptionIds) {
     const job = await queues.get('dispatch').getJob(`expiry-${id}`);
     if (job) out.set(id, 1);
+  }
+  return out;
+}
+
+/**
+ * The orders still waiting to be accepted (DISPATCHED), and for each whether both its accept-deadline timers (the
+ * institute's at the deadline, the center's after it) are pending delayed jobs with the ids the dispatch worker gives
+ * them: 1 when both are, 0 otherwise.
+ */
+export async function deadlineTimers(config: Config, queues: Queues, orderIds: string[]): Promise<{ open: string[]; counts: Map<string, number> }> {
+  const rows = await sql<{ id: string; due: string }>(
+    config,
+    config.ORDERS_DATABASE,
+    `SELECT id::text, (EXTRACT(EPOCH FROM accept_by) * 1000)::bigint::text AS due FROM service_order WHERE id = ANY($1::bigint[]) AND status = 'DISPATCHED'`,
+    [orderIds],
+  );
+  const counts = new Map<string, number>();
+  for (const row of rows) {
+    const states = await Promise.all(
+      (['INSTITUTE', 'CENTER'] as const).map((level) => queues.get('dispatch').getJobState(escalationJobId(row.id, 'ACCEPT', level, Number(row.due)))),
+    );
+    if (states.every((state) => state === 'delayed')) counts.set(row.id, 1);
+  }
+  return { open: rows.map((row) => row.id), counts };
+}
+
+/** The sum of each counter (by name and `kind` label) over the `/metrics` of these ports' processes. */
+export async function reconcileCounters(ports: number[]): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  for (const port of ports) {
+    let text = '';
+    try {
+      const response = await fetch(`http://127.0.0.1:${port}/metrics`, { signal: AbortSignal.timeout(5000) });
+      text = response.ok ? await response.text() : '';
+    } catch {
+      continue; // counted as nothing; the health checks report a process that does not answer
+    }
+    for (const line of text.split('\n')) {
+      const match = /^(reconciled_jobs_total|redis_data_loss_detected_total)(?:\{(.*)\})? (\S+)$/.exec(line);
+      if (!match) continue;
+      const kind = /kind="([^"]*)"/.exec(match[2] ?? '')?.[1];
+      const key = kind ? `${match[1]}:${kind}` : match[1]!;
+      out[key] = (out[key] ?? 0) + Number(match[3]);
+    }
   }
   return out;
 }

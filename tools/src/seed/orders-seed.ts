@@ -124,7 +124,19 @@ export async function seedOrders(
       inserted += rows.length;
       if (rows.length === 0) continue;
       const byCode = new Map(batch.map((order, i) => [order.code, { order, station: station[i]! }]));
-      const assigneeRows = { order: [] as string[], volunteer: [] as string[], minutes: [] as (number | null)[], at: [] as string[] };
+      const assigneeRows = { order: [] as string[], volunteer: [] as string[], at: [] as string[] };
+      // A seeded order is delivered at most once: its minutes are delivery round 1.
+      const deliveryRows = {
+        order: [] as string[],
+        at: [] as string[],
+        outcome: [] as string[],
+        note: [] as (string | null)[],
+        rating: [] as (number | null)[],
+        resolved: [] as (string | null)[],
+        comment: [] as (string | null)[],
+        evaluatedAt: [] as (string | null)[],
+      };
+      const minuteRows = { order: [] as string[], volunteer: [] as string[], minutes: [] as number[] };
       const eventRows = {
         order: [] as string[],
         action: [] as string[],
@@ -141,8 +153,24 @@ export async function seedOrders(
         for (const assignee of order.assignees) {
           assigneeRows.order.push(id);
           assigneeRows.volunteer.push(volunteer(assignee.mobile));
-          assigneeRows.minutes.push(assignee.minutes);
           assigneeRows.at.push(assignedAt);
+        }
+        if (order.deliveredAt !== null && order.outcome !== null) {
+          deliveryRows.order.push(id);
+          deliveryRows.at.push(order.deliveredAt);
+          deliveryRows.outcome.push(order.outcome);
+          deliveryRows.note.push(order.deliveryNote);
+          const evaluated = order.evaluatedAt !== null && order.rating !== null && order.resolved !== null;
+          deliveryRows.rating.push(evaluated ? order.rating : null);
+          deliveryRows.resolved.push(evaluated ? order.resolved : null);
+          deliveryRows.comment.push(evaluated ? order.comment : null);
+          deliveryRows.evaluatedAt.push(evaluated ? order.evaluatedAt : null);
+          for (const assignee of order.assignees) {
+            if (assignee.minutes === null || assignee.minutes <= 0) continue;
+            minuteRows.order.push(id);
+            minuteRows.volunteer.push(volunteer(assignee.mobile));
+            minuteRows.minutes.push(assignee.minutes);
+          }
         }
         for (const event of order.timeline) {
           eventRows.order.push(id);
@@ -157,9 +185,25 @@ export async function seedOrders(
       }
       if (assigneeRows.order.length > 0) {
         await manager.query(
-          `INSERT INTO order_assignee (order_id, volunteer_id, minutes, assigned_at)
-           SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::int[], $4::timestamptz[])`,
-          [assigneeRows.order, assigneeRows.volunteer, assigneeRows.minutes, assigneeRows.at],
+          `INSERT INTO order_assignee (order_id, volunteer_id, assigned_at)
+           SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::timestamptz[])`,
+          [assigneeRows.order, assigneeRows.volunteer, assigneeRows.at],
+        );
+      }
+      if (deliveryRows.order.length > 0) {
+        await manager.query(
+          `INSERT INTO order_delivery (order_id, round, delivered_at, outcome, note, rating, resolved, comment, evaluated_at)
+           SELECT o, 1, at, outcome, note, rating, resolved, comment, evaluated_at
+             FROM unnest($1::bigint[], $2::timestamptz[], $3::text[], $4::text[], $5::int[], $6::text[], $7::text[], $8::timestamptz[])
+               AS d(o, at, outcome, note, rating, resolved, comment, evaluated_at)`,
+          [deliveryRows.order, deliveryRows.at, deliveryRows.outcome, deliveryRows.note, deliveryRows.rating, deliveryRows.resolved, deliveryRows.comment, deliveryRows.evaluatedAt],
+        );
+      }
+      if (minuteRows.order.length > 0) {
+        await manager.query(
+          `INSERT INTO order_delivery_minutes (order_id, round, volunteer_id, minutes)
+           SELECT o, 1, v, m FROM unnest($1::bigint[], $2::bigint[], $3::int[]) AS t(o, v, m)`,
+          [minuteRows.order, minuteRows.volunteer, minuteRows.minutes],
         );
       }
       await manager.query(

@@ -1,11 +1,21 @@
 import { PiiVault } from '@kz/auth';
 import type { Config } from '@kz/config';
 import { seedOrg, SeedCounts } from '@kz/org-subgraph';
-import { DEMO_PASSWORD, ordersDataset, orgDataset, peopleDataset, SeedProfile, volunteeringDataset } from '@kz/seed-data';
+import {
+  DEMO_PASSWORD,
+  ordersDataset,
+  orgDataset,
+  peopleDataset,
+  rewardsDataset,
+  SeedProfile,
+  verifiedServiceToCredit,
+  volunteeringDataset,
+} from '@kz/seed-data';
 import { seedPeople, seedVolunteering, TeamRefSeed, VolunteeringCounts } from '@kz/volunteers-subgraph';
 import { upsertVolunteerRefs, VolunteerRef } from '@kz/orders-subgraph';
 import { upsertUnitRefs } from '@kz/org-replica';
 import { openOrdersDatabase, openOrgDatabase, openPointsDatabase, openVolunteersDatabase } from '../shared/databases';
+import { EarningsSeedCounts, RewardsSeedCounts, seedEarnings, seedRewards, VerifiedRecord, verifiedRecords } from './love-bank-seed';
 import { OrdersSeedCounts, PersonByMobile, PointsSeedCounts, seedOrders, seedPointsAccounts, UnitRow } from './orders-seed';
 
 export const PROFILES: SeedProfile[] = ['demo', 'kaizhou'];
@@ -16,6 +26,10 @@ export interface SeedReport {
   volunteering: VolunteeringCounts;
   orders: OrdersSeedCounts;
   points: PointsSeedCounts;
+  /** The demo's verified service records, credited through the earning rules. */
+  earnings: EarningsSeedCounts;
+  /** The stations' rewards (rice, oil…). */
+  rewards: RewardsSeedCounts;
   /** Of `ms`, the time spent generating and loading the orders and points accounts. */
   historyMs: number;
   ms: number;
@@ -25,8 +39,9 @@ export interface SeedReport {
  * Loads a profile into every service database that has seed data: the org hierarchy and teams, then the volunteers
  * database (its replica of the units, and the people with logins), then the replicas the points and orders databases
  * keep; then the order history (kaizhou: 11,800 orders with their timelines and assignees) and the points accounts
- * of the assignees, each credited once through a balanced ledger transaction. Development logins are refused in
- * production.
+ * of the assignees, each credited once through a balanced ledger transaction; then the love bank's side of the
+ * demo: the stations' rewards, and the demo's verified hours credited through the earning path (so 何毅's 210 hours
+ * are his points). Development logins are refused in production.
  */
 export async function seed(config: Config, profile: SeedProfile): Promise<SeedReport> {
   if (config.NODE_ENV === 'production') throw new Error('npm run seed loads development logins and refuses to run when NODE_ENV=production');
@@ -53,19 +68,22 @@ export async function seed(config: Config, profile: SeedProfile): Promise<SeedRe
     await points.destroy();
   }
   const volunteers = await openVolunteersDatabase(config);
-  let report: Omit<SeedReport, 'orders' | 'points' | 'historyMs'>;
+  let report: Omit<SeedReport, 'orders' | 'points' | 'earnings' | 'rewards' | 'historyMs'>;
   let historyMs = 0;
   let volunteerRefs: VolunteerRef[];
   let history: ReturnType<typeof ordersDataset>;
+  let toCredit: VerifiedRecord[];
   const byMobile = new Map<string, PersonByMobile>();
   try {
     const vault = new PiiVault(config.PII_ENCRYPTION_KEY);
     const people = peopleDataset(profile);
-    const peopleCount = await seedPeople(volunteers, vault, units, people, DEMO_PASSWORD);
+    const peopleCount = await seedPeople(volunteers, vault, units, people, DEMO_PASSWORD, config.PASSWORD_HASH_COST);
     const heYi = people.find((person) => person.realName === '何毅')!.mobile;
     const volunteeringData = volunteeringDataset(profile, heYi);
     const volunteering = await seedVolunteering(volunteers, vault, units, teams, volunteeringData);
     report = { org: counts, people: peopleCount.people, volunteering, ms: 0 };
+    // The demo's verified records (kaizhou holds them too, so either profile credits the same ones).
+    toCredit = await verifiedRecords(volunteers, verifiedServiceToCredit(profile, volunteeringData, heYi));
     const historyStarted = Date.now();
     history = ordersDataset(profile, volunteeringData);
     if (history.orders.length > 0) {
@@ -103,11 +121,15 @@ export async function seed(config: Config, profile: SeedProfile): Promise<SeedRe
   const pointsStarted = Date.now();
   const pointsDb = await openPointsDatabase(config);
   let pointsCounts: PointsSeedCounts;
+  let rewards: RewardsSeedCounts;
+  let earnings: EarningsSeedCounts;
   try {
     pointsCounts = await seedPointsAccounts(pointsDb, history.accounts, unitsByCode, byMobile);
+    historyMs += Date.now() - pointsStarted;
+    rewards = await seedRewards(pointsDb, rewardsDataset(profile), unitsByCode);
+    earnings = await seedEarnings(pointsDb, toCredit);
   } finally {
     await pointsDb.destroy();
   }
-  historyMs += Date.now() - pointsStarted;
-  return { ...report, orders: orderCounts, points: pointsCounts, historyMs, ms: Date.now() - started };
+  return { ...report, orders: orderCounts, points: pointsCounts, earnings, rewards, historyMs, ms: Date.now() - started };
 }

@@ -1,7 +1,7 @@
 import type { EventHandlers } from '@kz/events';
 import type { Logger } from '@kz/telemetry';
 import { OrdersApi, VISIT_MADE_STATUSES } from '../orders-api';
-import type { Timers } from '../timers';
+import type { Timer, Timers } from '../timers';
 
 /** The job id of a plan's visit timer: one per plan and visit due time. */
 export function visitJobId(carePlanId: string, dueAt: number): string {
@@ -15,6 +15,42 @@ export function visitCheckJobId(carePlanId: string, orderId: string, dueAt: numb
 
 const planSubject = (carePlanId: string) => `carePlan:${carePlanId}`;
 const visitSeries = (carePlanId: string) => `care-${carePlanId}-`;
+
+/** A plan's timer for its next visit, as announced (or last changed) at `since`. */
+export function visitTimer(carePlanId: string, stationId: string, nextVisitAt: string, since: number, unitPath: string | null): Timer<'carePlan.visit.timerDue'> {
+  const due = Date.parse(nextVisitAt);
+  return {
+    jobId: visitJobId(carePlanId, due),
+    subject: planSubject(carePlanId),
+    series: visitSeries(carePlanId),
+    since,
+    at: due,
+    type: 'carePlan.visit.timerDue',
+    payload: { carePlanId, stationId, dueAt: nextVisitAt },
+    unitPath,
+  };
+}
+
+/** The check whether a visit's order was delivered, `deliverMs` after the visit was due. */
+export function visitCheckTimer(
+  carePlanId: string,
+  orderId: string,
+  dueAt: string,
+  since: number,
+  unitPath: string | null,
+  deliverMs: number,
+): Timer<'carePlan.visit.checkDue'> {
+  return {
+    jobId: visitCheckJobId(carePlanId, orderId, Date.parse(dueAt)),
+    subject: planSubject(carePlanId),
+    series: `missed-${carePlanId}-${orderId}-`,
+    since,
+    at: Date.parse(dueAt) + deliverMs,
+    type: 'carePlan.visit.checkDue',
+    payload: { carePlanId, orderId, dueAt },
+    unitPath,
+  };
+}
 
 /**
  * Recurring care visits. The orders service owns each plan and announces its next visit (`carePlan.scheduled`);
@@ -34,17 +70,7 @@ export function careVisitHandlers(deps: { timers: Timers; orders: OrdersApi; log
         await timers.end(planSubject(carePlanId), visitSeries(carePlanId), since);
         return;
       }
-      const due = Date.parse(nextVisitAt);
-      await timers.schedule({
-        jobId: visitJobId(carePlanId, due),
-        subject: planSubject(carePlanId),
-        series: visitSeries(carePlanId),
-        since,
-        at: due,
-        type: 'carePlan.visit.timerDue',
-        payload: { carePlanId, stationId, dueAt: nextVisitAt },
-        unitPath: event.unitPath,
-      });
+      await timers.schedule(visitTimer(carePlanId, stationId, nextVisitAt, since, event.unitPath));
     },
     'carePlan.visit.timerDue': async (event) => {
       const { carePlanId, dueAt } = event.payload;
@@ -57,16 +83,7 @@ export function careVisitHandlers(deps: { timers: Timers; orders: OrdersApi; log
         log.warn({ carePlanId, dueAt }, 'carePlan.visit.due without its order: nothing to check');
         return;
       }
-      await timers.schedule({
-        jobId: visitCheckJobId(carePlanId, orderId, Date.parse(dueAt)),
-        subject: planSubject(carePlanId),
-        series: `missed-${carePlanId}-${orderId}-`,
-        since: Date.parse(event.occurredAt),
-        at: Date.parse(dueAt) + deps.deliverMs,
-        type: 'carePlan.visit.checkDue',
-        payload: { carePlanId, orderId, dueAt },
-        unitPath: event.unitPath,
-      });
+      await timers.schedule(visitCheckTimer(carePlanId, orderId, dueAt, Date.parse(event.occurredAt), event.unitPath, deps.deliverMs));
     },
     'carePlan.visit.checkDue': async (event) => {
       const { carePlanId, orderId } = event.payload;

@@ -1,7 +1,7 @@
 import type { EventEnvelope, EventHandlers } from '@kz/events';
 import type { Logger } from '@kz/telemetry';
 import type { OrdersApi } from '../orders-api';
-import type { Timers } from '../timers';
+import type { Timer, Timers } from '../timers';
 import { orderSubject } from './escalation';
 
 /** The job id of an order's closing timer: one per order and evaluation deadline. */
@@ -10,6 +10,21 @@ export function closeJobId(orderId: string, dueAt: number): string {
 }
 
 const series = (orderId: string) => `close-${orderId}-`;
+
+/** The closing timer of an order delivered at `since`, due at its evaluation deadline. */
+export function closeTimer(orderId: string, dueAt: string, since: number, unitPath: string | null): Timer<'order.evaluation.due'> {
+  const due = Date.parse(dueAt);
+  return {
+    jobId: closeJobId(orderId, due),
+    subject: orderSubject(orderId),
+    series: series(orderId),
+    since,
+    at: due,
+    type: 'order.evaluation.due',
+    payload: { orderId, dueAt },
+    unitPath,
+  };
+}
 
 /**
  * Orders not evaluated in time close by themselves: delivery sets a timer at the evaluation deadline that asks the
@@ -28,17 +43,7 @@ export function autoCloseHandlers(deps: { timers: Timers; orders: OrdersApi; log
         log.warn({ orderId }, 'no evaluation deadline on order.delivered: the order will not close by itself');
         return;
       }
-      const due = Date.parse(dueAt);
-      await timers.schedule({
-        jobId: closeJobId(orderId, due),
-        subject: orderSubject(orderId),
-        series: series(orderId),
-        since: Date.parse(event.occurredAt),
-        at: due,
-        type: 'order.evaluation.due',
-        payload: { orderId, dueAt },
-        unitPath: event.unitPath,
-      });
+      await timers.schedule(closeTimer(orderId, dueAt, Date.parse(event.occurredAt), event.unitPath));
     },
     'order.evaluated': drop,
     'order.closed': drop,

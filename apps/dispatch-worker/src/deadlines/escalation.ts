@@ -1,7 +1,7 @@
 import type { EventEnvelope, EventHandlers } from '@kz/events';
 import type { Logger } from '@kz/telemetry';
 import type { Level, OrdersApi, Stage } from '../orders-api';
-import type { Timers } from '../timers';
+import type { Timer, Timers } from '../timers';
 
 /** The job id of an escalation timer: one per order, stage, level and stage deadline. */
 export function escalationJobId(orderId: string, stage: Stage, level: Level, dueAt: number): string {
@@ -10,6 +10,36 @@ export function escalationJobId(orderId: string, stage: Stage, level: Level, due
 
 const series = (orderId: string, stage: Stage) => `esc-${orderId}-${stage}-`;
 export const orderSubject = (orderId: string) => `order:${orderId}`;
+
+/**
+ * The two timers of a stage deadline: at the deadline the institute is alerted, and as long again after it (measured
+ * from `since`, when the stage began) the center. The dispatch worker sets them when the order enters the stage and
+ * its reconciler rebuilds them from the order's columns.
+ */
+export function stageTimers(
+  orderId: string,
+  stage: Stage,
+  dueAt: string,
+  since: number,
+  unitPath: string | null,
+): Timer<'order.deadline.due'>[] {
+  const due = Date.parse(dueAt);
+  const span = Math.max(0, due - since);
+  const levels: [Level, number][] = [
+    ['INSTITUTE', due],
+    ['CENTER', due + span],
+  ];
+  return levels.map(([level, at]) => ({
+    jobId: escalationJobId(orderId, stage, level, due),
+    subject: orderSubject(orderId),
+    series: series(orderId, stage),
+    since,
+    at,
+    type: 'order.deadline.due',
+    payload: { orderId, stage, level, dueAt },
+    unitPath,
+  }));
+}
 
 /**
  * SLA escalation. When an order enters a stage with a deadline (dispatched: accept by; accepted or reopened: deliver
@@ -26,25 +56,7 @@ export function escalationHandlers(deps: { timers: Timers; orders: OrdersApi; lo
       log.warn({ orderId, type: event.type }, 'no stage deadline on the event: nothing to escalate');
       return;
     }
-    const since = Date.parse(event.occurredAt);
-    const due = Date.parse(dueAt);
-    const span = Math.max(0, due - since);
-    const levels: [Level, number][] = [
-      ['INSTITUTE', due],
-      ['CENTER', due + span],
-    ];
-    for (const [level, at] of levels) {
-      await timers.schedule({
-        jobId: escalationJobId(orderId, stage, level, due),
-        subject: orderSubject(orderId),
-        series: series(orderId, stage),
-        since,
-        at,
-        type: 'order.deadline.due',
-        payload: { orderId, stage, level, dueAt },
-        unitPath: event.unitPath,
-      });
-    }
+    for (const timer of stageTimers(orderId, stage, dueAt, Date.parse(event.occurredAt), event.unitPath)) await timers.schedule(timer);
   }
 
   const leaveStage = (event: EventEnvelope<'order.accepted' | 'order.returned' | 'order.delivered' | 'order.cancelled'>, stage: Stage) =>

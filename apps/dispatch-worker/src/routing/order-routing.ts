@@ -31,14 +31,14 @@ export function orderRoutingHandlers(deps: {
       const { orderId, location } = event.payload;
       if (!deps.autoDispatch || !location) return;
       // The first delivery of the submission claims the order; its retries carry the same event id and go on.
-      const redis = queues.connection;
-      const claimed = await redis.set(routedKey(orderId), event.id, 'EX', ROUTED_TTL_SECONDS, 'NX');
-      if (claimed !== 'OK' && (await redis.get(routedKey(orderId))) !== event.id) return;
+      const store = queues.backend.store;
+      const claimed = await store.set(routedKey(orderId), event.id, ROUTED_TTL_SECONDS * 1000, { onlyIfAbsent: true });
+      if (!claimed && (await store.get(routedKey(orderId))) !== event.id) return;
 
       const station = nearestStation(await stations.stations(), location);
       if (!station) {
         log.warn({ orderId }, 'no station on the map: the order waits for the dispatcher');
-        await redis.del(routedKey(orderId)); // unclaimed: a redelivery once stations are on the map may route it
+        await store.del(routedKey(orderId)); // unclaimed: a redelivery once stations are on the map may route it
         return;
       }
       try {
@@ -51,7 +51,7 @@ export function orderRoutingHandlers(deps: {
         log.warn({ orderId, stationId: station.id, err: error.message }, 'auto-dispatch refused: the order waits for the dispatcher');
       }
       // Settled: no delivery of the submission, not even this one sent again later, routes the order again.
-      await redis.set(routedKey(orderId), 'settled', 'EX', ROUTED_TTL_SECONDS);
+      await store.set(routedKey(orderId), 'settled', ROUTED_TTL_SECONDS * 1000);
     },
   };
 }

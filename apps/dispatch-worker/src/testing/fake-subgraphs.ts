@@ -15,7 +15,17 @@ export interface RecordedCall {
 type Reply = { status?: number; body: unknown };
 type Script = { times: number; reply: (call: RecordedCall) => Reply };
 
-const OPERATIONS = ['dispatchOrder', 'escalateOrder', 'closeOrder', 'recordCarePlanVisit', 'markVisitMissed', 'order', 'units'] as const;
+const OPERATIONS = [
+  'dispatchOrder',
+  'escalateOrder',
+  'closeOrder',
+  'recordCarePlanVisit',
+  'markVisitMissed',
+  'order',
+  'units',
+  'dueTimers',
+  'redemptionExpiries',
+] as const;
 export type Operation = (typeof OPERATIONS)[number];
 
 export const graphqlError = (code: string, message = code.toLowerCase()) => ({
@@ -36,6 +46,10 @@ export class FakeSubgraphs {
   /** Order statuses (an unknown order is SUBMITTED for dispatching and absent for `order(id)`). */
   readonly statuses = new Map<string, string>();
   stations: { id: string; lat: number; lng: number }[] = [];
+  /** What `dueTimers` answers (the orders tables' pending timers), in due order; paged two at a time. */
+  dueTimers: Record<string, unknown>[] = [];
+  /** What `redemptionExpiries` answers (reserved redemptions), soonest first; paged two at a time. */
+  expiries: { redemptionId: string; expiresAt: string; unitPath: string | null }[] = [];
   private readonly scripts = new Map<Operation, Script[]>();
   private readonly held = new Map<Operation, { release: Promise<void>; arrived: () => void }>();
   private readonly openResponses = new Set<ServerResponse>();
@@ -129,6 +143,15 @@ export class FakeSubgraphs {
     if (!this.effects.includes(key)) this.effects.push(key);
   }
 
+  /** Pages of two (so paging is exercised), filtered by `before` as the subgraphs do. */
+  private page<T>(all: T[], call: RecordedCall, dueOf: (item: T) => string): { items: T[]; nextCursor: string | null } {
+    const before = call.variables.before ? Date.parse(String(call.variables.before)) : Infinity;
+    const due = all.filter((item) => Date.parse(dueOf(item)) < before);
+    const start = call.variables.after ? Number(call.variables.after) : 0;
+    const end = start + 2;
+    return { items: due.slice(start, end), nextCursor: end < due.length ? String(end) : null };
+  }
+
   private apply(operation: Operation, call: RecordedCall): Reply {
     const input = (call.variables.input ?? {}) as Record<string, string>;
     const ok = (data: unknown) => ({ body: { data: { [operation]: data } } });
@@ -142,6 +165,10 @@ export class FakeSubgraphs {
           edges: page.map((station) => ({ node: { id: station.id, location: { lat: station.lat, lng: station.lng } } })),
         });
       }
+      case 'dueTimers':
+        return ok(this.page(this.dueTimers, call, (timer) => String(timer.dueAt)));
+      case 'redemptionExpiries':
+        return ok(this.page(this.expiries, call, (expiry) => expiry.expiresAt));
       case 'order': {
         const id = String(call.variables.id);
         const status = this.statuses.get(id);

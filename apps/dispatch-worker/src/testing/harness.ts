@@ -34,6 +34,7 @@ export class Harness {
       HOST: '127.0.0.1',
       ORDERS_SUBGRAPH_URL: fake.url,
       ORG_SUBGRAPH_URL: fake.url,
+      POINTS_SUBGRAPH_URL: fake.url,
       ORDER_TIMER_SCALE: '0.001',
       ...env,
     });
@@ -45,6 +46,8 @@ export class Harness {
   async replica(options: DispatchWorkerOptions = {}): Promise<RunningWorkerService> {
     const worker = await startDispatchWorker(this.config, { port: 0, ...options });
     this.workers.push(worker);
+    // Its start reconciliation (reading the fakes' timers) is over before a test acts.
+    await worker.reconciler?.idle();
     return worker;
   }
 

@@ -96,7 +96,7 @@ export class DeliverUseCase {
 
     let outcome: SendOutcome;
     if (!delivery.address) {
-      outcome = { outcome: 'permanent', error: 'no mobile number on record' };
+      outcome = { outcome: 'permanent', error: delivery.channel === 'WECHAT' ? 'no WeChat account bound' : 'no mobile number on record' };
     } else {
       outcome = await this.deps.channel
         .send({
@@ -104,6 +104,7 @@ export class DeliverUseCase {
           eventId: delivery.event_id,
           channel: delivery.channel,
           to: delivery.address,
+          kind: delivery.kind,
           template: templateKey(delivery.kind, delivery.audience),
           params: delivery.params,
           title: delivery.title,

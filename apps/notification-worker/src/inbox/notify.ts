@@ -1,5 +1,7 @@
 import type { DataSource } from 'typeorm';
-import { EventEnvelope, PermanentFailure } from '@kz/events';
+import type { Redis } from 'ioredis';
+import type { QueueBackend } from '@kz/events';
+import { appendLive, EventEnvelope, LiveNotificationEntry, PermanentFailure } from '@kz/events';
 import {
   chooseChannels,
   isUrgent,
@@ -36,6 +38,10 @@ export interface NotifyDeps {
   quietHours: QuietHours | null;
   now: () => number;
   log: Logger;
+  /** WECHAT deliveries go through WeChat itself (WECHAT_APP_ID set), addressed to the openid, not the mobile number. */
+  wechatByOpenId?: boolean;
+  /** The live stream of notifications the gateways push to `notificationAdded` subscribers (absent: none). */
+  live?: { redis: Redis | QueueBackend; prefix: string; maxLen: number };
 }
 
 /**
@@ -57,6 +63,7 @@ export class NotifyUseCase {
     const processed = await dataSource.query('SELECT 1 FROM processed_event WHERE consumer = $1 AND event_id = $2', [INBOX_CONSUMER, event.id]);
     if (processed.length === 0) {
       const planned = await this.plan(event);
+      const written: Omit<LiveNotificationEntry, 'unreadCount'>[] = [];
       await dataSource.transaction(async (manager) => {
         const claimed = await manager.query(
           'INSERT INTO processed_event (consumer, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING event_id',
@@ -67,10 +74,22 @@ export class NotifyUseCase {
           const [row] = await manager.query(
             `INSERT INTO notification (recipient_person_id, event_id, kind, audience, title, body, params, link, urgent, unit_path, created_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-             ON CONFLICT (event_id, recipient_person_id) DO NOTHING RETURNING id::text`,
+             ON CONFLICT (event_id, recipient_person_id) DO NOTHING RETURNING id::text, created_at`,
             [message.personId, event.id, event.type, message.audience, message.title, message.body, JSON.stringify(message.params), message.link, message.urgent, event.unitPath, new Date(this.deps.now())],
           );
           if (!row) continue;
+          written.push({
+            personId: message.personId,
+            id: row.id,
+            kind: event.type,
+            audience: message.audience,
+            title: message.title,
+            body: message.body,
+            params: message.params,
+            link: message.link,
+            urgent: message.urgent,
+            createdAt: new Date(row.created_at).toISOString(),
+          });
           for (const delivery of message.deliveries) {
             await manager.query(
               `INSERT INTO delivery (notification_id, channel, status, address, next_attempt_at, last_error)
@@ -81,8 +100,30 @@ export class NotifyUseCase {
         }
       });
       if (planned.length > 0) this.deps.log.debug({ eventId: event.id, type: event.type, recipients: planned.length }, 'notifications written');
+      await this.pushLive(written);
     }
     await this.scheduleOpenDeliveries(event.id);
+  }
+
+  /**
+   * Appends what was just written to the live stream, with each recipient's unread count after it. Best effort: the
+   * inbox is the record, and a subscriber who missed an entry refetches it (`myNotifications`).
+   */
+  private async pushLive(written: Omit<LiveNotificationEntry, 'unreadCount'>[]): Promise<void> {
+    const { live, dataSource, log } = this.deps;
+    if (!live || written.length === 0) return;
+    try {
+      const counts: { person: string; unread: number }[] = await dataSource.query(
+        `SELECT recipient_person_id::text AS person, count(*)::int AS unread FROM notification
+          WHERE recipient_person_id = ANY($1::bigint[]) AND read_at IS NULL GROUP BY recipient_person_id`,
+        [[...new Set(written.map((entry) => entry.personId))]],
+      );
+      const unread = new Map(counts.map((row) => [row.person, row.unread]));
+      const entries: LiveNotificationEntry[] = written.map((entry) => ({ ...entry, unreadCount: unread.get(entry.personId) ?? 0 }));
+      await appendLive(live.redis, live.prefix, 'notifications', entries, live.maxLen);
+    } catch (error) {
+      log.warn({ err: (error as Error).message, notifications: written.length }, 'live notifications not pushed');
+    }
   }
 
   /** Recipients, texts and channels: everything that needs the other services, decided before the transaction. */
@@ -116,7 +157,7 @@ export class NotifyUseCase {
     return recipients.map((recipient) => {
       const text = renderTemplate(event.type, recipient.audience, params, 'zh-CN');
       if (!text) throw new PermanentFailure(`no template ${event.type}.${recipient.audience}`);
-      const mobile = contacts.get(recipient.personId)?.mobile ?? null;
+      const contact = contacts.get(recipient.personId);
       return {
         personId: recipient.personId,
         audience: recipient.audience,
@@ -124,12 +165,15 @@ export class NotifyUseCase {
         params,
         urgent,
         link,
-        deliveries: channelsOf.get(recipient.personId)!.map((channel) =>
-          mobile
-            ? { channel, address: mobile, status: holdUntil ? ('SCHEDULED' as const) : ('PENDING' as const), nextAttemptAt: holdUntil ?? now, lastError: null }
+        deliveries: channelsOf.get(recipient.personId)!.map((channel) => {
+          // WeChat messages go to the openid of the bound WeChat account when WeChat sends them, else (a message
+          // gateway behind the webhook) to the mobile number, as SMS do.
+          const address = channel === 'WECHAT' && this.deps.wechatByOpenId ? (contact?.weChatOpenId ?? null) : (contact?.mobile ?? null);
+          return address
+            ? { channel, address, status: holdUntil ? ('SCHEDULED' as const) : ('PENDING' as const), nextAttemptAt: holdUntil ?? now, lastError: null }
             : // Nowhere to send it: a dead letter at once, so staff see who cannot be reached.
-              { channel, address: null, status: 'DEAD' as const, nextAttemptAt: now, lastError: 'no mobile number on record' },
-        ),
+              { channel, address: null, status: 'DEAD' as const, nextAttemptAt: now, lastError: channel === 'WECHAT' && this.deps.wechatByOpenId ? 'no WeChat account bound' : 'no mobile number on record' };
+        }),
       };
     });
   }

@@ -28,6 +28,8 @@ export interface UnitStaff {
 export interface PersonContact {
   personId: string;
   mobile: string | null;
+  /** The openid of the person's bound WeChat account (subscribe messages); null if none. */
+  weChatOpenId: string | null;
   displayName: string;
 }
 
@@ -36,7 +38,7 @@ const ORDER = `query NotificationOrder($id: ID!) {
 }`;
 const STAFF_ABOVE = `query StaffAbove($unitId: ID!, $roles: [Role!]!) { staffAbove(unitId: $unitId, roles: $roles) { personId role unitId } }`;
 const VOLUNTEER_PERSONS = `query VolunteerPersons($volunteerIds: [ID!]!) { volunteerPersons(volunteerIds: $volunteerIds) { volunteerId personId } }`;
-const CONTACTS = `query NotificationContacts($personIds: [ID!]!) { notificationContacts(personIds: $personIds) { personId mobile displayName } }`;
+const CONTACTS = `query NotificationContacts($personIds: [ID!]!) { notificationContacts(personIds: $personIds) { personId mobile weChatOpenId displayName } }`;
 const ACCOUNT_HOLDER = `query AccountHolder($id: ID!) { pointsAccount(id: $id) { id holder { id } } }`;
 
 type RawOrder = {

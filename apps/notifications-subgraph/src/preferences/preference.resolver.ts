@@ -6,5 +6,6 @@ export const preferenceResolvers = {
   },
   Mutation: {
     setNotificationPreference: (_: unknown, args: { input: unknown }, ctx: NotificationsContext) => ctx.preferences.set(args.input),
+    recordWeChatSubscription: (_: unknown, args: { input: unknown }, ctx: NotificationsContext) => ctx.preferences.recordWeChatSubscription(args.input),
   },
 };

@@ -1,5 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import { Actor, Role } from '@kz/auth';
+import { Forbidden } from '@kz/errors';
 import type { OrderLoaders, Visibility } from './order.loaders';
 import type { ServiceOrder } from './order.entity';
 import { EVERYWHERE_ROLES, Mover, moversOf, OrderMove } from './order-state-machine';
@@ -68,6 +69,17 @@ export class OrderAccess {
   /** Whether the beneficiary's name and phone show in clear: the requester and staff in scope, masked for others. */
   seesPersonalData(order: ServiceOrder): boolean {
     return this.isRequester(order) || this.actor.hasRole(...PERSONAL_DATA_EVERYWHERE) || this.staffInScope(order, PERSONAL_DATA_STAFF);
+  }
+
+  /**
+   * A unit's own order list (`PracticeUnit.orders`) is for those who read every order and staff whose subtree holds
+   * the unit; anyone else, and anyone but the former for a unit not known here, is FORBIDDEN rather than shown an
+   * empty list (docs/api.md, "Fields outside your scope").
+   */
+  requireUnitScope(unit: { path: string } | null): void {
+    this.actor.requireAuthenticated();
+    if (this.readsEverything) return;
+    if (!unit || !this.actor.inScope(unit.path, SCOPED_READERS)) throw new Forbidden();
   }
 
   /** The same rule as `canSee`, as SQL over `service_order o`. */

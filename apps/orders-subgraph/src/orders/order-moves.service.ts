@@ -1,5 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import type { Actor, Claims } from '@kz/auth';
+import type { Actor, Claims, Photos } from '@kz/auth';
 import { BadUserInput, DomainError, Forbidden, NotFound } from '@kz/errors';
 import { findUnit } from '@kz/org-replica';
 import { parseInput } from '@kz/subgraph';
@@ -35,6 +35,7 @@ import {
   STATION_STAFF,
   transitionFor,
 } from './order-state-machine';
+import { attachOrderPhotos } from './order-photos';
 import { appendTimeline, Doer, doerOf, insertOrder, lockOrder, recordOrderEvent, SYSTEM, updateOrder } from './order-writer';
 
 /** Moves whose staff act for the order's station (the timeline names the station as their unit). */
@@ -62,6 +63,7 @@ export class OrderMoves {
     private readonly access: OrderAccess,
     private readonly minutes: StageMinutes,
     private readonly eventsWritten: () => void,
+    private readonly photos: Photos,
   ) {}
 
   /** 点单: a resident places an order, or staff place it on someone's behalf (assisted mode). */
@@ -80,6 +82,8 @@ export class OrderMoves {
       // Staff place orders for their own subtree (ROLES.md: a grid worker's scope is their station), the center anywhere.
       if (assisted && hint && !this.actor.inScope(hint.path, [staffRole!])) throw new Forbidden();
       const home = hint ? hint.path : assisted ? (claims.unitPath ?? null) : null;
+      // Upload ids are read once the caller may place this order: a refusal says nothing about the photos.
+      const photos = this.photos.tickets(input.photoIds, claims.sub, 'input.photoIds');
       const order = await insertOrder(manager, {
         source: 'RESIDENT',
         channel: input.channel,
@@ -95,7 +99,9 @@ export class OrderMoves {
         beneficiary: input.beneficiary,
         urgency: input.urgency ?? 'NORMAL',
       });
-      return { order, doer: assisted ? doerOf(claims, staffRole!) : doerOf(claims, this.access.roleOf('REQUESTER'), null) };
+      const doer = assisted ? doerOf(claims, staffRole!) : doerOf(claims, this.access.roleOf('REQUESTER'), null);
+      await attachOrderPhotos(manager, order, null, photos, doer, 'input.photoIds');
+      return { order, doer };
     });
   }
 
@@ -137,7 +143,9 @@ export class OrderMoves {
         accept_by: acceptBy,
       });
       await this.log(manager, next, transition, order, doer, station.name);
-      await recordOrderEvent(manager, next, doer, 'order.dispatched', { orderId: order.id, stationId: station.id, dueAt: acceptBy.toISOString() });
+      // The event's time is the stage's start (dispatched_at): the dispatch worker's timers and the ones it rebuilds from
+      // this row (dueTimers) then agree on it to the millisecond.
+      await recordOrderEvent(manager, next, doer, 'order.dispatched', { orderId: order.id, stationId: station.id, dueAt: acceptBy.toISOString() }, now);
       return next;
     });
   }
@@ -149,7 +157,7 @@ export class OrderMoves {
       const deliverBy = stageDeadline(this.minutes, 'DELIVER', order.urgency, now);
       const next = await updateOrder(manager, order.id, { status: transition.to, accepted_at: now, deliver_by: deliverBy });
       await this.log(manager, next, transition, order, doer);
-      await recordOrderEvent(manager, next, doer, 'order.accepted', { orderId: order.id, stationId: order.stationId!, dueAt: deliverBy.toISOString() });
+      await recordOrderEvent(manager, next, doer, 'order.accepted', { orderId: order.id, stationId: order.stationId!, dueAt: deliverBy.toISOString() }, now);
       return next;
     });
   }
@@ -212,6 +220,8 @@ export class OrderMoves {
   /**
    * 送单: what was done, how fully, and the minutes each assignee served (which the volunteers subgraph turns into
    * service records from `order.delivered`); the funding spent goes to the demand ledger. The evaluation window opens.
+   * Each delivery is a round of its own (1, then 2 after a reopening…): its minutes are kept beside the earlier
+   * rounds', never over them, and `order.delivered` names the round, so each round becomes records of its own.
    */
   async deliver(raw: unknown): Promise<ServiceOrder> {
     const input = parseInput(deliverOrderInput, raw);
@@ -220,16 +230,25 @@ export class OrderMoves {
       (index) => `input.minutes.${index}.volunteerId`,
     );
     return this.move(input.orderId, 'deliver', async ({ manager, order, transition, doer, now }) => {
+      const photos = this.photos.tickets(input.photoIds, this.actor.requireAuthenticated().sub, 'input.photoIds');
       const assigned: { volunteer_id: string }[] = await manager.query('SELECT volunteer_id::text FROM order_assignee WHERE order_id = $1', [order.id]);
       const ids = new Set(assigned.map((row) => row.volunteer_id));
       input.minutes.forEach((entry, index) => {
         if (!ids.has(entry.volunteerId)) throw notAssignee(`input.minutes.${index}.volunteerId`, entry.volunteerId);
       });
+      // The order's row is locked (`move`), so the next round number is this order's alone.
+      const [{ round }] = (await manager.query(
+        `INSERT INTO order_delivery (order_id, round, delivered_at, outcome, note)
+         SELECT $1, coalesce(max(round), 0) + 1, $2, $3, $4 FROM order_delivery WHERE order_id = $1
+         RETURNING round`,
+        [order.id, now, input.outcome, input.note],
+      )) as [{ round: number }];
       await manager.query(
-        `UPDATE order_assignee a SET minutes = m.minutes FROM unnest($2::bigint[], $3::int[]) AS m(volunteer_id, minutes)
-          WHERE a.order_id = $1 AND a.volunteer_id = m.volunteer_id`,
-        [order.id, input.minutes.map((entry) => entry.volunteerId), input.minutes.map((entry) => entry.minutes)],
+        `INSERT INTO order_delivery_minutes (order_id, round, volunteer_id, minutes)
+         SELECT $1, $2, m.volunteer_id, m.minutes FROM unnest($3::bigint[], $4::int[]) AS m(volunteer_id, minutes)`,
+        [order.id, round, input.minutes.map((entry) => entry.volunteerId), input.minutes.map((entry) => entry.minutes)],
       );
+      await attachOrderPhotos(manager, order, round, photos, doer, 'input.photoIds');
       const evaluateBy = stageDeadline(this.minutes, 'EVALUATE', order.urgency, now);
       const changes: Record<string, unknown> = {
         status: transition.to,
@@ -244,6 +263,7 @@ export class OrderMoves {
       await this.log(manager, next, transition, order, doer, input.note);
       await recordOrderEvent(manager, next, doer, 'order.delivered', {
         orderId: order.id,
+        round,
         outcome: input.outcome,
         minutesByVolunteer: Object.fromEntries(input.minutes.map((entry) => [entry.volunteerId, entry.minutes])),
         stationId: order.stationId!,
@@ -252,7 +272,7 @@ export class OrderMoves {
         startedAt: (order.startedAt ?? now).toISOString(),
         deliveredAt: now.toISOString(),
         dueAt: evaluateBy.toISOString(),
-      });
+      }, now);
       return next;
     });
   }
@@ -268,6 +288,12 @@ export class OrderMoves {
         resolved: input.resolved,
         comment: input.comment ?? null,
       });
+      // The evaluation is of the latest delivery round (the order is DELIVERED, so there is one).
+      await manager.query(
+        `UPDATE order_delivery SET rating = $2, resolved = $3, comment = $4, evaluated_at = $5
+          WHERE order_id = $1 AND round = (SELECT max(round) FROM order_delivery WHERE order_id = $1)`,
+        [order.id, input.rating, input.resolved, input.comment ?? null, now],
+      );
       await this.log(manager, next, transition, order, doer, input.comment ?? null);
       await recordOrderEvent(manager, next, doer, 'order.evaluated', { orderId: order.id, rating: input.rating, resolved: input.resolved });
       if (input.resolved === 'NO') {
@@ -449,6 +475,7 @@ export class OrderMoves {
   private fresh(order: ServiceOrder): ServiceOrder {
     this.loaders.orderById.clear(order.id).prime(order.id, order);
     this.loaders.assigneesByOrder.clear(order.id);
+    this.loaders.deliveriesByOrder.clear(order.id);
     this.loaders.timelineByOrder.clear(order.id);
     return order;
   }

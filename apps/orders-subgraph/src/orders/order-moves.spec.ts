@@ -119,6 +119,7 @@ describe('the six orders', () => {
     expect(events[2]!.payload).toEqual({ orderId: id, stationId: '5', dueAt: row!.deliver_by.toISOString() });
     expect(events[5]!.payload).toMatchObject({
       orderId: id,
+      round: 1,
       outcome: 'FULL',
       minutesByVolunteer: { [VOLUNTEER_HE_YI]: 90 },
       stationId: '5',
@@ -205,6 +206,72 @@ describe('the six orders', () => {
     await fixture.must('startService', { orderId: id }, 'stationAdmin');
     await fixture.must('deliverOrder', { orderId: id, note: '换了灯泡', outcome: 'FULL', minutes: [{ volunteerId: VOLUNTEER_HE_YI, minutes: 20 }] }, 'stationAdmin');
     expect((await fixture.must('evaluateOrder', { orderId: id, rating: 5, resolved: 'YES' }, 'resident')).status).toBe('EVALUATED');
+  });
+
+  it('keeps every delivery round: a redelivery after a NO is round 2, and the minutes per volunteer add up the rounds', async () => {
+    const id = await fixture.orderIn('ACCEPTED');
+    await fixture.must('assignVolunteers', { orderId: id, volunteerIds: [VOLUNTEER_HE_YI, VOLUNTEER_OTHER] }, 'stationAdmin');
+    await fixture.must('startService', { orderId: id }, 'stationAdmin');
+    const first = { volunteerId: VOLUNTEER_HE_YI, minutes: 30 };
+    await fixture.must('deliverOrder', { orderId: id, note: '临时加固', outcome: 'PARTIAL', minutes: [first, { volunteerId: VOLUNTEER_OTHER, minutes: 20 }] }, 'stationAdmin');
+    await fixture.must('evaluateOrder', { orderId: id, rating: 2, resolved: 'NO', comment: '还是会晃' }, 'resident');
+    // The second round is served by 何毅 alone: the other volunteer is taken off, and keeps the minutes served.
+    await fixture.must('assignVolunteers', { orderId: id, volunteerIds: [VOLUNTEER_HE_YI] }, 'stationAdmin');
+    await fixture.must('startService', { orderId: id }, 'stationAdmin');
+    // Three deliveries at once: the order's lock lets one through, which is round 2; the others find it delivered.
+    const attempts = await Promise.all(
+      [45, 46, 47].map((minutes) =>
+        fixture.mutate('deliverOrder', { orderId: id, note: '更换器材', outcome: 'FULL', minutes: [{ volunteerId: VOLUNTEER_HE_YI, minutes }] }, 'stationAdmin'),
+      ),
+    );
+    expect(attempts.filter((attempt) => !attempt.errors)).toHaveLength(1);
+    expect(attempts.flatMap((attempt) => errorCodes(attempt))).toEqual(['INVALID_TRANSITION', 'INVALID_TRANSITION']);
+    const served = attempts.findIndex((attempt) => !attempt.errors);
+    const secondMinutes = [45, 46, 47][served]!;
+    await fixture.must('evaluateOrder', { orderId: id, rating: 5, resolved: 'YES' }, 'resident');
+
+    const view = await fixture.ask<{ order: Record<string, unknown> }>(
+      `query ($id: ID!) { order(id: $id) {
+        outcome deliveryNote evaluation { rating resolved } minutesByVolunteer { volunteer { id } minutes }
+        deliveries { round deliveredAt outcome note minutesByVolunteer { volunteer { id } minutes } evaluation { rating resolved comment evaluatedAt } }
+      } }`,
+      { id },
+      'stationAdmin',
+    );
+    expect(view.errors).toBeUndefined();
+    const order = view.data!.order;
+    expect(order).toMatchObject({
+      outcome: 'FULL',
+      deliveryNote: '更换器材',
+      evaluation: { rating: 5, resolved: 'YES' },
+      minutesByVolunteer: [
+        { volunteer: { id: VOLUNTEER_HE_YI }, minutes: 30 + secondMinutes },
+        { volunteer: { id: VOLUNTEER_OTHER }, minutes: 20 },
+      ],
+      deliveries: [
+        {
+          round: 1,
+          outcome: 'PARTIAL',
+          note: '临时加固',
+          minutesByVolunteer: [
+            { volunteer: { id: VOLUNTEER_HE_YI }, minutes: 30 },
+            { volunteer: { id: VOLUNTEER_OTHER }, minutes: 20 },
+          ],
+          evaluation: { rating: 2, resolved: 'NO', comment: '还是会晃' },
+        },
+        { round: 2, outcome: 'FULL', note: '更换器材', minutesByVolunteer: [{ volunteer: { id: VOLUNTEER_HE_YI }, minutes: secondMinutes }], evaluation: { rating: 5, resolved: 'YES', comment: null } },
+      ],
+    });
+    const [round1, round2] = order.deliveries as { deliveredAt: string; evaluation: { evaluatedAt: string } }[];
+    expect(Date.parse(round1!.deliveredAt)).toBeLessThanOrEqual(Date.parse(round1!.evaluation.evaluatedAt));
+    expect(Date.parse(round1!.evaluation.evaluatedAt)).toBeLessThanOrEqual(Date.parse(round2!.deliveredAt));
+
+    // One order.delivered per round, naming it, with that round's minutes only.
+    const delivered = (await eventsOf(id)).filter((event) => event.type === 'order.delivered');
+    expect(delivered.map((event) => [event.payload.round, event.payload.outcome, event.payload.minutesByVolunteer])).toEqual([
+      [1, 'PARTIAL', { [VOLUNTEER_HE_YI]: 30, [VOLUNTEER_OTHER]: 20 }],
+      [2, 'FULL', { [VOLUNTEER_HE_YI]: secondMinutes }],
+    ]);
   });
 
   it('lets the requester cancel before acceptance only, and follow up until it closes', async () => {

@@ -140,9 +140,11 @@ export async function recordOrderEvent<T extends EventType>(
   doer: Doer,
   type: T,
   payload: EventDraft<T>['payload'],
+  /** The time the move took for the order's own columns (e.g. `dispatched_at`), so the event carries the same. */
+  occurredAt?: Date,
 ): Promise<void> {
   const unitPath = order.stationPath ?? order.requesterHomePath ?? (await districtCenterPath(manager));
-  await recordEvent(manager, { type, actor: doer.event, unitPath, payload });
+  await recordEvent(manager, { type, actor: doer.event, unitPath, payload, ...(occurredAt ? { occurredAt } : {}) });
 }
 
 /** The path of the district's center in the units replica (null before the replica holds it). */
@@ -176,6 +178,6 @@ export async function insertDispatchedOrder(
     accept_by: dueAt,
   });
   await appendTimeline(manager, created.id, { action: move.action, from: move.from, to: move.to, doer: SYSTEM, note: station.name });
-  await recordOrderEvent(manager, dispatched, SYSTEM, 'order.dispatched', { orderId: created.id, stationId: station.id, dueAt: dueAt.toISOString() });
+  await recordOrderEvent(manager, dispatched, SYSTEM, 'order.dispatched', { orderId: created.id, stationId: station.id, dueAt: dueAt.toISOString() }, now);
   return dispatched;
 }

@@ -160,7 +160,7 @@ export class ServiceOrder {
   updatedAt!: Date;
 }
 
-/** A volunteer assigned to an order, with the minutes served once it is delivered. */
+/** A volunteer assigned to an order (the minutes they serve are kept per delivery round, `OrderDelivery`). */
 @Entity({ name: 'order_assignee' })
 export class OrderAssignee {
   @PrimaryColumn({ name: 'order_id', type: 'bigint' })
@@ -169,11 +169,52 @@ export class OrderAssignee {
   @PrimaryColumn({ name: 'volunteer_id', type: 'bigint' })
   volunteerId!: string;
 
-  @Column({ type: 'int', nullable: true })
-  minutes!: number | null;
-
   @Column({ name: 'assigned_at', type: 'timestamptz', default: () => 'now()' })
   assignedAt!: Date;
+}
+
+/** Minutes one volunteer served in one delivery round (a row of `order_delivery_minutes`). */
+export interface RoundMinutes {
+  volunteerId: string;
+  minutes: number;
+}
+
+/**
+ * One delivery (送单) of an order: round 1 is the first, and each delivery after a reopening (an evaluation of NO)
+ * is the next. A round keeps what was delivered, the minutes each volunteer served in it and, once given, the
+ * requester's evaluation of it; a later round never changes an earlier one.
+ */
+@Entity({ name: 'order_delivery' })
+export class OrderDelivery {
+  @PrimaryColumn({ name: 'order_id', type: 'bigint' })
+  orderId!: string;
+
+  @PrimaryColumn({ type: 'int' })
+  round!: number;
+
+  @Column({ name: 'delivered_at', type: 'timestamptz' })
+  deliveredAt!: Date;
+
+  @Column({ type: 'text' })
+  outcome!: OrderOutcome;
+
+  @Column({ type: 'text', nullable: true })
+  note!: string | null;
+
+  @Column({ type: 'int', nullable: true })
+  rating!: number | null;
+
+  @Column({ type: 'text', nullable: true })
+  resolved!: Resolution | null;
+
+  @Column({ type: 'text', nullable: true })
+  comment!: string | null;
+
+  @Column({ name: 'evaluated_at', type: 'timestamptz', nullable: true })
+  evaluatedAt!: Date | null;
+
+  /** Not a column: the round's rows of `order_delivery_minutes`, by volunteer id, loaded with it. */
+  minutes!: RoundMinutes[];
 }
 
 /** One line of an order's timeline: who, in which role and for which unit, did what, when, with what note. */

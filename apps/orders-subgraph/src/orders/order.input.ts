@@ -37,9 +37,12 @@ const photos = z
   .max(9)
   .nullish();
 
+/** Upload ids from the gateway's `POST /uploads`; each is checked against the caller when attached. */
+const photoIds = z.array(z.string().min(1).max(300)).max(9).nullish();
+
 const need = {
   title: fields.text(100),
-  description: fields.text(2000).nullish(),
+  description: fields.multiLineText(2000).nullish(),
   category: z.enum(ORDER_CATEGORIES),
   address: fields.text(200).nullish(),
   location: location.nullish(),
@@ -53,6 +56,7 @@ export const placeOrderInput = z.object({
   channel: z.enum(ORDER_CHANNELS),
   onBehalfOfPersonId: fields.id().nullish(),
   stationHintId: fields.id().nullish(),
+  photoIds,
 });
 export type PlaceOrderInput = z.output<typeof placeOrderInput>;
 
@@ -63,17 +67,18 @@ export const orderIdInput = z.object({ orderId: fields.id() });
 
 export const dispatchOrderInput = z.object({ orderId: fields.id(), stationId: fields.id() });
 
-export const returnOrderInput = z.object({ orderId: fields.id(), reason: fields.text(500) });
+export const returnOrderInput = z.object({ orderId: fields.id(), reason: fields.multiLineText(500) });
 
 export const assignVolunteersInput = z.object({ orderId: fields.id(), volunteerIds: z.array(fields.id()).min(1).max(20) });
 
 export const deliverOrderInput = z.object({
   orderId: fields.id(),
-  note: fields.text(2000),
+  note: fields.multiLineText(2000),
   outcome: z.enum(OUTCOMES),
   minutes: z.array(z.object({ volunteerId: fields.id(), minutes: integer(1, 1440) })).min(1).max(20),
   fundingArranged: integer(0, 100_000_000).nullish(),
   fundingSource: fields.text(200).nullish(),
+  photoIds,
 });
 export type DeliverOrderInput = z.output<typeof deliverOrderInput>;
 
@@ -81,16 +86,16 @@ export const evaluateOrderInput = z.object({
   orderId: fields.id(),
   rating: integer(1, 5),
   resolved: z.enum(RESOLUTIONS),
-  comment: fields.text(500).nullish(),
+  comment: fields.multiLineText(500).nullish(),
 });
 
-export const cancelOrderInput = z.object({ orderId: fields.id(), reason: fields.text(500).nullish() });
+export const cancelOrderInput = z.object({ orderId: fields.id(), reason: fields.multiLineText(500).nullish() });
 
-export const addFollowUpInput = z.object({ orderId: fields.id(), note: fields.text(500) });
+export const addFollowUpInput = z.object({ orderId: fields.id(), note: fields.multiLineText(500) });
 
 export const updateDemandLedgerInput = z.object({
   orderId: fields.id(),
-  resourcesNeeded: fields.text(1000).nullish(),
+  resourcesNeeded: fields.multiLineText(1000).nullish(),
   fundingArranged: integer(0, 100_000_000).nullish(),
   fundingSource: fields.text(200).nullish(),
 });

@@ -3,7 +3,7 @@ import type { EntityManager } from 'typeorm';
 import { hydrate } from '@kz/db';
 import type { UnitRef } from '@kz/org-replica';
 import { byIdLoader, isBigintId, Page } from '@kz/subgraph';
-import { OrderAssignee, OrderEvent, ServiceOrder } from './order.entity';
+import { OrderAssignee, OrderDelivery, OrderEvent, RoundMinutes, ServiceOrder } from './order.entity';
 
 /** Which orders a caller sees, as SQL over `service_order o` with parameters from `$first` on. */
 export interface Visibility {
@@ -33,6 +33,19 @@ export function createOrderLoaders(manager: EntityManager) {
     assigneesByOrder: new DataLoader<string, OrderAssignee[]>(async (ids) => {
       const rows = await manager.query('SELECT * FROM order_assignee WHERE order_id = ANY($1::bigint[]) ORDER BY assigned_at, volunteer_id', [ids]);
       return group(ids, hydrate(manager, OrderAssignee, rows), (row) => row.orderId);
+    }),
+    /** Each order's delivery rounds, first round first, each with its minutes by volunteer (ordered by volunteer id). */
+    deliveriesByOrder: new DataLoader<string, OrderDelivery[]>(async (ids) => {
+      const rows: (Record<string, unknown> & { minutes: RoundMinutes[] })[] = await manager.query(
+        `SELECT d.*, coalesce(
+                  (SELECT json_agg(json_build_object('volunteerId', m.volunteer_id::text, 'minutes', m.minutes) ORDER BY m.volunteer_id)
+                     FROM order_delivery_minutes m WHERE m.order_id = d.order_id AND m.round = d.round),
+                  '[]') AS minutes
+           FROM order_delivery d WHERE d.order_id = ANY($1::bigint[]) ORDER BY d.order_id, d.round`,
+        [ids],
+      );
+      const deliveries = hydrate(manager, OrderDelivery, rows).map((delivery, index) => Object.assign(delivery, { minutes: rows[index]!.minutes }));
+      return group(ids, deliveries, (row) => row.orderId);
     }),
     /** Each order's timeline, oldest first. */
     timelineByOrder: new DataLoader<string, OrderEvent[]>(async (ids) => {

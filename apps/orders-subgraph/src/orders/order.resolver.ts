@@ -39,6 +39,7 @@ export const orderResolvers = {
     station: (order: ServiceOrder) => unitRef(order.stationId),
     assignees: (order: ServiceOrder, _: unknown, ctx: OrdersContext) => ctx.orders.assignees(order),
     minutesByVolunteer: (order: ServiceOrder, _: unknown, ctx: OrdersContext) => ctx.orders.minutesByVolunteer(order),
+    deliveries: (order: ServiceOrder, _: unknown, ctx: OrdersContext) => ctx.orders.deliveries(order),
     deadlines: (order: ServiceOrder) => ({ acceptBy: order.acceptBy, deliverBy: order.deliverBy, evaluateBy: order.evaluateBy }),
     overdue: (order: ServiceOrder) => isOverdue(order),
     evaluation: (order: ServiceOrder) =>
@@ -47,6 +48,13 @@ export const orderResolvers = {
         : null,
     carePlan: (order: ServiceOrder, _: unknown, ctx: OrdersContext) => ctx.carePlans.ofOrder(order),
     timeline: (order: ServiceOrder, _: unknown, ctx: OrdersContext) => ctx.orders.timeline(order),
+    // The order reached this resolver, so the caller may read it: the signed URLs are their read permission.
+    photoList: async (order: ServiceOrder, _: unknown, ctx: OrdersContext) =>
+      (await ctx.loaders.photosByOrder.load(order.id)).filter((photo) => photo.round === null).map((photo) => ctx.photos.view(photo)),
+  },
+  OrderDelivery: {
+    photos: async (delivery: { orderId: string; round: number }, _: unknown, ctx: OrdersContext) =>
+      (await ctx.loaders.photosByOrder.load(delivery.orderId)).filter((photo) => photo.round === delivery.round).map((photo) => ctx.photos.view(photo)),
   },
   /** Fields this subgraph adds to org's units; they receive only the reference (`{ id }`). */
   PracticeUnit: {

@@ -71,9 +71,13 @@ export class OrderService {
     return this.page(conditions, page);
   }
 
-  /** Orders dispatched to stations of a unit's subtree that the caller sees, newest first (batched over units). */
+  /**
+   * Orders dispatched to stations of a unit's subtree, newest first (batched over units): for staff whose subtree
+   * holds the unit and those who read every order; FORBIDDEN for anyone else (`OrderAccess.requireUnitScope`).
+   */
   async listByUnit(unitId: string, args: PageArgs): Promise<Connection<ServiceOrder>> {
     this.actor.requireAuthenticated();
+    this.access.requireUnitScope(isBigintId(unitId) ? await this.loaders.unitRefById.load(unitId) : null);
     const page = readPage(args, ORDER_CURSOR);
     const visibility = this.access.visibility();
     if (page.afterKey !== null && !isBigintId(page.afterKey)) return toConnection<ServiceOrder>([], page, ORDER_CURSOR, (o) => o.id, async () => 0);
@@ -96,11 +100,33 @@ export class OrderService {
     return (await this.loaders.assigneesByOrder.load(order.id)).map((assignee) => volunteerRef(assignee.volunteerId));
   }
 
+  /**
+   * The minutes each volunteer served, summed over every delivery round: the volunteers subgraph makes one service
+   * record per volunteer and round, so this is what the volunteer's records of the order add up to. Volunteers in
+   * the order they first served (by round, then by id); one taken off the assignment keeps the minutes served.
+   */
   async minutesByVolunteer(order: ServiceOrder) {
-    const assignees = await this.loaders.assigneesByOrder.load(order.id);
-    return assignees
-      .filter((assignee) => assignee.minutes !== null && assignee.minutes > 0)
-      .map((assignee) => ({ volunteer: volunteerRef(assignee.volunteerId), minutes: assignee.minutes! }));
+    const totals = new Map<string, number>();
+    for (const delivery of await this.loaders.deliveriesByOrder.load(order.id)) {
+      for (const { volunteerId, minutes } of delivery.minutes) totals.set(volunteerId, (totals.get(volunteerId) ?? 0) + minutes);
+    }
+    return [...totals].map(([volunteerId, minutes]) => ({ volunteer: volunteerRef(volunteerId), minutes }));
+  }
+
+  /** Every delivery round of the order, first round first, with its minutes and its evaluation. */
+  async deliveries(order: ServiceOrder) {
+    return (await this.loaders.deliveriesByOrder.load(order.id)).map((delivery) => ({
+      orderId: delivery.orderId, // for its photos
+      round: delivery.round,
+      deliveredAt: delivery.deliveredAt,
+      outcome: delivery.outcome,
+      note: delivery.note,
+      minutesByVolunteer: delivery.minutes.map(({ volunteerId, minutes }) => ({ volunteer: volunteerRef(volunteerId), minutes })),
+      evaluation:
+        delivery.rating !== null && delivery.resolved !== null && delivery.evaluatedAt !== null
+          ? { rating: delivery.rating, resolved: delivery.resolved, comment: delivery.comment, evaluatedAt: delivery.evaluatedAt }
+          : null,
+    }));
   }
 
   async timeline(order: ServiceOrder) {

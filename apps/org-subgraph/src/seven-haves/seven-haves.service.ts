@@ -13,7 +13,7 @@ import { SEVEN_HAVES_ITEMS, SEVEN_HAVES_LABEL, SevenHavesCheck, SevenHavesItem }
 const setSevenHavesInput = z.object({
   unitId: fields.id(),
   items: z
-    .array(z.object({ item: z.enum(SEVEN_HAVES_ITEMS), met: z.boolean(), evidence: fields.text(500).nullish() }))
+    .array(z.object({ item: z.enum(SEVEN_HAVES_ITEMS), met: z.boolean(), evidence: fields.multiLineText(500).nullish() }))
     .min(1)
     .max(SEVEN_HAVES_ITEMS.length),
 });

@@ -15,3 +15,6 @@ export const LEVEL_ZH: Record<UnitLevel, string> = {
   STATION: '实践站',
   POINT: '实践点',
 };
+
+/** Levels that may be designated demonstration sites (示范所, 示范站, 示范点): every level but the center itself. */
+export const DEMONSTRATION_LEVELS: readonly UnitLevel[] = ['INSTITUTE', 'STATION', 'POINT'];

@@ -15,7 +15,7 @@ import {
   UpdateUnitInput,
   updateUnitInput,
 } from './unit.input';
-import { LEVEL_ZH, PARENT_LEVEL, UnitLevel } from './unit-levels';
+import { DEMONSTRATION_LEVELS, LEVEL_ZH, PARENT_LEVEL, UnitLevel } from './unit-levels';
 import { hydrate } from '@kz/db';
 
 /** Roles that administer units, each inside its own subtree (CENTER_ADMIN everywhere). */
@@ -212,6 +212,9 @@ export class UnitService {
     const input = parseInput(designateDemonstrationInput, raw);
     const unit = await this.dataSource.transaction(async (manager) => {
       const current = await this.mustFind(manager, input.unitId);
+      if (input.isDemonstration && !DEMONSTRATION_LEVELS.includes(current.level)) {
+        throw new BadUserInput('input.unitId', { key: 'org.demonstrationLevel', level: current.level, levelZh: LEVEL_ZH[current.level] });
+      }
       await manager.update(PracticeUnit, { id: current.id }, { isDemonstration: input.isDemonstration, updatedAt: new Date() });
       await recordEvent(manager, {
         type: 'org.unit.demonstration.designated',

@@ -43,14 +43,14 @@ export const adjustPointsInput = z.object({
     .refine((value) => Number.isSafeInteger(value) && value !== 0 && Math.abs(value) <= ADJUSTMENT_LIMIT, {
       params: { key: 'points.adjustment', max: ADJUSTMENT_LIMIT },
     }),
-  reason: fields.text(200),
+  reason: fields.multiLineText(200),
   idempotencyKey: idempotencyKeyField(),
 });
 export type AdjustPointsInput = z.output<typeof adjustPointsInput>;
 
 export const reverseTransactionInput = z.object({
   transactionId: fields.id(),
-  reason: fields.text(200),
+  reason: fields.multiLineText(200),
   idempotencyKey: idempotencyKeyField(),
 });
 export type ReverseTransactionInput = z.output<typeof reverseTransactionInput>;

@@ -1,6 +1,7 @@
 import type { PageArgs } from '@kz/subgraph';
 import type { PointsContext } from '../context';
 import type { PointsAccount } from './account.entity';
+import type { Holder } from './account.service';
 import type { StatementFilter } from './account.input';
 import type { TransactionView } from './account.loaders';
 import type { MovementResult } from './transfer.service';
@@ -47,11 +48,12 @@ export const accountResolvers = {
   },
   /** Fields this subgraph adds to the volunteers subgraph's entities. */
   Person: {
-    pointsAccount: (person: Reference, _: unknown, ctx: PointsContext) => ctx.accounts.ofPerson(person.id),
+    // `@requires(fields: "homeUnit { id }")`: the gateway fetches the home unit from the volunteers subgraph first.
+    pointsAccount: (person: Holder, _: unknown, ctx: PointsContext) => ctx.accounts.ofPerson(person),
   },
   Volunteer: {
-    // `@requires(fields: "person { id }")`: the gateway fetches the person from the volunteers subgraph first.
-    pointsAccount: (volunteer: Reference & { person: Reference }, _: unknown, ctx: PointsContext) => ctx.accounts.ofPerson(volunteer.person.id),
+    // `@requires(fields: "person { id homeUnit { id } }")`: the same, through the volunteer's person.
+    pointsAccount: (volunteer: Reference & { person: Holder }, _: unknown, ctx: PointsContext) => ctx.accounts.ofPerson(volunteer.person),
   },
   /** Fields this subgraph adds to the org subgraph's units. */
   PracticeUnit: {

@@ -15,6 +15,12 @@ const STATS_READERS: Role[] = ['GRID_WORKER', 'STATION_ADMIN', 'INSTITUTE_ADMIN'
 
 const CURSOR_KIND = 'pointsTransaction';
 
+/** A person as `Person.pointsAccount` receives them: the key and, through `@requires`, their home unit. */
+export interface Holder {
+  id: string;
+  homeUnit?: { id: string } | null;
+}
+
 /**
  * Reads of love bank accounts, with who may see what (`ROLES.md`): a person's account is seen by its holder, by
  * station and institute staff whose subtree holds its home station, and by the center admin. A station's pool shows
@@ -22,6 +28,9 @@ const CURSOR_KIND = 'pointsTransaction';
  * A denial never says whether the account exists.
  */
 export class AccountService {
+  /** Accounts this request reached through their holder, whose home lies in the caller's scope (`ofPerson`). */
+  private readonly seenThroughHolder = new Set<string>();
+
   constructor(
     private readonly actor: Actor,
     private readonly loaders: PointsLoaders,
@@ -48,11 +57,22 @@ export class AccountService {
     return isBigintId(claims.sub) ? this.loaders.accountByPerson.load(claims.sub) : null;
   }
 
-  /** `Person.pointsAccount`: the account if the caller may see it, else null (none, or not theirs to see). */
-  async ofPerson(personId: string): Promise<PointsAccount | null> {
-    this.actor.requireAuthenticated();
-    const account = isBigintId(personId) ? await this.loaders.accountByPerson.load(personId) : null;
-    return account && this.canSeeBalances(account) ? account : null;
+  /**
+   * `Person.pointsAccount` (and `Volunteer.pointsAccount`): for the person, the center admin, and station and institute
+   * admins whose subtree holds the person's home or the account, the account or null if there is none yet; FORBIDDEN
+   * to anyone else whether or not there is one. Staff in scope of the holder's home see the account as its holder's
+   * staff would (an account opened by a transfer has no station of its own yet).
+   */
+  async ofPerson(person: Holder): Promise<PointsAccount | null> {
+    const claims = this.actor.requireAuthenticated();
+    const account = isBigintId(person.id) ? await this.loaders.accountByPerson.load(person.id) : null;
+    if (account && this.canSeeBalances(account)) return account;
+    const home = person.homeUnit?.id && isBigintId(person.homeUnit.id) ? await this.loaders.unitRefById.load(person.homeUnit.id) : null;
+    const mayHold =
+      claims.sub === person.id || this.actor.hasRole('CENTER_ADMIN') || (!!home && this.actor.inScope(home.path, ACCOUNT_STAFF));
+    if (!mayHold) throw new Forbidden();
+    if (account) this.seenThroughHolder.add(account.id);
+    return account;
   }
 
   /** A reference from the gateway (e.g. a counterparty): the account, whose figures stay guarded field by field. */
@@ -75,7 +95,7 @@ export class AccountService {
 
   canSeeBalances(account: PointsAccount): boolean {
     if (!this.actor.isAuthenticated) return false;
-    if (this.actor.hasRole('CENTER_ADMIN')) return true;
+    if (this.actor.hasRole('CENTER_ADMIN') || this.seenThroughHolder.has(account.id)) return true;
     switch (account.kind) {
       case 'PERSON':
         return account.personId === this.actor.personId || (!!account.unitPath && this.actor.inScope(account.unitPath, ACCOUNT_STAFF));

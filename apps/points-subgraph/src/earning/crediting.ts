@@ -108,16 +108,28 @@ const descriptionOf = (category: string, minutes: number) => `志愿服务积分
 
 export type CreditOutcome = 'CREDITED' | 'ALREADY_CREDITED' | 'NOTHING_EARNED';
 
+/** How a credit is written; the earning consumer uses the defaults, seeding (a bulk load) does not. */
+export interface CreditOptions {
+  /** Write `points.credited` into the outbox (default true). Seeding writes no domain events. */
+  announce?: boolean;
+  /** When the transaction is dated (default now); seeding dates it when the record was verified. */
+  at?: Date;
+}
+
 /**
  * Verified hours → one CREDIT, in the caller's transaction: the rule in force when the hours were verified, the
  * daily cap of the person's Asia/Shanghai day, the ISSUANCE → person transaction, and `points.credited`.
  * Exactly once per service record: under the account lock, an earlier credit (or correction) of the record
  * means it was credited already; and the ledger's unique index on the record's CREDIT backs that up.
+ *
+ * Seeding credits the demo's verified records through this same function (`tools/src/seed/earnings-seed.ts`), so
+ * a seeded credit is the very transaction a later `volunteer.hours.verified` of the record would find.
  */
 export async function creditVerifiedHours(
   manager: EntityManager,
   event: EventEnvelope<'volunteer.hours.verified'>,
   log?: Logger,
+  options: CreditOptions = {},
 ): Promise<CreditOutcome> {
   const { serviceRecordId, personId, minutes, category, verifiedBy } = event.payload;
   // The rule and the daily cap of the day the service was done (older events without it: the day of verification).
@@ -152,9 +164,11 @@ export async function creditVerifiedHours(
       serviceRecordId,
       sourceEventId: event.id,
       metadata,
+      createdAt: options.at,
     });
   });
   if (!written) return 'ALREADY_CREDITED';
+  if (options.announce === false) return 'CREDITED';
   await recordEvent(manager, {
     type: 'points.credited',
     actor: { system: EARNING_ACTOR },

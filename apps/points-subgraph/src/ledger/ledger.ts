@@ -32,6 +32,8 @@ export interface NewTransaction {
   /** With kind REVERSAL: the kind of the transaction reversed, so lifetime earned and spent are taken back too. */
   reversedKind?: TransactionKind;
   metadata?: Record<string, unknown>;
+  /** When the transaction is dated; now unless given. Only seeding dates one in the past (when its hours were verified). */
+  createdAt?: Date;
 }
 
 export interface LedgerTransaction {
@@ -67,8 +69,8 @@ export async function postTransaction(manager: EntityManager, tx: NewTransaction
   }
   if (tx.postings.reduce((sum, p) => sum + p.amount, 0) !== 0) throw new Error('postings must sum to zero');
   const [row] = await manager.query(
-    `INSERT INTO ledger_transaction (kind, status, description, created_by, service_record_id, source_event_id, reverses_id, metadata)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id::text, kind, status, created_at AS "createdAt"`,
+    `INSERT INTO ledger_transaction (kind, status, description, created_by, service_record_id, source_event_id, reverses_id, metadata, created_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, coalesce($9::timestamptz, now())) RETURNING id::text, kind, status, created_at AS "createdAt"`,
     [
       tx.kind,
       tx.pending ? 'PENDING' : 'POSTED',
@@ -78,6 +80,7 @@ export async function postTransaction(manager: EntityManager, tx: NewTransaction
       tx.sourceEventId ?? null,
       tx.reversesId ?? null,
       JSON.stringify(tx.metadata ?? {}),
+      tx.createdAt?.toISOString() ?? null,
     ],
   );
   await manager.query(

@@ -24,7 +24,7 @@ import {
   targetOf,
 } from './redemption-state-machine';
 import { Reward } from './reward.entity';
-import { LimitReached, OutOfStock, RewardUnavailable } from './reward.errors';
+import { LimitReached, OutOfStock, PickupCodeNotFound, RewardUnavailable } from './reward.errors';
 import { cancelRedemptionInput, pickupCodeInput, RedeemRewardInput, redeemRewardInput, RedemptionFilter } from './reward.input';
 import { ACTIVE_SQL } from './reward-scope';
 
@@ -131,7 +131,10 @@ export class RedemptionService {
     return (await this.loaders.redemptionById.load(result.redemptionId))!;
   }
 
-  /** Station staff hand the reward over: the held points are spent, once. */
+  /**
+   * Station staff hand the reward over: the held points are spent, once. Only counter roles may try (others are
+   * FORBIDDEN); for them a code not held in their scope is NOT_FOUND, whether it exists elsewhere or nowhere.
+   */
   async fulfil(raw: unknown): Promise<Redemption> {
     const claims = this.actor.requireRole(...PICKUP_STAFF);
     const input = parseInput(pickupCodeInput, raw);
@@ -140,8 +143,9 @@ export class RedemptionService {
     const redemption = await this.dataSource.transaction(async (manager) => {
       const rows = await manager.query('SELECT * FROM redemption WHERE pickup_code = $1 FOR UPDATE', [code]);
       const [current] = hydrate(manager, Redemption, rows);
-      if (!current) throw this.hidden('Redemption', code);
-      if (!this.staffInScope(current, PICKUP_STAFF)) throw new Forbidden();
+      // Counter staff look a code up among their own stations' redemptions: an unknown code and one held elsewhere
+      // are the same "no such code here" (NOT_FOUND), so a typo is named as one and nothing leaks about other stations.
+      if (!current || !this.staffInScope(current, PICKUP_STAFF)) throw new PickupCodeNotFound(code);
       assertAllowed(current.status, 'fulfil');
       await postPending(manager, current.transactionId);
       const fulfilled = await resolveRedemption(manager, current, 'FULFILLED', claims.sub);

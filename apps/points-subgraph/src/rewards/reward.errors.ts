@@ -27,3 +27,13 @@ export class RewardUnavailable extends DomainError<'CONFLICT'> {
     });
   }
 }
+
+/**
+ * No redemption with this pickup code at the caller's counter: the code is unknown, or it belongs to a station outside
+ * the caller's scope. Both answer the same, so that staff never learn a code exists elsewhere.
+ */
+export class PickupCodeNotFound extends DomainError<'NOT_FOUND'> {
+  constructor(code: string) {
+    super('NOT_FOUND', 'points.pickupCodeNotFound', { entity: 'Redemption', field: 'input.code', pickupCode: code });
+  }
+}

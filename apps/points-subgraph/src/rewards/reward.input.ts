@@ -13,7 +13,7 @@ export const MAX_STOCK = 1_000_000;
 
 export const createRewardInput = z.object({
   name: fields.text(100),
-  description: fields.text(1000).nullish(),
+  description: fields.multiLineText(1000).nullish(),
   kind,
   price: integer(1, MAX_PRICE),
   stationId: fields.id().nullish(),
@@ -29,7 +29,7 @@ export type CreateRewardInput = z.output<typeof createRewardInput>;
 export const updateRewardInput = z.object({
   id: fields.id(),
   name: fields.text(100).optional(),
-  description: fields.text(1000).nullish(),
+  description: fields.multiLineText(1000).nullish(),
   price: integer(1, MAX_PRICE).optional(),
   perPersonLimit: integer(1, 1000).nullish(),
   limitPeriod: limitPeriod.nullish(),
@@ -41,7 +41,7 @@ export type UpdateRewardInput = z.output<typeof updateRewardInput>;
 export const restockRewardInput = z.object({
   id: fields.id(),
   delta: integer(-MAX_STOCK, MAX_STOCK).refine((delta) => delta !== 0, { params: { key: 'input.invalid', detail: 'must not be 0' } }),
-  reason: fields.text(200),
+  reason: fields.multiLineText(200),
 });
 
 export const redeemRewardInput = z.object({

@@ -27,6 +27,13 @@ export class Activity {
   @Column({ name: 'organizing_unit_path', type: 'text' })
   organizingUnitPath!: string;
 
+  /** The 活动负责人 (办法 Art. 7) and their name when named; their records copy both. */
+  @Column({ name: 'responsible_person_id', type: 'bigint', nullable: true })
+  responsiblePersonId!: string | null;
+
+  @Column({ name: 'responsible_name', type: 'text', nullable: true })
+  responsibleName!: string | null;
+
   @Column({ name: 'team_id', type: 'bigint', nullable: true })
   teamId!: string | null;
 

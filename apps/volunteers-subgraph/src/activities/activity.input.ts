@@ -23,9 +23,11 @@ const skills = z.array(code).max(20);
 
 export const createActivityInput = z.object({
   title: fields.text(100),
-  description: fields.text(2000).nullish(),
+  description: fields.multiLineText(2000).nullish(),
   category: code,
   organizingUnitId: fields.id(),
+  /** The 活动负责人 (办法 Art. 7); the creator when omitted. */
+  responsiblePersonId: fields.id().nullish(),
   teamId: fields.id().nullish(),
   startsAt: z.date(),
   endsAt: z.date(),
@@ -38,17 +40,18 @@ export type CreateActivityInput = z.output<typeof createActivityInput>;
 export const updateActivityInput = z.object({
   id: fields.id(),
   title: fields.text(100).optional(),
-  description: fields.text(2000).nullish(),
+  description: fields.multiLineText(2000).nullish(),
   startsAt: z.date().optional(),
   endsAt: z.date().optional(),
   place: place.optional(),
   capacity: integer(1, 10_000).optional(),
   requiredSkills: skills.optional(),
+  responsiblePersonId: fields.id().optional(),
 });
 export type UpdateActivityInput = z.output<typeof updateActivityInput>;
 
 export const activityIdInput = z.object({ activityId: fields.id() });
 
-export const cancelActivityInput = z.object({ activityId: fields.id(), reason: fields.text(500) });
+export const cancelActivityInput = z.object({ activityId: fields.id(), reason: fields.multiLineText(500) });
 
 export const checkInOutInput = z.object({ activityId: fields.id(), location });

@@ -36,6 +36,9 @@ export const activityResolvers = {
       checkInRadiusMeters: activity.checkInRadiusMeters,
     }),
     signedUpCount: (activity: Activity) => activity.signedUp,
+    responsiblePerson: (activity: Activity, _: unknown, ctx: VolunteersContext) =>
+      activity.responsiblePersonId ? ctx.loaders.personById.load(activity.responsiblePersonId) : null,
+    responsibleName: (activity: Activity, _: unknown, ctx: VolunteersContext) => ctx.activities.responsibleName(activity),
     waitlistCount: (activity: Activity, _: unknown, ctx: VolunteersContext) => ctx.activities.waitlistCount(activity),
     requiredSkills: (activity: Activity, _: unknown, ctx: VolunteersContext) => ctx.activities.requiredSkills(activity),
     mySignUp: (activity: Activity, _: unknown, ctx: VolunteersContext) => ctx.signUps.mySignUp(activity),

@@ -1,5 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import type { Actor, Claims } from '@kz/auth';
+import { Actor, Claims, maskName } from '@kz/auth';
 import { hydrate } from '@kz/db';
 import { BadUserInput, Forbidden, NotFound } from '@kz/errors';
 import { EventActor, recordEvent } from '@kz/events';
@@ -49,6 +49,13 @@ export class ActivityService {
   /** Whether the caller runs activities of the unit at `path`. */
   isAdminOf(activity: Activity): boolean {
     return this.actor.inScope(activity.organizingUnitPath, ACTIVITY_ADMINS);
+  }
+
+  /** The 活动负责人's name when named: in clear for the staff who run the activity and the 负责人, masked (张*) for others. */
+  responsibleName(activity: Activity): string | null {
+    if (!activity.responsibleName) return null;
+    if (this.isAdminOf(activity) || this.actor.personId === activity.responsiblePersonId) return activity.responsibleName;
+    return maskName(activity.responsibleName);
   }
 
   /** Drafts are for the staff who run them; everything else for anyone signed in. */
@@ -146,10 +153,14 @@ export class ActivityService {
       await assertCategory(manager, input.category);
       const skills = await assertSkills(manager, input.requiredSkills ?? []);
       if (input.teamId) await assertTeam(manager, input.teamId);
+      const responsible = input.responsiblePersonId
+        ? await responsiblePerson(manager, input.responsiblePersonId, 'input.responsiblePersonId')
+        : await responsiblePerson(manager, claims.sub, null);
       const [row] = await manager.query(
         `INSERT INTO activity (title, description, category, organizing_unit_id, organizing_unit_path, team_id, starts_at, ends_at,
-                               place_name, lat, lng, check_in_radius_m, capacity, required_skills, created_by)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING *`,
+                               place_name, lat, lng, check_in_radius_m, capacity, required_skills, created_by,
+                               responsible_person_id, responsible_name)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) RETURNING *`,
         [
           input.title,
           input.description ?? null,
@@ -166,6 +177,8 @@ export class ActivityService {
           input.capacity,
           skills,
           claims.sub,
+          responsible?.id ?? null,
+          responsible?.name ?? null,
         ],
       );
       return hydrate(manager, Activity, [row])[0]!;
@@ -198,6 +211,11 @@ export class ActivityService {
       }
       if (input.requiredSkills) changes.requiredSkills = await assertSkills(manager, input.requiredSkills, 'input.requiredSkills');
       if (input.capacity !== undefined) changes.capacity = input.capacity;
+      if (input.responsiblePersonId) {
+        const responsible = (await responsiblePerson(manager, input.responsiblePersonId, 'input.responsiblePersonId'))!;
+        changes.responsiblePersonId = responsible.id;
+        changes.responsibleName = responsible.name;
+      }
       await manager.update(Activity, { id: current.id }, changes);
       if (current.status === 'PUBLISHED' && input.capacity !== undefined && input.capacity > current.signedUp) {
         const promoted = await promoteFromWaitlist(manager, current.id, input.capacity - current.signedUp);
@@ -322,4 +340,16 @@ async function assertSkills(manager: EntityManager, codes: string[], field = 'in
 async function assertTeam(manager: EntityManager, teamId: string): Promise<void> {
   const [found] = await manager.query('SELECT 1 FROM team_ref WHERE id = $1', [teamId]);
   if (!found) throw new BadUserInput('input.teamId', { key: 'input.unknownReference', entity: 'team', entityZh: '队伍', id: teamId });
+}
+
+/**
+ * The 活动负责人 (办法 Art. 7) by person id, with their name now: the snapshot activities and records keep. An id
+ * given in `field` that is no person is BAD_USER_INPUT naming it; without a field (the caller by default), an id that
+ * is no person names nobody.
+ */
+export async function responsiblePerson(manager: EntityManager, personId: string, field: string | null): Promise<{ id: string; name: string } | null> {
+  const [row] = isBigintId(personId) ? await manager.query('SELECT id::text, real_name FROM person WHERE id = $1', [personId]) : [];
+  if (row) return { id: row.id, name: row.real_name };
+  if (field) throw new BadUserInput(field, { key: 'input.unknownReference', entity: 'person', entityZh: '人员', id: personId });
+  return null;
 }

@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import { maskIdNumber, maskMobile, PiiVault, Role } from '@kz/auth';
+import { DocumentType, Gender, maskDocumentNumber, maskIdNumber, maskMobile, PiiVault, Role } from '@kz/auth';
 import { isUniqueViolation } from '@kz/db';
 import { Conflict } from '@kz/errors';
 import type { UnitRef } from '../units/unit-ref';
@@ -10,6 +10,11 @@ export interface NewPerson {
   realName: string;
   mobile: string | null;
   idNumber: string | null;
+  /** The type of `idNumber`'s document (checked by `resolveIdentity`); RESIDENT_ID when omitted with a number. */
+  documentType?: DocumentType | null;
+  gender?: Gender | null;
+  /** `YYYY-MM-DD`. */
+  birthDate?: string | null;
   /** Null for someone registered by staff who has no login (e.g. an elderly resident without a smartphone). */
   passwordHash: string | null;
   roles: Role[];
@@ -26,17 +31,18 @@ export interface NewPerson {
  * (`input`, or `input.person` for an assisted registration).
  */
 export async function insertPerson(manager: EntityManager, vault: PiiVault, person: NewPerson, field = 'input'): Promise<Person> {
+  const documentType = person.idNumber ? (person.documentType ?? 'RESIDENT_ID') : null;
   try {
     const [row] = await manager.query(
       `INSERT INTO person (real_name, mobile, id_number_sealed, id_number_index, id_number_masked, password_hash, roles,
-                           home_unit_id, home_unit_path, staff_unit_id, staff_unit_path, created_by)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id::text`,
+                           home_unit_id, home_unit_path, staff_unit_id, staff_unit_path, created_by, document_type, gender, birth_date)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id::text`,
       [
         person.realName,
         person.mobile,
         person.idNumber ? vault.encrypt(person.idNumber) : null,
-        person.idNumber ? vault.blindIndex(person.idNumber) : null,
-        person.idNumber ? maskIdNumber(person.idNumber) : null,
+        person.idNumber ? blindIndexOf(vault, documentType!, person.idNumber) : null,
+        person.idNumber ? maskDocumentNumber(documentType!, person.idNumber) : null,
         person.passwordHash,
         person.roles,
         person.home.id,
@@ -44,12 +50,25 @@ export async function insertPerson(manager: EntityManager, vault: PiiVault, pers
         person.staffUnit?.id ?? null,
         person.staffUnit?.path ?? null,
         person.createdBy,
+        documentType,
+        person.gender ?? null,
+        person.birthDate ?? null,
       ],
     );
     return manager.findOneByOrFail(Person, { id: row.id });
   } catch (error) {
     if (isUniqueViolation(error, 'person_mobile_key')) throw new Conflict(`${field}.mobile`, maskMobile(person.mobile ?? ''));
-    if (isUniqueViolation(error, 'person_id_number_index_key')) throw new Conflict(`${field}.idNumber`, maskIdNumber(person.idNumber ?? ''));
+    if (isUniqueViolation(error, 'person_id_number_index_key')) {
+      throw new Conflict(`${field}.idNumber`, documentType ? maskDocumentNumber(documentType, person.idNumber ?? '') : maskIdNumber(person.idNumber ?? ''));
+    }
     throw error;
   }
+}
+
+/**
+ * The keyed hash that keeps document numbers unique: of the number alone for a resident ID (as before types were
+ * kept), of type and number for the others, whose numbering schemes may overlap (a passport and a travel permit).
+ */
+export function blindIndexOf(vault: PiiVault, type: DocumentType, idNumber: string): string {
+  return vault.blindIndex(type === 'RESIDENT_ID' ? idNumber : `${type}:${idNumber}`);
 }

@@ -1,5 +1,5 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
-import type { Role } from '@kz/auth';
+import type { DocumentType, Gender, Role } from '@kz/auth';
 
 /**
  * Someone the platform knows: a resident, a volunteer, a staff member. The real name, mobile and ID number are
@@ -26,6 +26,18 @@ export class Person {
 
   @Column({ name: 'id_number_masked', type: 'text', nullable: true })
   idNumberMasked!: string | null;
+
+  /** The type of the identity document whose number is sealed above; null without a number. */
+  @Column({ name: 'document_type', type: 'text', nullable: true })
+  documentType!: DocumentType | null;
+
+  /** M or F: read from a GB 11643 number before it is sealed, entered otherwise. */
+  @Column({ type: 'text', nullable: true })
+  gender!: Gender | null;
+
+  /** `YYYY-MM-DD` (text, so no time zone can shift the day): read from a GB 11643 number before it is sealed, entered otherwise. */
+  @Column({ name: 'birth_date', type: 'text', nullable: true })
+  birthDate!: string | null;
 
   @Column({ name: 'password_hash', type: 'text', nullable: true })
   passwordHash!: string | null;

@@ -16,12 +16,16 @@ export const personResolvers = {
     createStaffAccount: (_: unknown, args: Input, ctx: VolunteersContext) => ctx.people.createStaffAccount(args.input),
   },
   Person: {
-    __resolveReference: (ref: { id: string }, ctx: VolunteersContext) => ctx.people.get(ref.id),
+    __resolveReference: (ref: { id: string }, ctx: VolunteersContext) => ctx.people.reference(ref.id),
     displayName: (person: Person) => maskName(person.realName),
     realName: (person: Person, _: unknown, ctx: VolunteersContext) => ctx.people.realName(person),
     mobile: (person: Person, _: unknown, ctx: VolunteersContext) => ctx.people.mobile(person),
     idNumber: (person: Person, _: unknown, ctx: VolunteersContext) => ctx.people.idNumber(person),
+    documentType: (person: Person, _: unknown, ctx: VolunteersContext) => ctx.people.documentType(person),
+    gender: (person: Person, _: unknown, ctx: VolunteersContext) => ctx.people.gender(person),
+    birthDate: (person: Person, _: unknown, ctx: VolunteersContext) => ctx.people.birthDate(person),
     staffUnit: (person: Person) => (person.staffUnitId ? { id: person.staffUnitId } : null),
     homeUnit: (person: Person) => (person.homeUnitId ? { id: person.homeUnitId } : null),
+    weChatBound: (person: Person, _: unknown, ctx: VolunteersContext) => ctx.wechat.bound(person),
   },
 };

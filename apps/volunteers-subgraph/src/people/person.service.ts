@@ -14,22 +14,39 @@ import type { Config } from '@kz/config';
 import { BadUserInput, Forbidden, Unauthenticated } from '@kz/errors';
 import { isBigintId, parseInput } from '@kz/subgraph';
 import type { VolunteersLoaders } from '../loaders';
+import type { WeChatIdentity } from '../wechat/wechat-sign-in.service';
 import { findUnit, UnitRef } from '../units/unit-ref';
 import { Person } from './person.entity';
 import { insertPerson, NewPerson } from './person-writer';
-import { changePasswordInput, createStaffAccountInput, loginInput, signUpInput } from './person.input';
+import { changePasswordInput, createStaffAccountInput, loginInput, resolveIdentity, signUpInput } from './person.input';
 
 /** What identity needs from the environment, built once per process. */
 export interface Identity {
   config: Pick<
     Config,
-    'JWT_SECRET' | 'JWT_PRIVATE_KEY' | 'JWT_ISSUER' | 'JWT_AUDIENCE' | 'JWT_TTL_SECONDS' | 'LOGIN_MAX_FAILURES' | 'LOGIN_LOCK_SECONDS'
+    'JWT_SECRET' | 'JWT_PRIVATE_KEY' | 'JWT_ISSUER' | 'JWT_AUDIENCE' | 'JWT_TTL_SECONDS' | 'LOGIN_MAX_FAILURES' | 'LOGIN_LOCK_SECONDS' | 'PASSWORD_HASH_COST'
   >;
   vault: PiiVault;
+  /** Sign-in with WeChat; undefined in tests that build identity without it. */
+  wechat?: WeChatIdentity;
 }
 
-/** Roles that see people of their subtree in clear. */
+/** Roles that see people of their subtree in clear (the center admin everywhere). */
 const SCOPED_STAFF: Role[] = ['CENTER_ADMIN', 'INSTITUTE_ADMIN', 'STATION_ADMIN', 'GRID_WORKER'];
+/** Roles that see the masked forms of the people of their subtree (ROLES.md: "no personal data beyond masked forms"). */
+const MASKED_STAFF: Role[] = ['ANALYST'];
+/** Roles that see every person, the dispatcher masked: it reads every order, and so every requester. */
+const READ_EVERYWHERE: Role[] = ['CENTER_ADMIN', 'DISPATCHER'];
+
+/**
+ * How much of a person the caller sees (docs/api.md, "Who may read a person"):
+ * - `clear`: the person themself, and staff whose subtree holds the person's home (or staff) unit;
+ * - `masked`: analysts of that subtree and the dispatcher: masked name, mobile and ID number;
+ * - `party`: anyone else who reached the person through a record they share (an order, a redemption, a transaction,
+ *   an activity's sign-ups): the masked name and mobile, which is what serving or being served needs, and no ID
+ *   number. `person(id:)` refuses them: a party sees the person through the shared record, never by id.
+ */
+export type PersonView = 'clear' | 'masked' | 'party';
 
 /**
  * Which staff roles an admin may grant, and at which level of unit each role sits. An admin grants roles below
@@ -67,7 +84,28 @@ export class PersonService {
     private readonly identity: Identity,
   ) {}
 
+  /**
+   * `person(id:)`: the person for those who see them in clear or masked; FORBIDDEN for anyone else, and for a missing
+   * id to anyone who does not see everywhere, so the answer never tells whether someone exists outside one's scope.
+   */
   async get(id: string): Promise<Person | null> {
+    this.actor.requireAuthenticated();
+    const person = isBigintId(id) ? await this.loaders.personById.load(id) : null;
+    if (!person) {
+      if (this.actor.hasRole(...READ_EVERYWHERE)) return null;
+      throw new Forbidden();
+    }
+    if (this.view(person) === 'party') throw new Forbidden();
+    return person;
+  }
+
+  /**
+   * A person another subgraph refers to (an order's requester, a redemption's holder, an account's holder). The
+   * gateway sends a reference only after the referring subgraph returned it from a record the caller may read, and
+   * clients cannot send references of their own (`_entities` is not in the gateway's schema; subgraphs accept only
+   * the gateway's signed operations): the reference is the party relation. The fields keep their rules (`view`).
+   */
+  async reference(id: string): Promise<Person | null> {
     this.actor.requireAuthenticated();
     return isBigintId(id) ? this.loaders.personById.load(id) : null;
   }
@@ -77,37 +115,63 @@ export class PersonService {
     return isBigintId(claims.sub) ? this.loaders.personById.load(claims.sub) : null;
   }
 
-  /** The person themself, or staff whose subtree holds the person's home (or staff) unit. */
-  seesInClear(person: Person): boolean {
-    if (this.actor.personId === person.id || this.signedIn.has(person)) return true;
+  /** How much of `person` the caller sees; see `PersonView`. */
+  view(person: Person): PersonView {
+    if (this.actor.personId === person.id || this.signedIn.has(person)) return 'clear';
     const path = person.homeUnitPath ?? person.staffUnitPath;
-    return !!path && this.actor.inScope(path, SCOPED_STAFF);
+    if (path && this.actor.inScope(path, SCOPED_STAFF)) return 'clear';
+    if (this.actor.hasRole('DISPATCHER') || (path && this.actor.inScope(path, MASKED_STAFF))) return 'masked';
+    return 'party';
   }
 
   realName(person: Person): string {
-    return this.seesInClear(person) ? person.realName : maskName(person.realName);
+    return this.view(person) === 'clear' ? person.realName : maskName(person.realName);
   }
 
   mobile(person: Person): string | null {
     if (!person.mobile) return null;
-    return this.seesInClear(person) ? person.mobile : maskMobile(person.mobile);
+    return this.view(person) === 'clear' ? person.mobile : maskMobile(person.mobile);
   }
 
+  /** In clear, masked, or refused to parties: no order, redemption or transfer needs another's ID number. */
   idNumber(person: Person): string | null {
+    const view = this.view(person);
+    if (view === 'party') throw new Forbidden();
     if (!person.idNumberSealed) return null;
-    return this.seesInClear(person) ? this.identity.vault.decrypt(person.idNumberSealed) : person.idNumberMasked;
+    return view === 'clear' ? this.identity.vault.decrypt(person.idNumberSealed) : person.idNumberMasked;
+  }
+
+  /** The document type, as the ID number: in clear and masked views; refused to parties. */
+  documentType(person: Person): Person['documentType'] {
+    if (this.view(person) === 'party') throw new Forbidden();
+    return person.documentType;
+  }
+
+  /** Sex: for the person, staff in scope and the masked views (analysts count by it); refused to parties. */
+  gender(person: Person): Person['gender'] {
+    if (this.view(person) === 'party') throw new Forbidden();
+    return person.gender;
+  }
+
+  /** Birth date: in clear only; the masked views see the year (`1985`), parties are refused. */
+  birthDate(person: Person): string | null {
+    const view = this.view(person);
+    if (view === 'party') throw new Forbidden();
+    if (!person.birthDate) return null;
+    return view === 'clear' ? person.birthDate : person.birthDate.slice(0, 4);
   }
 
   /** A resident opens an account (self-service on the phone) and is signed in. */
   async signUp(raw: unknown): Promise<LoginResult> {
     const input = parseInput(signUpInput, raw);
+    const identity = resolveIdentity(input);
     const person = await this.dataSource.transaction(async (manager) => {
       const home = await this.homeUnit(manager, input.homeUnitId, 'input.homeUnitId');
       return this.insertPerson(manager, {
         realName: input.realName,
         mobile: input.mobile,
-        idNumber: input.idNumber,
-        passwordHash: await hashPassword(input.password),
+        ...identity,
+        passwordHash: await hashPassword(input.password, this.identity.config.PASSWORD_HASH_COST),
         roles: ['RESIDENT'],
         home,
         createdBy: 'self',
@@ -124,7 +188,7 @@ export class PersonService {
     const input = parseInput(loginInput, raw);
     const person = await this.dataSource.getRepository(Person).findOneBy({ mobile: input.phone });
     if (!person?.passwordHash) {
-      await verifyPassword(input.password, await decoyHash());
+      await verifyPassword(input.password, await decoyHash(this.identity.config.PASSWORD_HASH_COST));
       throw new Unauthenticated('invalidCredentials');
     }
     this.assertNotLocked(person.lockedUntil);
@@ -167,7 +231,7 @@ export class PersonService {
     }
     await this.dataSource.query('UPDATE person SET password_hash = $2, updated_at = now() WHERE id = $1', [
       person.id,
-      await hashPassword(input.newPassword),
+      await hashPassword(input.newPassword, this.identity.config.PASSWORD_HASH_COST),
     ]);
     return person;
   }
@@ -176,6 +240,7 @@ export class PersonService {
   async createStaffAccount(raw: unknown): Promise<Person> {
     const claims = this.actor.requireRole('CENTER_ADMIN', 'INSTITUTE_ADMIN', 'STATION_ADMIN');
     const input = parseInput(createStaffAccountInput, raw);
+    const identity = resolveIdentity(input);
     const role = input.role as Role;
     const grantable = new Set(claims.roles.flatMap((held) => GRANTS[held] ?? []));
     if (!grantable.has(role)) throw new Forbidden();
@@ -189,8 +254,8 @@ export class PersonService {
       return this.insertPerson(manager, {
         realName: input.realName,
         mobile: input.mobile,
-        idNumber: input.idNumber ?? null,
-        passwordHash: await hashPassword(input.initialPassword),
+        ...identity,
+        passwordHash: await hashPassword(input.initialPassword, this.identity.config.PASSWORD_HASH_COST),
         roles: ['RESIDENT', role],
         home: unit,
         staffUnit: unit,
@@ -217,7 +282,8 @@ export class PersonService {
     return insertPerson(manager, this.identity.vault, person);
   }
 
-  private async issueToken(person: Person): Promise<LoginResult> {
+  /** A bearer token for `person`, who then sees their own data in this answer (login, sign-up, WeChat sign-in). */
+  async issueToken(person: Person): Promise<LoginResult> {
     const { config } = this.identity;
     const staffRole = person.roles.find((role) => role !== 'RESIDENT' && role !== 'VOLUNTEER');
     const claims = {

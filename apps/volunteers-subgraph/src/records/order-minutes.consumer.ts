@@ -3,6 +3,7 @@ import { EventEnvelope, EventHandlers, handleOnce } from '@kz/events';
 import { isBigintId } from '@kz/subgraph';
 import type { Logger } from '@kz/telemetry';
 import { activityCategoryOf } from '../orders/order-category';
+import { responsiblePerson } from '../activities/activity.service';
 import { findUnit } from '../units/unit-ref';
 import { MAX_RECORD_MINUTES } from './record-writer';
 
@@ -20,15 +21,15 @@ export class StationNotReplicated extends Error {
 export interface OrderMinutesOutcome {
   /** False when this event had been handled before (a redelivery): nothing was done. */
   applied: boolean;
-  /** Ids of the records made now; a volunteer who already has a record of the order keeps it and is not listed. */
+  /** Ids of the records made now; a volunteer who already has a record of the order's round keeps it and is not listed. */
   created: string[];
   /** Volunteer ids the payload names that this subgraph does not know (or that have no unit to book the service to). */
   skipped: string[];
 }
 
 /**
- * The volunteers subgraph's side of `order.delivered`, on `volunteers-inbox`: the minutes each volunteer served
- * become a PENDING service record (source ORDER), which a station admin verifies like any other.
+ * The volunteers subgraph's side of `order.delivered`, on `volunteers-inbox`: the minutes each volunteer served in
+ * the delivery round become a PENDING service record (source ORDER), which a station admin verifies like any other.
  */
 export function orderMinutesHandlers(dataSource: DataSource, log?: Logger): EventHandlers {
   return {
@@ -42,11 +43,15 @@ export function orderMinutesHandlers(dataSource: DataSource, log?: Logger): Even
 }
 
 /**
- * Records the minutes of a delivered order: one PENDING record per volunteer with minutes (> 0), booked to the order's
- * station, under the activity category of the order's category, with a CREATED history line. Once per event
- * (`handleOnce`), and once per (volunteer, order) whatever the event (the unique index `service_record_order_key`):
- * a second delivery of the same order, concurrent or later, finds the records and adds none. A volunteer this
- * subgraph does not know is skipped; the others are recorded.
+ * Records the minutes of one delivery round of an order: one PENDING record per volunteer with minutes (> 0), booked
+ * to the order's station, under the activity category of the order's category, with a CREATED history line.
+ *
+ * An order reopened after an evaluation of NO is delivered again in the next round, and the volunteers served again:
+ * each round is a record of its own (`orderRound`), so the records of an order add up to the order's minutes. Once
+ * per event (`handleOnce`), and once per (volunteer, order, round) whatever the event (the unique index
+ * `service_record_order_key`): another event of the same round, concurrent or later, finds the records and adds
+ * none. An event without a round (written before rounds) is round 1. A volunteer this subgraph does not know is
+ * skipped; the others are recorded.
  */
 export async function recordOrderMinutes(dataSource: DataSource, event: EventEnvelope<'order.delivered'>): Promise<OrderMinutesOutcome> {
   const outcome: OrderMinutesOutcome = { applied: false, created: [], skipped: [] };
@@ -77,14 +82,19 @@ export async function recordOrderMinutes(dataSource: DataSource, event: EventEnv
     if (rows.length === 0) return;
 
     const createdBy = 'personId' in event.actor ? event.actor.personId : `system:${event.actor.system}`;
+    // 办法 Art. 7: the content is the order's title; the 负责人 the staff member who delivered it, as named now. The
+    // event carries no address, so an order record has no place (docs/records.md, "Not built yet").
+    const responsible = 'personId' in event.actor ? await responsiblePerson(manager, event.actor.personId, null) : null;
+    const title = payload.title?.trim() || `服务订单 ${payload.orderId}`;
     const startedAt = payload.startedAt ?? payload.deliveredAt ?? event.occurredAt;
     const made: { record_id: string }[] = await manager.query(
       `WITH made AS (
-         INSERT INTO service_record (volunteer_id, order_id, unit_id, unit_path, category, title, started_at, minutes, source, created_by)
-         SELECT t.volunteer_id, $1, t.unit_id, t.unit_path, $2, $3, $4, t.minutes, 'ORDER', $5
+         INSERT INTO service_record (volunteer_id, order_id, order_round, unit_id, unit_path, category, title, started_at, minutes, source, created_by,
+                                     content, responsible_person_id, responsible_name)
+         SELECT t.volunteer_id, $1, $10, t.unit_id, t.unit_path, $2, $3, $4, t.minutes, 'ORDER', $5, $3, $11, $12
            FROM unnest($6::bigint[], $7::int[], $8::bigint[], $9::text[]) AS t(volunteer_id, minutes, unit_id, unit_path)
           ORDER BY t.volunteer_id
-         ON CONFLICT (volunteer_id, order_id) WHERE order_id IS NOT NULL DO NOTHING
+         ON CONFLICT (volunteer_id, order_id, order_round) WHERE order_id IS NOT NULL DO NOTHING
          RETURNING id, minutes
        )
        INSERT INTO service_record_change (record_id, action, new_minutes, changed_by)
@@ -93,13 +103,16 @@ export async function recordOrderMinutes(dataSource: DataSource, event: EventEnv
       [
         payload.orderId,
         activityCategoryOf(payload.category),
-        payload.title?.trim() || `服务订单 ${payload.orderId}`,
+        title,
         startedAt,
         createdBy,
         rows.map((row) => row.volunteerId),
         rows.map((row) => row.minutes),
         rows.map((row) => row.unitId),
         rows.map((row) => row.unitPath),
+        payload.round ?? 1,
+        responsible?.id ?? null,
+        responsible?.name ?? null,
       ],
     );
     outcome.created = made.map((row) => row.record_id);

@@ -63,11 +63,11 @@ const handle = (event: EventEnvelope<'order.delivered'>) =>
 
 async function recordsOf(orderId: string) {
   return db.query(
-    `SELECT r.id::text, r.volunteer_id::text, r.order_id, r.activity_id, r.unit_id::text, r.unit_path, r.category, r.title, r.started_at,
+    `SELECT r.id::text, r.volunteer_id::text, r.order_id, r.order_round, r.activity_id, r.unit_id::text, r.unit_path, r.category, r.title, r.started_at,
             r.minutes, r.status, r.source, r.created_by,
             (SELECT json_agg(json_build_object('action', c.action, 'newMinutes', c.new_minutes, 'changedBy', c.changed_by))
                FROM service_record_change c WHERE c.record_id = r.id) AS history
-       FROM service_record r WHERE r.order_id = $1 ORDER BY r.volunteer_id`,
+       FROM service_record r WHERE r.order_id = $1 ORDER BY r.volunteer_id, r.order_round`,
     [orderId],
   );
 }
@@ -121,7 +121,7 @@ describe('the minutes of a delivered order', () => {
     ]);
   });
 
-  it('are recorded once per volunteer and order even from different events, concurrent or later', async () => {
+  it('are recorded once per volunteer and order (in one round) even from different events, concurrent or later', async () => {
     const orderId = anOrderId();
     const payload = { orderId, minutesByVolunteer: { [volunteers[0]!]: 60, [volunteers[1]!]: 30 }, stationId: STATION.id, category: 'LEGAL' };
     const events = Array.from({ length: 6 }, () => delivered(payload));
@@ -134,6 +134,64 @@ describe('the minutes of a delivered order', () => {
       [volunteers[1], 30],
     ]);
     expect(records.every((record: { history: unknown[] }) => record.history.length === 1)).toBe(true);
+  });
+
+  it('of each delivery round become records of their own: a redelivery after a reopening adds its minutes beside the first', async () => {
+    const orderId = anOrderId();
+    const payload = { orderId, stationId: STATION.id, category: 'SAFETY_FACILITIES', title: '腾龙广场健身器材维修' };
+    const first = delivered({ ...payload, round: 1, outcome: 'PARTIAL', minutesByVolunteer: { [volunteers[0]!]: 30, [volunteers[1]!]: 20 } });
+    const second = delivered({ ...payload, round: 2, outcome: 'FULL', minutesByVolunteer: { [volunteers[0]!]: 45 } });
+    await handle(first);
+    const outcome = await recordOrderMinutes(db, second);
+    expect(outcome).toEqual({ applied: true, created: [expect.any(String)], skipped: [] });
+    const records = await recordsOf(orderId);
+    expect(records.map((record: { volunteer_id: string; order_round: number; minutes: number }) => [record.volunteer_id, record.order_round, record.minutes])).toEqual([
+      [volunteers[0], 1, 30],
+      [volunteers[0], 2, 45],
+      [volunteers[1], 1, 20],
+    ]);
+    for (const record of records) {
+      expect(record).toMatchObject({ status: 'PENDING', source: 'ORDER', history: [{ action: 'CREATED', newMinutes: record.minutes, changedBy: STATION_ADMIN }] });
+    }
+    // The order's minutes per volunteer (30 + 45, and 20) are what the records add up to.
+    const total = (volunteerId: string) =>
+      records.filter((record: { volunteer_id: string }) => record.volunteer_id === volunteerId).reduce((sum: number, record: { minutes: number }) => sum + record.minutes, 0);
+    expect([total(volunteers[0]!), total(volunteers[1]!)]).toEqual([75, 20]);
+  });
+
+  it('are recorded once per volunteer, order and round, whatever the events, redelivered or concurrent', async () => {
+    const orderId = anOrderId();
+    const payload = { orderId, stationId: STATION.id, category: 'HEALTH' };
+    const rounds = [
+      delivered({ ...payload, round: 1, minutesByVolunteer: { [volunteers[0]!]: 30 } }),
+      delivered({ ...payload, round: 2, minutesByVolunteer: { [volunteers[0]!]: 45 } }),
+      delivered({ ...payload, round: 3, minutesByVolunteer: { [volunteers[0]!]: 15 } }),
+    ];
+    // Each round's event three times (the same job again), and each round also under another event id, all at once.
+    const copies = rounds.flatMap((event) => [event, event, event, { ...event, id: randomUUID() }]);
+    const outcomes = await Promise.all(copies.map((event) => recordOrderMinutes(db, event)));
+    expect(outcomes.flatMap((outcome) => outcome.created)).toHaveLength(3);
+    // Redelivered later: nothing more.
+    for (const event of rounds) await handle(event);
+    const records = await recordsOf(orderId);
+    expect(records.map((record: { order_round: number; minutes: number }) => [record.order_round, record.minutes])).toEqual([
+      [1, 30],
+      [2, 45],
+      [3, 15],
+    ]);
+    expect(records.every((record: { history: unknown[] }) => record.history.length === 1)).toBe(true);
+  });
+
+  it('of an event written before rounds (without one) are round 1, so the same delivery named round 1 adds nothing', async () => {
+    const orderId = anOrderId();
+    const payload = { orderId, stationId: STATION.id, category: 'LEGAL', minutesByVolunteer: { [volunteers[1]!]: 60 } };
+    await handle(delivered(payload));
+    expect(await recordOrderMinutes(db, delivered({ ...payload, round: 1 }))).toEqual({ applied: true, created: [], skipped: [] });
+    await handle(delivered({ ...payload, round: 2, minutesByVolunteer: { [volunteers[1]!]: 40 } }));
+    expect((await recordsOf(orderId)).map((record: { order_round: number; minutes: number }) => [record.order_round, record.minutes])).toEqual([
+      [1, 60],
+      [2, 40],
+    ]);
   });
 
   it('of a volunteer this subgraph does not know are skipped, and the others are recorded', async () => {

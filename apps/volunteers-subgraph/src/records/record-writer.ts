@@ -11,6 +11,11 @@ export interface CheckOutService {
     organizingUnitPath: string;
     startsAt: Date;
     endsAt: Date;
+    /** 办法 Art. 7: the record's place and content come from the activity, and its 活动负责人 as named now. */
+    placeName: string;
+    description: string | null;
+    responsiblePersonId: string | null;
+    responsibleName: string | null;
   };
   checkedInAt: Date;
   checkedOutAt: Date;
@@ -41,11 +46,26 @@ export async function recordCheckOut(manager: EntityManager, service: CheckOutSe
   const { activity } = service;
   const { startedAt, minutes } = servedWithinWindow(service.checkedInAt, service.checkedOutAt, activity.startsAt, activity.endsAt);
   const [created] = await manager.query(
-    `INSERT INTO service_record (volunteer_id, activity_id, unit_id, unit_path, category, title, started_at, minutes, source, created_by)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'CHECK_OUT', $9)
+    `INSERT INTO service_record (volunteer_id, activity_id, unit_id, unit_path, category, title, started_at, minutes, source, created_by,
+                                 place, content, responsible_person_id, responsible_name)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'CHECK_OUT', $9, $10, $11, $12, $13)
      ON CONFLICT (volunteer_id, activity_id) WHERE activity_id IS NOT NULL DO NOTHING
      RETURNING id::text`,
-    [service.volunteerId, activity.id, activity.organizingUnitId, activity.organizingUnitPath, activity.category, activity.title, startedAt, minutes, service.by],
+    [
+      service.volunteerId,
+      activity.id,
+      activity.organizingUnitId,
+      activity.organizingUnitPath,
+      activity.category,
+      activity.title,
+      startedAt,
+      minutes,
+      service.by,
+      activity.placeName,
+      activity.description?.trim() || activity.title,
+      activity.responsiblePersonId,
+      activity.responsibleName,
+    ],
   );
   if (!created) {
     const [existing] = await manager.query('SELECT id::text FROM service_record WHERE volunteer_id = $1 AND activity_id = $2', [

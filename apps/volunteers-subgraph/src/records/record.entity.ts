@@ -19,6 +19,10 @@ export class ServiceRecord {
   @Column({ name: 'order_id', type: 'text', nullable: true })
   orderId!: string | null;
 
+  /** The order's delivery round the service was delivered in (1, then 2 after a reopening…); null without an order. */
+  @Column({ name: 'order_round', type: 'int', nullable: true })
+  orderRound!: number | null;
+
   @Column({ name: 'unit_id', type: 'bigint' })
   unitId!: string;
 
@@ -31,6 +35,21 @@ export class ServiceRecord {
 
   @Column({ type: 'text' })
   title!: string;
+
+  /** Where the service took place (办法 Art. 7): the activity's place, the offline input's; null where none was recorded (order records, rows before it was kept). */
+  @Column({ type: 'text', nullable: true })
+  place!: string | null;
+
+  /** What the service was (办法 Art. 7): the activity's description, the offline input's, the order's title. */
+  @Column({ type: 'text' })
+  content!: string;
+
+  /** The 活动负责人: a person id, and their name as it was when the record was made (a snapshot, never updated). */
+  @Column({ name: 'responsible_person_id', type: 'bigint', nullable: true })
+  responsiblePersonId!: string | null;
+
+  @Column({ name: 'responsible_name', type: 'text', nullable: true })
+  responsibleName!: string | null;
 
   @Column({ name: 'started_at', type: 'timestamptz' })
   startedAt!: Date;

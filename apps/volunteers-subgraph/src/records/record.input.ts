@@ -5,18 +5,25 @@ export const recordIdInput = z.object({ recordId: fields.id() });
 
 export const activityIdInput = z.object({ activityId: fields.id() });
 
-export const rejectRecordInput = z.object({ recordId: fields.id(), reason: fields.text(200) });
+export const rejectRecordInput = z.object({ recordId: fields.id(), reason: fields.multiLineText(200) });
 
-export const correctMinutesInput = z.object({ recordId: fields.id(), minutes: fields.range(0, 1440), reason: fields.text(200) });
+export const correctMinutesInput = z.object({ recordId: fields.id(), minutes: fields.range(0, 1440), reason: fields.multiLineText(200) });
 
 export const recordOfflineInput = z.object({
   volunteerId: fields.id(),
   unitId: fields.id(),
   category: z.string().trim().min(1).max(32),
   title: fields.text(100),
+  /** 办法 Art. 7: where and what, required for an offline record (no activity or order to take them from). */
+  place: fields.text(100),
+  content: fields.multiLineText(1000),
+  /** The 活动负责人; the recording staff member when omitted. */
+  responsiblePersonId: fields.id().nullish(),
   startedAt: z.date().refine((date) => date.getTime() <= Date.now() + 60_000, { params: { key: 'input.inFuture' } }),
   minutes: fields.range(1, 1440),
-  evidence: fields.text(1000),
+  evidence: fields.multiLineText(1000),
+  /** Upload ids from the gateway's `POST /uploads`; each is checked against the caller when attached. */
+  photoIds: z.array(z.string().min(1).max(300)).max(9).nullish(),
 });
 export type RecordOfflineInput = z.output<typeof recordOfflineInput>;
 

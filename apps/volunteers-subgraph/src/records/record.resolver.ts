@@ -1,5 +1,6 @@
 import { isBigintId, PageArgs } from '@kz/subgraph';
 import type { VolunteersContext } from '../context';
+import { hoursFromMinutes } from './hours';
 import type { ServiceRecordChange } from './record-change.entity';
 import type { ServiceRecord } from './record.entity';
 import type { RecordFilter } from './record.input';
@@ -45,7 +46,14 @@ export const recordResolvers = {
     category: async (record: ServiceRecord, _: unknown, ctx: VolunteersContext) =>
       (await ctx.loaders.activityCategory.load(record.category)) ?? { code: record.category, name: record.category },
     verifiedBy: (record: ServiceRecord, _: unknown, ctx: VolunteersContext) => personOf(record.verifiedBy, ctx),
+    hours: (record: ServiceRecord, _: unknown, ctx: VolunteersContext) => hoursFromMinutes(record.minutes, ctx.hoursRule),
+    recordingDueOn: (record: ServiceRecord, _: unknown, ctx: VolunteersContext) => ctx.records.recordingDueOn(record),
+    responsiblePerson: (record: ServiceRecord, _: unknown, ctx: VolunteersContext) => personOf(record.responsiblePersonId, ctx),
+    responsibleName: (record: ServiceRecord, _: unknown, ctx: VolunteersContext) => ctx.records.responsibleName(record),
     history: async (record: ServiceRecord, _: unknown, ctx: VolunteersContext) =>
       (await ctx.loaders.serviceRecordHistory.load(record.id)).map((change) => changeOf(change, ctx)),
+    // The record reached this resolver, so the caller may read it: the signed URLs are their read permission.
+    photos: async (record: ServiceRecord, _: unknown, ctx: VolunteersContext) =>
+      (await ctx.loaders.photosByRecord.load(record.id)).map((photo) => ctx.photos.view(photo)),
   },
 };

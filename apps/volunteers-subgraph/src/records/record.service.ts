@@ -1,12 +1,15 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import type { Actor, Claims } from '@kz/auth';
+import { Actor, Claims, maskName, Photos } from '@kz/auth';
 import { hydrate } from '@kz/db';
 import { BadUserInput, DomainError, Forbidden, InvalidTransition, NotFound } from '@kz/errors';
 import { EventActor, recordEvent } from '@kz/events';
 import { Conditions, Connection, isBigintId, Page, PageArgs, parseInput, readPage, toConnection } from '@kz/subgraph';
 import type { VolunteersLoaders } from '../loaders';
+import { responsiblePerson } from '../activities/activity.service';
 import { findUnit } from '../units/unit-ref';
 import { ServiceRecord } from './record.entity';
+import { attachRecordPhotos } from './record-photos';
+import { beijingDay, loadWorkCalendar, WorkCalendar } from './working-days';
 import {
   activityIdInput,
   correctMinutesInput,
@@ -28,6 +31,19 @@ import {
 } from './record-statuses';
 
 const CURSOR_KIND = 'serviceRecord';
+const OVERDUE_CURSOR = 'overdueRecord';
+
+/** A pending record past its recording deadline (办法 Art. 11). */
+export interface OverdueRecord {
+  record: ServiceRecord;
+  endedAt: Date;
+  /** The last day it could be recorded in time, `YYYY-MM-DD`. */
+  dueOn: string;
+  /** Working days after `dueOn`, up to and including the day asked about. */
+  workingDaysOverdue: number;
+}
+
+export type OverdueConnection = Connection<OverdueRecord> & { asOf: string; calendarMissingYears: number[] };
 
 /** The UTC text of a timestamp to the microsecond, so a cursor compares exactly with what Postgres stored. */
 const SORT_KEY_SQL = `to_char(r.started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
@@ -42,12 +58,14 @@ function actorOf(claims: Claims): EventActor {
  */
 export class RecordService {
   private ownVolunteer: Promise<string | null> | undefined;
+  private calendar: Promise<WorkCalendar> | undefined;
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly actor: Actor,
     private readonly loaders: VolunteersLoaders,
     private readonly eventsWritten: () => void,
+    private readonly photos: Photos,
   ) {}
 
   /** A record the caller may see (their own, or in their subtree if staff); null otherwise. */
@@ -56,6 +74,67 @@ export class RecordService {
     if (!isBigintId(id)) return null;
     const record = await this.loaders.serviceRecordById.load(id);
     return record && (await this.canSee(record)) ? record : null;
+  }
+
+  /**
+   * The 活动负责人's name as it was when the record was made: in clear for staff in scope of the record and for the
+   * 负责人 themself, masked (张*) for the volunteer, who reads the record but not other people's names.
+   */
+  responsibleName(record: ServiceRecord): string | null {
+    if (!record.responsibleName) return null;
+    if (this.actor.inScope(record.unitPath, RECORD_READERS) || this.actor.personId === record.responsiblePersonId) return record.responsibleName;
+    return maskName(record.responsibleName);
+  }
+
+  /**
+   * 办法 Art. 11: the pending records of the unit's subtree whose recording deadline (the 10th working day after the
+   * service ended, `WorkCalendar`) passed before `asOf` (Beijing day; today by default), oldest record first. For
+   * staff who read records in scope of the unit.
+   */
+  async overdue(unitId: string, asOf: Date | null | undefined, args: PageArgs): Promise<OverdueConnection> {
+    this.actor.requireRole(...RECORD_READERS);
+    const unit = isBigintId(unitId) ? await findUnit(this.dataSource.manager, unitId) : null;
+    if (!unit) throw this.hidden('PracticeUnit', unitId, '单位');
+    this.actor.requireScope(unit.path, ...RECORD_READERS);
+    const page = readPage(args, OVERDUE_CURSOR);
+    if (page.afterKey && !isBigintId(page.afterKey)) throw new BadUserInput('after', { key: 'input.cursor' });
+    this.calendar ??= loadWorkCalendar(this.dataSource.manager);
+    const calendar = await this.calendar;
+    const asOfDay = beijingDay(asOf ?? new Date());
+    const lastEnd = calendar.lastOverdueEndDay(asOfDay);
+    const where = `r.status = 'PENDING' AND (r.unit_path = $1 OR r.unit_path LIKE $1 || '/%') AND (e.ended AT TIME ZONE 'Asia/Shanghai')::date <= $2::date`;
+    const from = `service_record r LEFT JOIN activity a ON a.id = r.activity_id
+      CROSS JOIN LATERAL (SELECT coalesce(a.ends_at, r.started_at + make_interval(mins => r.minutes)) AS ended) e`;
+    const rows: Record<string, unknown>[] = await this.dataSource.query(
+      `SELECT r.*, e.ended, to_char(e.ended AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD') AS end_day FROM ${from}
+        WHERE ${where}${page.afterKey ? ' AND r.id > $4::bigint' : ''} ORDER BY r.id LIMIT $3`,
+      [unit.path, lastEnd, page.limit + 1, ...(page.afterKey ? [page.afterKey] : [])],
+    );
+    const records = hydrate(this.dataSource.manager, ServiceRecord, rows);
+    const items = records.map((record, index) => {
+      const dueOn = calendar.recordingDueOn(String(rows[index]!.end_day));
+      return { record, endedAt: rows[index]!.ended as Date, dueOn, workingDaysOverdue: calendar.workingDaysBetween(dueOn, asOfDay) };
+    });
+    const years = [...new Set([Number(lastEnd.slice(0, 4)), Number(asOfDay.slice(0, 4))])];
+    return {
+      ...toConnection(items, page, OVERDUE_CURSOR, (item) => item.record.id, async () => {
+        const [row] = await this.dataSource.query(`SELECT count(*)::int AS n FROM ${from} WHERE ${where}`, [unit.path, lastEnd]);
+        return row.n as number;
+      }),
+      asOf: asOfDay,
+      calendarMissingYears: years.filter((year) => !calendar.covers(year)).sort(),
+    };
+  }
+
+  /**
+   * The last day the record may be recorded in time (办法 Art. 11): the 10th working day after the service ended (its
+   * activity's end, else its start plus its minutes), `YYYY-MM-DD` in Beijing time.
+   */
+  async recordingDueOn(record: ServiceRecord): Promise<string> {
+    const activity = record.activityId ? await this.loaders.activityById.load(record.activityId) : null;
+    const ended = activity?.endsAt ?? new Date(new Date(record.startedAt).getTime() + record.minutes * 60_000);
+    this.calendar ??= loadWorkCalendar(this.dataSource.manager);
+    return (await this.calendar).recordingDueOn(beijingDay(new Date(ended)));
   }
 
   /** Records matching the filter among those the caller may see, newest service first. */
@@ -212,12 +291,32 @@ export class RecordService {
       if (!category) {
         throw new BadUserInput('input.category', { key: 'input.unknownReference', entity: 'category', entityZh: '活动类别', id: input.category });
       }
+      const photos = this.photos.tickets(input.photoIds, claims.sub, 'input.photoIds');
+      const responsible = input.responsiblePersonId
+        ? await responsiblePerson(manager, input.responsiblePersonId, 'input.responsiblePersonId')
+        : await responsiblePerson(manager, claims.sub, null);
       const [row] = await manager.query(
-        `INSERT INTO service_record (volunteer_id, unit_id, unit_path, category, title, started_at, minutes, source, evidence, created_by)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, 'OFFLINE', $8, $9) RETURNING *`,
-        [input.volunteerId, unit.id, unit.path, input.category, input.title, input.startedAt, input.minutes, input.evidence, claims.sub],
+        `INSERT INTO service_record (volunteer_id, unit_id, unit_path, category, title, started_at, minutes, source, evidence, created_by,
+                                     place, content, responsible_person_id, responsible_name)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 'OFFLINE', $8, $9, $10, $11, $12, $13) RETURNING *`,
+        [
+          input.volunteerId,
+          unit.id,
+          unit.path,
+          input.category,
+          input.title,
+          input.startedAt,
+          input.minutes,
+          input.evidence,
+          claims.sub,
+          input.place,
+          input.content,
+          responsible?.id ?? null,
+          responsible?.name ?? null,
+        ],
       );
       await this.addHistory(manager, { recordId: String(row.id), action: 'CREATED', newMinutes: input.minutes, by: claims.sub });
+      await attachRecordPhotos(manager, { id: String(row.id), unitPath: unit.path }, photos, actorOf(claims), 'input.photoIds');
       return hydrate(manager, ServiceRecord, [row])[0]!;
     });
   }

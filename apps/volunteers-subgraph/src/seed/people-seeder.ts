@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { hashPassword, maskIdNumber, PiiVault, withCheckDigit } from '@kz/auth';
+import { birthAndSexOf, hashPassword, maskIdNumber, PiiVault, withCheckDigit } from '@kz/auth';
 import type { SeedPerson } from '@kz/seed-data';
 import { UnitRef, upsertUnitRefs } from '../units/unit-ref';
 
@@ -13,8 +13,9 @@ export async function seedPeople(
   units: UnitRef[],
   people: SeedPerson[],
   password: string,
+  passwordCost?: number,
 ): Promise<{ units: number; people: number }> {
-  const passwordHash = await hashPassword(password);
+  const passwordHash = await hashPassword(password, passwordCost);
   return dataSource.transaction(async (manager) => {
     await upsertUnitRefs(manager, units, new Date(0).toISOString());
     const byCode = new Map(units.map((unit) => [unit.code, unit]));
@@ -26,12 +27,13 @@ export async function seedPeople(
       const idNumber = withCheckDigit(person.idNumberStem);
       const [row] = await manager.query(
         `INSERT INTO person (real_name, mobile, id_number_sealed, id_number_index, id_number_masked, password_hash, roles,
-                             home_unit_id, home_unit_path, staff_unit_id, staff_unit_path, created_by)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'seed')
+                             home_unit_id, home_unit_path, staff_unit_id, staff_unit_path, created_by, document_type, gender, birth_date)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'seed', 'RESIDENT_ID', $12, $13)
          ON CONFLICT (mobile) DO UPDATE SET real_name = EXCLUDED.real_name, roles = EXCLUDED.roles,
            home_unit_id = EXCLUDED.home_unit_id, home_unit_path = EXCLUDED.home_unit_path,
            staff_unit_id = EXCLUDED.staff_unit_id, staff_unit_path = EXCLUDED.staff_unit_path,
-           password_hash = coalesce(person.password_hash, EXCLUDED.password_hash), updated_at = now()
+           password_hash = coalesce(person.password_hash, EXCLUDED.password_hash), document_type = EXCLUDED.document_type,
+           gender = EXCLUDED.gender, birth_date = EXCLUDED.birth_date, updated_at = now()
          RETURNING id::text`,
         [
           person.realName,
@@ -45,6 +47,8 @@ export async function seedPeople(
           unit.path,
           staff ? unit.id : null,
           staff ? unit.path : null,
+          birthAndSexOf('RESIDENT_ID', idNumber)!.gender,
+          birthAndSexOf('RESIDENT_ID', idNumber)!.birthDate,
         ],
       );
       if (person.role === 'VOLUNTEER') {

@@ -1,5 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import { maskIdNumber, PiiVault, withCheckDigit } from '@kz/auth';
+import { birthAndSexOf, maskIdNumber, PiiVault, withCheckDigit } from '@kz/auth';
 import type { SeedActivity, SeedVolunteer, VolunteeringDataset } from '@kz/seed-data';
 import type { UnitRef } from '../units/unit-ref';
 
@@ -85,11 +85,14 @@ async function upsertVolunteers(
   });
   const idNumbers = volunteers.map((v) => withCheckDigit(v.idNumberStem));
   const people: { id: string; mobile: string }[] = await manager.query(
-    `INSERT INTO person (real_name, mobile, id_number_sealed, id_number_index, id_number_masked, roles, home_unit_id, home_unit_path, created_by)
-     SELECT n, m, s, i, k, CASE WHEN st = 'ACTIVE' THEN '{RESIDENT,VOLUNTEER}'::text[] ELSE '{RESIDENT}'::text[] END, u, p, 'seed'
-       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[], $8::text[]) AS x(n, m, s, i, k, st, u, p)
+    `INSERT INTO person (real_name, mobile, id_number_sealed, id_number_index, id_number_masked, roles, home_unit_id, home_unit_path, created_by,
+                         document_type, gender, birth_date)
+     SELECT n, m, s, i, k, CASE WHEN st = 'ACTIVE' THEN '{RESIDENT,VOLUNTEER}'::text[] ELSE '{RESIDENT}'::text[] END, u, p, 'seed', 'RESIDENT_ID', g, b
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[], $8::text[], $9::text[], $10::text[])
+         AS x(n, m, s, i, k, st, u, p, g, b)
      ON CONFLICT (mobile) DO UPDATE SET real_name = EXCLUDED.real_name, home_unit_id = EXCLUDED.home_unit_id,
-       home_unit_path = EXCLUDED.home_unit_path, roles = EXCLUDED.roles
+       home_unit_path = EXCLUDED.home_unit_path, roles = EXCLUDED.roles, document_type = EXCLUDED.document_type,
+       gender = EXCLUDED.gender, birth_date = EXCLUDED.birth_date
      RETURNING id::text, mobile`,
     [
       volunteers.map((v) => v.realName),
@@ -100,6 +103,8 @@ async function upsertVolunteers(
       volunteers.map((v) => v.status),
       stations.map((s) => s.id),
       stations.map((s) => s.path),
+      idNumbers.map((id) => birthAndSexOf('RESIDENT_ID', id)!.gender),
+      idNumbers.map((id) => birthAndSexOf('RESIDENT_ID', id)!.birthDate),
     ],
   );
   const personIds = new Map(people.map((row) => [row.mobile, row.id]));
@@ -183,11 +188,12 @@ async function upsertActivities(
     );
     await manager.query(
       `INSERT INTO service_record (volunteer_id, activity_id, unit_id, unit_path, category, title, started_at, minutes, status,
-                                   source, verified_by, verified_at, created_by)
+                                   source, verified_by, verified_at, created_by, place, content)
        SELECT v, a, u, p, c, t, s::timestamptz, m, CASE WHEN ok THEN 'VERIFIED' ELSE 'PENDING' END, 'CHECK_OUT',
-              CASE WHEN ok THEN 'seed' END, CASE WHEN ok THEN e::timestamptz + interval '1 day' END, 'seed'
-         FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[], $8::int[], $9::boolean[], $10::text[])
-           AS x(v, a, u, p, c, t, s, m, ok, e)
+              CASE WHEN ok THEN 'seed' END, CASE WHEN ok THEN e::timestamptz + interval '1 day' END, 'seed', pl, t
+         FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[], $8::int[], $9::boolean[], $10::text[],
+                     $11::text[])
+           AS x(v, a, u, p, c, t, s, m, ok, e, pl)
        ON CONFLICT (volunteer_id, activity_id) WHERE activity_id IS NOT NULL DO NOTHING`,
       [
         chunk.map((p) => p.volunteerId),
@@ -200,6 +206,8 @@ async function upsertActivities(
         chunk.map((p) => p.activity.minutes),
         chunk.map((p) => p.activity.verified),
         chunk.map((p) => p.end),
+        // The activity's place (seed activities take place at their station).
+        chunk.map((p) => unitOf(p.activity).name),
       ],
     );
   }

@@ -20,10 +20,11 @@ export interface VolunteerPerson {
   personId: string;
 }
 
-/** How to reach a person: the mobile in clear, the name masked. */
+/** How to reach a person: the mobile in clear, the openid of their bound WeChat account, the name masked. */
 export interface PersonContact {
   personId: string;
   mobile: string | null;
+  weChatOpenId: string | null;
   displayName: string;
 }
 
@@ -80,13 +81,13 @@ export class ServiceReadsService {
     return ids.filter((id) => byId.has(id)).map((id) => ({ volunteerId: id, personId: byId.get(id)! }));
   }
 
-  /** Mobile (in clear) and masked name of each known person, in the order asked; unknown ids are left out. */
+  /** Mobile (in clear), WeChat openid and masked name of each known person, in the order asked; unknown ids are left out. */
   async notificationContacts(personIds: string[]): Promise<PersonContact[]> {
     this.actor.requireRole('SERVICE');
     const ids = this.idsOf(personIds, 'personIds');
     if (ids.length === 0) return [];
-    const rows: { id: string; mobile: string | null; real_name: string }[] = await this.manager.query(
-      'SELECT id::text, mobile, real_name FROM person WHERE id = ANY($1::bigint[])',
+    const rows: { id: string; mobile: string | null; real_name: string; openid: string | null }[] = await this.manager.query(
+      'SELECT p.id::text, p.mobile, p.real_name, w.openid FROM person p LEFT JOIN wechat_binding w ON w.person_id = p.id WHERE p.id = ANY($1::bigint[])',
       [ids],
     );
     const byId = new Map(rows.map((row) => [row.id, row]));
@@ -94,7 +95,7 @@ export class ServiceReadsService {
       .filter((id) => byId.has(id))
       .map((id) => {
         const row = byId.get(id)!;
-        return { personId: id, mobile: row.mobile, displayName: maskName(row.real_name) };
+        return { personId: id, mobile: row.mobile, weChatOpenId: row.openid, displayName: maskName(row.real_name) };
       });
   }
 

@@ -65,8 +65,8 @@ beforeAll(async () => {
   }
   // 忙碌师傅 served twice in the last 30 days (one pending, one verified); a rejected record and an older one do not count.
   await db.query(
-    `INSERT INTO service_record (volunteer_id, order_id, unit_id, unit_path, category, title, started_at, minutes, status, source, created_by)
-     SELECT $1, 'past-' || n, 5, '1/2/5', 'SAFETY', '维修', now() - ago, 60, status, 'ORDER', 'test'
+    `INSERT INTO service_record (volunteer_id, order_id, order_round, unit_id, unit_path, category, title, started_at, minutes, status, source, created_by)
+     SELECT $1, 'past-' || n, 1, 5, '1/2/5', 'SAFETY', '维修', now() - ago, 60, status, 'ORDER', 'test'
        FROM (VALUES (1, interval '2 days', 'PENDING'), (2, interval '10 days', 'VERIFIED'), (3, interval '3 days', 'REJECTED'),
                     (4, interval '45 days', 'VERIFIED')) AS r(n, ago, status)`,
     [ids['忙碌师傅']],

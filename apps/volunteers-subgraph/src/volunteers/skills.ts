@@ -54,3 +54,14 @@ export async function assertSkillsExist(manager: EntityManager, codes: readonly 
     throw new BadUserInput(`${field}.${index}`, { key: 'input.unknownReference', entity: 'skill', entityZh: '技能', id: codes[index]! });
   }
 }
+
+/** Every code must be an activity category; the first unknown one is a BAD_USER_INPUT naming its position. */
+export async function assertCategoriesExist(manager: EntityManager, codes: readonly string[], field: string): Promise<void> {
+  if (codes.length === 0) return;
+  const rows: { code: string }[] = await manager.query('SELECT code FROM activity_category WHERE code = ANY($1::text[])', [codes]);
+  const known = new Set(rows.map((row) => row.code));
+  const index = codes.findIndex((code) => !known.has(code));
+  if (index >= 0) {
+    throw new BadUserInput(`${field}.${index}`, { key: 'input.unknownReference', entity: 'category', entityZh: '活动类别', id: codes[index]! });
+  }
+}

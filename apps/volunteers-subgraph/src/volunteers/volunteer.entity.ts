@@ -40,6 +40,14 @@ export class Volunteer {
   @Column({ type: 'jsonb', default: () => "'[]'" })
   availability!: AvailabilityWindow[];
 
+  /** Where the volunteer lives, as they describe it (办法 Art. 5 居住区域), e.g. 汉丰街道迎宾社区. */
+  @Column({ name: 'residence_area', type: 'text', nullable: true })
+  residenceArea!: string | null;
+
+  /** Codes of `activity_category` the volunteer prefers to serve in (办法 Art. 5 服务类别). */
+  @Column({ name: 'service_categories', type: 'text', array: true, default: () => "'{}'" })
+  serviceCategories!: string[];
+
   /** `self`, or the person id of the staff member who registered the volunteer (assisted mode). */
   @Column({ name: 'registered_by', type: 'text', default: 'self' })
   registeredBy!: string;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { fields } from '@kz/subgraph';
-import { idNumber, mobile } from '../people/person.input';
+import { registrationConsentInput } from '../consent/consent.input';
+import { documentNumber, identityFields, mobile } from '../people/person.input';
 import { VOLUNTEER_STATUSES } from './volunteer-statuses';
 
 export const MAX_AVAILABILITY_WINDOWS = 14;
@@ -32,21 +33,33 @@ const availability = z
 /** An optional reason: blank counts as none; the service decides whether the move needs one. */
 const reason = z.preprocess(
   (value) => (typeof value === 'string' && value.trim() === '' ? null : value),
-  fields.text(MAX_REASON).nullish(),
+  fields.multiLineText(MAX_REASON).nullish(),
 );
+
+const categoryCode = z.string().trim().toUpperCase().regex(/^[A-Z][A-Z0-9_]{1,31}$/);
+/** Distinct activity category codes (办法 Art. 5 服务类别); their existence is checked by the service. */
+const serviceCategories = z
+  .array(categoryCode)
+  .refine((codes) => codes.length <= MAX_SKILLS, { params: { key: 'input.invalid', detail: `at most ${MAX_SKILLS} categories` } })
+  .transform((codes) => [...new Set(codes)]);
+const residenceArea = fields.text(100);
 
 export const registerVolunteerInput = z.object({
   homeStationId: fields.id(),
   skills: skillCodes,
   availability: availability.nullish(),
+  residenceArea: residenceArea.nullish(),
+  serviceCategories: serviceCategories.nullish(),
   personId: fields.id().nullish(),
   person: z
     .object({
       realName: fields.text(50),
-      idNumber,
+      idNumber: documentNumber,
+      ...identityFields,
       mobile: mobile.nullish(),
     })
     .nullish(),
+  consent: registrationConsentInput.nullish(),
 });
 export type RegisterVolunteerInput = z.output<typeof registerVolunteerInput>;
 
@@ -57,6 +70,8 @@ export const updateVolunteerProfileInput = z.object({
   skills: skillCodes.nullish(),
   availability: availability.nullish(),
   homeStationId: fields.id().nullish(),
+  residenceArea: residenceArea.nullish(),
+  serviceCategories: serviceCategories.nullish(),
 });
 
 export const teamMembershipInput = z.object({ teamId: fields.id(), volunteerId: fields.id().nullish() });

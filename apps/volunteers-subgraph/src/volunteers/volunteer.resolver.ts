@@ -33,7 +33,14 @@ export const volunteerResolvers = {
     statusReason: (volunteer: Volunteer, _: unknown, ctx: VolunteersContext) => ctx.volunteers.statusReason(volunteer),
     homeStation: (volunteer: Volunteer) => (volunteer.homeStationId ? { __typename: 'PracticeUnit', id: volunteer.homeStationId } : null),
     skills: (volunteer: Volunteer, _: unknown, ctx: VolunteersContext) => ctx.skills.byCodes(volunteer.skills),
-    availability: (volunteer: Volunteer) => volunteer.availability ?? [],
+    availability: (volunteer: Volunteer, _: unknown, ctx: VolunteersContext) => ctx.volunteers.availability(volunteer),
+    residenceArea: (volunteer: Volunteer, _: unknown, ctx: VolunteersContext) => ctx.volunteers.residenceArea(volunteer),
+    serviceCategories: async (volunteer: Volunteer, _: unknown, ctx: VolunteersContext) => {
+      const found = await ctx.loaders.activityCategory.loadMany(volunteer.serviceCategories ?? []);
+      return found.map((category, index) =>
+        category && !(category instanceof Error) ? category : { code: volunteer.serviceCategories[index]!, name: volunteer.serviceCategories[index]! },
+      );
+    },
     teams: async (volunteer: Volunteer, _: unknown, ctx: VolunteersContext) =>
       (await ctx.loaders.membershipsByVolunteer.load(volunteer.id)).map((membership) => ({
         team: { __typename: 'Team', id: membership.teamId },
@@ -52,6 +59,8 @@ export const volunteerResolvers = {
     volunteers: (unit: Reference, args: PageArgs, ctx: VolunteersContext) => ctx.volunteers.listByHomeStation(unit.id, args),
     volunteerStats: (unit: Reference, args: { from?: Date | null; to?: Date | null }, ctx: VolunteersContext) =>
       ctx.volunteers.stats(unit.id, args.from, args.to),
+    overdueServiceRecords: (unit: Reference, args: PageArgs & { asOf?: Date | null }, ctx: VolunteersContext) =>
+      ctx.records.overdue(unit.id, args.asOf, args),
   },
   Team: {
     members: (team: Reference, args: PageArgs, ctx: VolunteersContext) => ctx.volunteers.listByTeam(team.id, args),

@@ -1,13 +1,15 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import { Actor, Claims, pathWithin, PiiVault, Role, STAFF_ROLES } from '@kz/auth';
+import { Actor, ageOn, Claims, pathWithin, PiiVault, Role, STAFF_ROLES } from '@kz/auth';
 import { hydrate, isUniqueViolation } from '@kz/db';
 import { BadUserInput, Conflict, Forbidden, NotFound } from '@kz/errors';
 import { EventActor, recordEvent } from '@kz/events';
 import { Connection, isBigintId, PageArgs, parseInput, readPage, toConnection } from '@kz/subgraph';
 import type { VolunteersLoaders } from '../loaders';
+import { ageOfPerson, checkConsent, insertConsents } from '../consent/consent';
 import { insertPerson } from '../people/person-writer';
+import { ResolvedIdentity, resolveIdentity } from '../people/person.input';
 import { findUnit, UnitRef } from '../units/unit-ref';
-import { assertSkillsExist } from './skills';
+import { assertCategoriesExist, assertSkillsExist } from './skills';
 import { needsReason, REGISTRARS, rolesFor, transitionFor, VolunteerAction } from './volunteer-state-machine';
 import type { ReviewRow, VolunteerScope, VolunteerStatsRow } from './volunteer.loaders';
 import { scopeCondition } from './volunteer.loaders';
@@ -72,8 +74,10 @@ export class VolunteerService {
   }
 
   /**
-   * A volunteer another subgraph refers to (an order's assignee, a record's volunteer): that subgraph decided the
-   * caller may see the referring record; the personal fields keep their own rules (masked names, staff-only reviews).
+   * A volunteer another subgraph refers to (an order's assignee, a care plan's volunteer): that subgraph returned the
+   * reference from a record the caller may read, which makes the caller a party to it (the same reasoning as
+   * `PersonService.reference`). The personal fields keep their own rules: the person in the party view, the
+   * availability, status reason and review history only for those who see the profile.
    */
   async reference(id: string): Promise<Volunteer | null> {
     this.actor.requireAuthenticated();
@@ -125,9 +129,17 @@ export class VolunteerService {
     });
   }
 
-  /** Volunteers whose home station is `stationId`, as far as the caller sees them, in id order. */
+  /**
+   * Volunteers whose home station is `stationId`, in id order: the unit's own list, for staff whose subtree holds the
+   * unit (and those who read everywhere). Anyone else, and anyone but the latter for a unit not known here, is
+   * FORBIDDEN rather than shown an empty list (docs/api.md, "Fields outside your scope").
+   */
   async listByHomeStation(stationId: string, args: PageArgs): Promise<Connection<Volunteer>> {
     const scope = this.readScope();
+    if (scope.kind !== 'all') {
+      const unit = isBigintId(stationId) ? await this.loaders.unitRefById.load(stationId) : null;
+      if (scope.kind === 'self' || !unit || !pathWithin(unit.path, scope.path)) throw new Forbidden();
+    }
     const page = readPage(args, VOLUNTEER_PAGE);
     if (!isBigintId(stationId)) return toConnection<Volunteer>([], page, VOLUNTEER_PAGE, (row) => row.id, async () => 0);
     const rows = await this.loaders.volunteerPageByStation.load({ parentId: stationId, page, scope });
@@ -141,6 +153,18 @@ export class VolunteerService {
     if (!isBigintId(teamId)) return toConnection<Volunteer>([], page, VOLUNTEER_PAGE, (row) => row.id, async () => 0);
     const rows = await this.loaders.volunteerPageByTeam.load({ parentId: teamId, page, scope });
     return toConnection(rows, page, VOLUNTEER_PAGE, (row) => row.id, () => this.loaders.volunteerCountByTeam.load({ parentId: teamId, scope }));
+  }
+
+  /** The weekly windows the volunteer is usually free: for the volunteer and the staff who see them, not for parties. */
+  availability(volunteer: Volunteer): Volunteer['availability'] {
+    if (!this.canRead(volunteer)) throw new Forbidden();
+    return volunteer.availability ?? [];
+  }
+
+  /** Where the volunteer lives (personal data): for the volunteer and the staff who see them, not for parties. */
+  residenceArea(volunteer: Volunteer): string | null {
+    if (!this.canRead(volunteer)) throw new Forbidden();
+    return volunteer.residenceArea;
   }
 
   /** Why the volunteer was rejected or suspended: for the volunteer and the staff who see them. */
@@ -178,34 +202,52 @@ export class VolunteerService {
       throw new BadUserInput('input.person', { key: 'input.invalid', detail: 'give personId or person, not both' });
     }
     const assisted = !!(input.personId || input.person);
+    const identity = input.person ? resolveIdentity(input.person, 'input.person') : null;
     if (assisted) this.actor.requireRole(...REGISTRARS);
     else if (!this.actor.hasRole('RESIDENT', 'VOLUNTEER') || !isBigintId(claims.sub)) throw new Forbidden(); // a volunteer is a resident too
     const volunteer = await this.dataSource.transaction(async (manager) => {
       const station = await stationOf(manager, input.homeStationId, 'input.homeStationId');
       if (assisted) this.actor.requireScope(station.path, ...REGISTRARS);
       await assertSkillsExist(manager, input.skills, 'input.skills');
-      const personId = await this.registrant(manager, input, station, claims);
+      if (input.serviceCategories) await assertCategoriesExist(manager, input.serviceCategories, 'input.serviceCategories');
+      // The age rule (PIPL Art. 31; 办法 Art. 6) is checked before anyone is written: a refused minor leaves no trace.
+      const age = identity?.birthDate
+        ? ageOn(identity.birthDate, new Date())
+        : input.person
+          ? null
+          : await ageOfPerson(manager, this.vault, input.personId ?? claims.sub);
+      checkConsent(input.consent, age, assisted, 'input.consent');
+      const personId = await this.registrant(manager, input, identity, station, claims);
       const [existing]: { id: string; status: Volunteer['status'] }[] = await manager.query(
         'SELECT id::text, status FROM volunteer WHERE person_id = $1 FOR UPDATE',
         [personId],
       );
       const conflictField = input.personId ? 'input.personId' : 'input';
-      const values = [station.id, station.path, input.skills, JSON.stringify(input.availability ?? []), assisted ? claims.sub : 'self'];
+      const values = [
+        station.id,
+        station.path,
+        input.skills,
+        JSON.stringify(input.availability ?? []),
+        assisted ? claims.sub : 'self',
+        input.residenceArea ?? null,
+        input.serviceCategories ?? [],
+      ];
       let id: string;
       if (existing) {
         if (existing.status !== 'REJECTED') throw new Conflict(conflictField, existing.status, 'volunteer.alreadyRegistered');
         const move = transitionFor(existing.status, 'register');
         await manager.query(
-          `UPDATE volunteer SET status = $7, status_reason = NULL, home_station_id = $2, home_station_path = $3, skills = $4,
-                  availability = $5, registered_by = $6, updated_at = now() WHERE id = $1`,
+          `UPDATE volunteer SET status = $9, status_reason = NULL, home_station_id = $2, home_station_path = $3, skills = $4,
+                  availability = $5, registered_by = $6, residence_area = $7, service_categories = $8, updated_at = now() WHERE id = $1`,
           [existing.id, ...values, move.to],
         );
         id = existing.id;
       } else {
         try {
           const [row] = await manager.query(
-            `INSERT INTO volunteer (person_id, status, home_station_id, home_station_path, skills, availability, registered_by)
-             VALUES ($1, 'PENDING', $2, $3, $4, $5, $6) RETURNING id::text`,
+            `INSERT INTO volunteer (person_id, status, home_station_id, home_station_path, skills, availability, registered_by,
+                                    residence_area, service_categories)
+             VALUES ($1, 'PENDING', $2, $3, $4, $5, $6, $7, $8) RETURNING id::text`,
             [personId, ...values],
           );
           id = row.id;
@@ -216,6 +258,11 @@ export class VolunteerService {
         }
       }
       await manager.query(`INSERT INTO volunteer_review (volunteer_id, decision, decided_by) VALUES ($1, 'REGISTERED', $2)`, [id, claims.sub]);
+      if (input.consent) {
+        // The registration's consent, and the sealed document number's when the person has one.
+        const [{ has_number: hasNumber }] = await manager.query('SELECT id_number_sealed IS NOT NULL AS has_number FROM person WHERE id = $1', [personId]);
+        await insertConsents(manager, personId, hasNumber ? ['REGISTRATION', 'DOCUMENT_NUMBER'] : ['REGISTRATION'], input.consent, assisted, claims.sub);
+      }
       await recordEvent(manager, {
         type: 'volunteer.registered',
         actor: actorOf(claims),
@@ -303,6 +350,11 @@ export class VolunteerService {
         set('skills', input.skills);
       }
       if (input.availability) set('availability', JSON.stringify(input.availability));
+      if (input.residenceArea) set('residence_area', input.residenceArea);
+      if (input.serviceCategories) {
+        await assertCategoriesExist(manager, input.serviceCategories, 'input.serviceCategories');
+        set('service_categories', input.serviceCategories);
+      }
       if (changes.length > 0) await manager.query(`UPDATE volunteer SET ${changes.join(', ')}, updated_at = now() WHERE id = $1`, params);
       return manager.findOneByOrFail(Volunteer, { id: current.id });
     });
@@ -336,7 +388,13 @@ export class VolunteerService {
   }
 
   /** The person being registered: the caller, an existing person, or a new one opened here without a password. */
-  private async registrant(manager: EntityManager, input: RegisterVolunteerInput, station: UnitRef, claims: Claims): Promise<string> {
+  private async registrant(
+    manager: EntityManager,
+    input: RegisterVolunteerInput,
+    identity: ResolvedIdentity | null,
+    station: UnitRef,
+    claims: Claims,
+  ): Promise<string> {
     if (input.person) {
       const person = await insertPerson(
         manager,
@@ -344,7 +402,7 @@ export class VolunteerService {
         {
           realName: input.person.realName,
           mobile: input.person.mobile ?? null,
-          idNumber: input.person.idNumber,
+          ...identity!,
           passwordHash: null,
           roles: ['RESIDENT'],
           home: station,

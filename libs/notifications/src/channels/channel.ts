@@ -9,8 +9,10 @@ export interface OutboundMessage {
   deliveryId: string;
   eventId: string;
   channel: OutboundChannel;
-  /** The recipient's mobile number. */
+  /** The recipient's mobile number; for WECHAT through WeChat itself, the openid of their bound WeChat account. */
   to: string;
+  /** The notification's kind (the event type, e.g. `order.dispatched`). */
+  kind: string;
   /** The template key (`order.dispatched.RESIDENT`) and its parameters, for gateways that hold registered templates. */
   template: string;
   params: Record<string, string | number>;

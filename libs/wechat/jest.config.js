@@ -1,0 +1,1 @@
+module.exports = { displayName: 'wechat', preset: '../../jest.preset.js' };
