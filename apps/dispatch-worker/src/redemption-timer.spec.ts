@@ -54,8 +54,8 @@ describe('the redemption expiry timer', () => {
     const expiresAt = new Date(Date.now() + 1500);
     await publish(redemptionEvent('points.redemption.reserved', redemptionId, expiresAt));
     await publish(redemptionEvent('points.redemption.reserved', redemptionId, expiresAt)); // a redelivery, under another id
-    const timer = await eventually(async () => (await queues.get('dispatch').getJobState(expiryJobId(redemptionId))) === 'delayed' || undefined);
-    expect(timer).toBe(true);
+    // The timer is set (delayed, or already fired on a slow machine); the one forwarded event below shows it fired once.
+    await eventually(async () => (await queues.get('dispatch').getJobState(expiryJobId(redemptionId))) !== 'unknown' || undefined);
 
     const forwarded = await eventually(async () => (await queues.get('points-credit').getJob(expiryEventId(redemptionId))) ?? undefined);
     expect(Date.now()).toBeGreaterThanOrEqual(expiresAt.getTime());

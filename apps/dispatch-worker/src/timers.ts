@@ -80,6 +80,19 @@ export class Timers {
     await this.sweep(subject, series);
   }
 
+  /**
+   * The job ids of a subject's timers that are set: pending, running or fired, not dropped (for tests and inspection;
+   * unlike `pending`, the answer does not change when a timer comes due while one looks).
+   */
+  async scheduled(subject: string): Promise<string[]> {
+    const queue = this.queues.get('dispatch');
+    const ids: string[] = [];
+    for (const jobId of Object.keys(await this.queues.backend.store.hashGetAll(this.indexKey(subject)))) {
+      if (!jobId.endsWith('ended') && (await queue.getJobState(jobId)) !== 'unknown') ids.push(jobId);
+    }
+    return ids.sort();
+  }
+
   /** The job ids of a subject's pending timers (for tests and inspection). */
   async pending(subject: string): Promise<string[]> {
     const queue = this.queues.get('dispatch');
