@@ -76,6 +76,11 @@ export const variables = defineVariables({
     schema: z.string().min(1).default('notifications'),
     description: 'database of the notifications service (its subgraph and its worker share it)',
   },
+  ANALYTICS_DATABASE: {
+    schema: z.string().min(1).default('analytics'),
+    description:
+      "the analytics worker's database: the event archive (every event, partitioned by month) and the subscriptions analytics jobs read (docs/events.md, \"Consuming from analytics\")",
+  },
   GATEWAY_DATABASE: {
     schema: z.string().min(1).default('gateway'),
     description:
@@ -172,6 +177,10 @@ export const variables = defineVariables({
   NOTIFICATION_WORKER_PORT: {
     schema: port(4011),
     description: 'notification worker `/health` and `/metrics` port',
+  },
+  ANALYTICS_WORKER_PORT: {
+    schema: port(4012),
+    description: 'analytics worker `/health` and `/metrics` port',
   },
   OPS_DASHBOARD_PORT: {
     schema: port(4020),
@@ -396,6 +405,41 @@ export const variables = defineVariables({
       }),
     description:
       'JSON object: notification kind (e.g. `order.dispatched`) → subscribe-message template id, or `{"id": …, "data": {"thing1": "title", "character_string2": "code"}}` naming the param of each keyword (a bare id sends `thing1` = title, `thing2` = body). A kind without a template is not sent on WECHAT (dead letter)',
+  },
+  EVENT_SUBSCRIPTIONS: {
+    schema: z
+      .string()
+      .default('[]')
+      .transform((value, ctx) => {
+        let parsed: unknown;
+        try {
+          parsed = JSON.parse(value);
+        } catch {
+          ctx.addIssue({ code: 'custom', message: 'must be a JSON array' });
+          return z.NEVER;
+        }
+        const result = z
+          .array(
+            z.object({
+              name: z.string().min(1),
+              types: z.array(z.string().min(1)).min(1),
+              maxEntries: z.number().int().positive().default(100_000),
+              maxAgeSeconds: z.number().int().positive().default(7 * 24 * 3600),
+            }),
+          )
+          .safeParse(parsed);
+        if (!result.success) {
+          ctx.addIssue({ code: 'custom', message: `must list subscriptions as {name, types, maxEntries?, maxAgeSeconds?}: ${result.error.issues[0]?.message}` });
+          return z.NEVER;
+        }
+        return result.data;
+      }),
+    description:
+      'JSON array of event subscriptions the analytics worker creates or updates at start: `[{"name": "warehouse", "types": ["order.*", "points.*"], "maxEntries": 100000, "maxAgeSeconds": 604800}]` (defaults as shown). `npm run events -- subscribe` does the same at any time',
+  },
+  EVENT_STREAM_TRIM_SECONDS: {
+    schema: positiveInt(10),
+    description: "how often the analytics worker applies the subscriptions' retention (a subscription may hold this long's worth of entries beyond it)",
   },
   QUIET_HOURS: {
     schema: z.string().regex(QUIET_HOURS_PATTERN, 'must be HH:MM-HH:MM (24 h, Asia/Shanghai) or off').default('22:00-07:00'),

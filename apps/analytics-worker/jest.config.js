@@ -1,0 +1,1 @@
+module.exports = { displayName: 'analytics-worker', preset: '../../jest.preset.js' };
