@@ -210,7 +210,8 @@ describe('verifying service hours', () => {
     const jobs = await creditJobs(id);
     expect(jobs).toHaveLength(1);
     expect(jobs[0]!.data).toMatchObject({ type: 'volunteer.hours.verified', unitPath: yingbin.path, payload: { serviceRecordId: id, minutes: 95 } });
-    expect((await outboxEvents('volunteer.hours.verified', id))[0]!.published_at).not.toBeNull();
+    // The relay adds the jobs, then marks the row published (a moment later): wait for the mark itself.
+    await eventually(async () => (await outboxEvents('volunteer.hours.verified', id))[0]!.published_at !== null);
   });
 
   it('verifies a record exactly once when ten admins try at the same moment', async () => {
