@@ -36,6 +36,27 @@ export function mergeHandlers(...sets: EventHandlers[]): EventHandlers {
 }
 
 /**
+ * The worker's own timers: delayed jobs on its queue, never in an outbox. When one fires, its envelope (whose id is
+ * derived from the timer's job id) goes to the `analytics` queue too, before it is handled, so the event stream
+ * sees it once (a retry adds the same job id; the archive keeps one copy by id). `points.redemption.expiryDue` is
+ * forwarded to all its routes by its own handler.
+ */
+export const STREAMED_TIMER_TYPES = ['order.deadline.due', 'order.evaluation.due', 'carePlan.visit.timerDue', 'carePlan.visit.checkDue'] as const;
+
+function streamingFiredTimers(queues: Queues, handlers: EventHandlers): EventHandlers {
+  const streamed: Record<string, EventHandler> = { ...(handlers as Record<string, EventHandler>) };
+  for (const type of STREAMED_TIMER_TYPES) {
+    const handle = handlers[type] as EventHandler | undefined;
+    if (!handle) continue;
+    streamed[type] = async (event, job) => {
+      await queues.get('analytics').add(event.type, event, { jobId: event.id });
+      await handle(event, job);
+    };
+  }
+  return streamed as EventHandlers;
+}
+
+/**
  * The handlers of the `dispatch` queue: order routing, SLA escalation, closing of unevaluated orders, care-plan
  * visits and the redemption expiry timer. An event without a handler fails permanently with "dispatch has no handler
  * for <type>" at its first attempt and stays in the failed set (kept for a week), where it can be inspected and
@@ -48,7 +69,7 @@ export function dispatchHandlers(config: Config, log: Logger): (queues: Queues) 
   const deliverMs = config.ORDER_DELIVER_MINUTES * 60_000 * config.ORDER_TIMER_SCALE;
   return (queues) => {
     const timers = new Timers(queues);
-    return mergeHandlers(
+    const handlers = mergeHandlers(
       redemptionTimerHandlers(queues),
       orderRoutingHandlers({ queues, autoDispatch: config.AUTO_DISPATCH, stations, orders, log }),
       escalationHandlers({ timers, orders, log }),
@@ -57,6 +78,7 @@ export function dispatchHandlers(config: Config, log: Logger): (queues: Queues) 
       // Service began; the delivery deadline keeps running until the order is delivered.
       { 'order.started': async () => undefined },
     );
+    return streamingFiredTimers(queues, handlers);
   };
 }
 

@@ -40,6 +40,10 @@ describe('care plan visits', () => {
     expect(call!.at).toBeGreaterThanOrEqual(due);
     await quietFor(200);
     expect(callsFor('recordCarePlanVisit', planId)).toHaveLength(1);
+    // The fired timer reached the event stream before it was handled.
+    const timer = (await harness.queues.get('dispatch').getJob(visitJobId(planId, due)))!.data as { id: string; type: string };
+    expect(timer.type).toBe('carePlan.visit.timerDue');
+    expect((await harness.queues.get('analytics').getJob(timer.id))?.data).toEqual(timer);
   });
 
   it('keeps only the timer of the newest announcement, whatever order the announcements are handled in', async () => {

@@ -1,3 +1,4 @@
+import type { EventEnvelope } from '@kz/events';
 import { anEvent, eventually, Harness, iso, nextId, quietFor } from '../testing/harness';
 import { escalationJobId } from './escalation';
 
@@ -38,6 +39,16 @@ describe('SLA escalation', () => {
     expect(institute!.claims).toEqual({ sub: 'dispatch-worker', roles: ['SERVICE'] });
     expect(institute!.at).toBeGreaterThanOrEqual(due);
     expect(center!.at).toBeGreaterThanOrEqual(due + (due - dispatchedAt));
+
+    // Both fired timers reach the event stream, once each, under the ids of their envelopes.
+    const fired = await Promise.all(
+      (['INSTITUTE', 'CENTER'] as const).map(async (level) => (await harness.queues.get('dispatch').getJob(escalationJobId(orderId, 'ACCEPT', level, due)))!.data as EventEnvelope),
+    );
+    for (const envelope of fired) {
+      const streamed = await harness.queues.get('analytics').getJob(envelope.id);
+      expect(streamed?.data).toEqual(envelope);
+      expect(envelope.type).toBe('order.deadline.due');
+    }
   });
 
   it('drops the accept timers when the station accepts, and sets the delivery ones from the new deadline', async () => {
