@@ -11,6 +11,7 @@ import { WORKSPACE } from '../compose/compose';
 import { Launcher, NO_RESTART, waitHealthy } from '../launcher/launcher';
 import { parseArgs, runTool } from '../shared/args';
 import { seed } from '../seed/seed';
+import { analyticsBenchmark } from './analytics.bench';
 import { dispatchWorkerBenchmarks, placeOrderBenchmark } from './dispatch.bench';
 import { embeddedBenchmark, EmbeddedReport } from './embedded.bench';
 import { CLIENT_MIX_DOCUMENTS, clientMixBenchmarks } from './client-mix.bench';
@@ -25,7 +26,7 @@ import { unitTreeBenchmark } from './unit-tree.bench';
 import { volunteerSearchBenchmark } from './volunteer-search.bench';
 
 /** The benchmarks, by the names `--only` takes, in the order they run. */
-const BENCHMARKS = ['unit-tree', 'volunteer-search', 'client-mix', 'place-order', 'points-transfer', 'redemption', 'dispatch', 'queue-backends', 'notifications', 'live', 'embedded'];
+const BENCHMARKS = ['unit-tree', 'volunteer-search', 'client-mix', 'place-order', 'points-transfer', 'redemption', 'dispatch', 'queue-backends', 'notifications', 'analytics', 'live', 'embedded'];
 
 /**
  * `npm run bench`: the kaizhou data set in databases of its own, the subgraphs and the gateway as separate processes
@@ -147,6 +148,7 @@ runTool(async () => {
     if (runs('dispatch')) comparisons.push(...(await dispatchWorkerBenchmarks(config, env, options, memory)));
     if (runs('queue-backends')) comparisons.push(...(await queueBackendBenchmarks(config, env, options)));
     if (runs('notifications')) comparisons.push(...(await notificationBenchmarks(config, options)));
+    if (runs('analytics')) comparisons.push(await analyticsBenchmark(config, options));
     if (runs('live')) {
       const subgraphs = processesOfApps(['org-subgraph', 'volunteers-subgraph', 'points-subgraph', 'orders-subgraph', 'notifications-subgraph']);
       live = await liveBenchmark({ config, gateway: { pid: gateways[1]!.pid, port: singleGatewayPort }, subgraphs });
