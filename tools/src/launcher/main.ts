@@ -192,7 +192,7 @@ async function main(): Promise<void> {
         `  GraphQL gateway:    http://localhost:${config.GATEWAY_PORT}/graphql\n` +
         `  Console (zh-CN):    http://localhost:${config.CONSOLE_PORT}/\n` +
         `  Demo login:         ${demoLogin()}\n` +
-        `  Ops dashboard:      http://localhost:${config.OPS_DASHBOARD_PORT}/ (Bull Board; sign in with a CENTER_ADMIN token)\n` +
+        `  Ops dashboard:      http://localhost:${config.OPS_DASHBOARD_PORT}/ (Bull Board; /subscriptions: event subscriptions; CENTER_ADMIN only)\n` +
         `  A token to use:     npm run token -- --role CENTER_ADMIN\n` +
         `  Stop everything:    Ctrl-C\n\n`,
     );
