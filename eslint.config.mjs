@@ -19,6 +19,8 @@ const APP_ENTRY_POINTS = [
   '@kz/notifications-subgraph',
   '@kz/dispatch-worker',
   '@kz/notification-worker',
+  '@kz/analytics-worker',
+  '@kz/ops-dashboard',
 ];
 
 export default [

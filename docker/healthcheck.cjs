@@ -11,6 +11,7 @@ const PORTS = {
   'notifications-subgraph': ['NOTIFICATIONS_PORT', 4005],
   'dispatch-worker': ['DISPATCH_WORKER_PORT', 4010],
   'notification-worker': ['NOTIFICATION_WORKER_PORT', 4011],
+  'analytics-worker': ['ANALYTICS_WORKER_PORT', 4012],
   'ops-dashboard': ['OPS_DASHBOARD_PORT', 4020],
 };
 

@@ -2,12 +2,14 @@ import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { signToken } from '@kz/auth';
 import { catalog, createRedis, QUEUES, Queues } from '@kz/events';
-import { deleteKeysWithPrefix, testConfig, uniqueQueuePrefix } from '@kz/testing';
+import { deleteKeysWithPrefix, testConfig, uniqueName, uniqueQueuePrefix } from '@kz/testing';
 import { RunningOpsDashboard, startOpsDashboard } from './app';
 import { SESSION_COOKIE } from './admin-auth';
 
 const prefix = uniqueQueuePrefix();
-const config = testConfig({ QUEUE_PREFIX: prefix, HOST: '127.0.0.1' });
+// An analytics database nobody created: the subscriptions page must say it cannot read it (the analytics worker creates
+// it; apps/e2e/src/analytics-dashboard.e2e.spec.ts shows the page with the worker's subscriptions).
+const config = testConfig({ QUEUE_PREFIX: prefix, HOST: '127.0.0.1', ANALYTICS_DATABASE: uniqueName('analytics') });
 const KZ = { unitId: '1', unitPath: '1' };
 
 let dashboard: RunningOpsDashboard;
@@ -91,6 +93,18 @@ describe('the ops dashboard', () => {
     expect(await board.text()).toContain('<html');
     // A cookie holding someone else's token does not open it.
     expect((await get('/api/queues', { cookie: `${SESSION_COOKIE}=${tokens.volunteer}` })).status).toBe(403);
+  });
+
+  it('says on the subscriptions page, to a CENTER_ADMIN only, that the analytics database cannot be read before it exists', async () => {
+    expect((await get('/subscriptions', { accept: 'text/html' })).status).toBe(401);
+    expect((await get('/subscriptions', bearer(tokens.dispatcher!))).status).toBe(403);
+    const page = await get('/subscriptions', bearer(tokens.admin!));
+    expect(page.status).toBe(503);
+    const html = await page.text();
+    expect(html).toContain(`Cannot read the analytics database ${config.ANALYTICS_DATABASE}: database &#34;${config.ANALYTICS_DATABASE}&#34; does not exist`);
+    expect(html).not.toContain('<table>');
+    // /health does not depend on it: the board works without the analytics worker.
+    expect((await get('/health')).status).toBe(200);
   });
 
   it('serves /health and /metrics openly, with the depth of every queue and its own request counts', async () => {

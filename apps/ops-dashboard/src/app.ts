@@ -15,6 +15,8 @@ import { createLogger, createMetrics, Logger, runInRequestScope } from '@kz/tele
 import { registerQueueGauges } from '@kz/worker';
 import { authorizeAdmin, presentedToken, secondsLeft, SESSION_COOKIE, sessionCookie } from './admin-auth';
 import { loginPage } from './login-page';
+import { SubscriptionLagReader } from './subscriptions/subscription-lag';
+import { subscriptionsPage } from './subscriptions/subscriptions-page';
 
 export interface OpsDashboardOptions {
   /** 0 picks a free port (tests). */
@@ -33,10 +35,11 @@ const PING_TIMEOUT_MS = 2000;
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /**
- * The ops dashboard: Bull Board over every queue of the routing table, with the workers' BullMQ prefix, behind admin
- * authentication (a CENTER_ADMIN bearer token, or the HttpOnly cookie its sign-in form sets). `/health` and `/metrics`
- * are open like every app's; `/metrics` carries the depth and failed-set size of every queue, including those
- * consumed inside the subgraphs.
+ * The ops dashboard: Bull Board over every queue of the routing table, with the workers' BullMQ prefix, and
+ * `/subscriptions`, the event stream's subscriptions with their lag (read from the analytics worker's database), behind
+ * admin authentication (a CENTER_ADMIN bearer token, or the HttpOnly cookie its sign-in form sets). `/health` and
+ * `/metrics` are open like every app's; `/metrics` carries the depth and failed-set size of every queue, including
+ * those consumed inside the subgraphs.
  */
 export async function startOpsDashboard(config: Config, options: OpsDashboardOptions = {}): Promise<RunningOpsDashboard> {
   const log = options.log ?? createLogger('ops-dashboard', config.LOG_LEVEL);
@@ -48,6 +51,7 @@ export async function startOpsDashboard(config: Config, options: OpsDashboardOpt
   const queues = new Queues(backend, config.QUEUE_PREFIX);
   const all = new Map<QueueName, Queue>(QUEUES.map((name) => [name, queues.get(name)]));
   registerQueueGauges(metrics.registry, all, log);
+  const subscriptions = new SubscriptionLagReader(config);
 
   const board = new ExpressAdapter();
   board.setBasePath('/');
@@ -127,6 +131,13 @@ export async function startOpsDashboard(config: Config, options: OpsDashboardOpt
       next(error);
     }
   });
+  app.get('/subscriptions', async (_req, res) => {
+    const read = await subscriptions.read().catch((error: Error) => {
+      log.warn({ err: error.message }, 'cannot read the event subscriptions');
+      return { problem: error.message };
+    });
+    res.status(Array.isArray(read) ? 200 : 503).type('html').send(subscriptionsPage(config.ANALYTICS_DATABASE, read));
+  });
   app.use('/', board.getRouter());
   app.use((error: Error, _req: Request, res: Response, _next: NextFunction) => {
     log.error({ err: error }, 'ops dashboard request failed');
@@ -141,6 +152,7 @@ export async function startOpsDashboard(config: Config, options: OpsDashboardOpt
   try {
     await once(server, 'listening');
   } catch (error) {
+    await subscriptions.close();
     await queues.close();
     await backend.close();
     throw error;
@@ -162,6 +174,7 @@ export async function startOpsDashboard(config: Config, options: OpsDashboardOpt
         const force = setTimeout(() => server.closeAllConnections(), 5_000);
         await closed;
         clearTimeout(force);
+        await subscriptions.close();
         await queues.close();
         await backend.close();
         log.info('ops dashboard stopped');
@@ -175,6 +188,7 @@ export async function startOpsDashboard(config: Config, options: OpsDashboardOpt
 function routeOf(path: string): string {
   if (path === '/health' || path === '/metrics' || path === '/login' || path === '/logout') return path.slice(1);
   if (path.startsWith('/api/')) return 'api';
+  if (path === '/subscriptions') return 'subscriptions';
   if (path.startsWith('/static/')) return 'static';
   return 'ui';
 }

@@ -30,6 +30,7 @@ const PORT_VARIABLE: Record<string, keyof typeof variables> = {
   'notifications-subgraph': 'NOTIFICATIONS_PORT',
   'dispatch-worker': 'DISPATCH_WORKER_PORT',
   'notification-worker': 'NOTIFICATION_WORKER_PORT',
+  'analytics-worker': 'ANALYTICS_WORKER_PORT',
   'ops-dashboard': 'OPS_DASHBOARD_PORT',
 };
 
@@ -81,6 +82,13 @@ describe('the Kubernetes manifests (docker/k8s)', () => {
       expect(hpa.spec.metrics[0].resource.name).toBe('cpu');
       expect(hpa.spec.minReplicas).toBeGreaterThanOrEqual(2);
     }
+  });
+
+  it('run the analytics worker as one replica, never two at once, and scale it on nothing (the order of its subscriptions)', () => {
+    const deployment = find('Deployment', 'analytics-worker')!;
+    expect(deployment.spec.replicas).toBe(1);
+    expect(deployment.spec.strategy).toEqual({ type: 'Recreate' });
+    expect(docs.filter((doc) => ['ScaledObject', 'HorizontalPodAutoscaler'].includes(doc.kind) && doc.metadata.name === 'analytics-worker')).toEqual([]);
   });
 
   it('give the apps a configuration they accept, with the development secrets marked as such', () => {

@@ -369,8 +369,10 @@ ${rows.join('\n')}
 
 - **Queue.** \`analytics\`, a BullMQ queue on the platform's Redis (\`REDIS_URL\`) under the key prefix
   \`QUEUE_PREFIX\` (default \`{kz}\`, a Redis Cluster hash tag), so its keys are \`{kz}:analytics:*\`. Every event a
-  service writes to its outbox is added to it by the outbox relay; the platform itself runs no consumer of this
-  queue, so jobs wait there until an analytics consumer takes them (Redis memory grows with the backlog).
+  service writes to its outbox is added to it by the outbox relay. The platform's analytics worker
+  (\`apps/analytics-worker\`, one replica) drains it into the event archive and the event subscriptions of its own
+  database (\`ANALYTICS_DATABASE\`): an analytics job reads its subscription there rather than competing with the
+  worker for this queue's jobs.
 - **Job.** Name = the event \`type\`, data = the envelope above, **job id = the event \`id\`**. Adding a job whose id
   already exists is a no-op in BullMQ, so a relay that re-sends after a crash adds nothing while the first job is
   still kept (completed jobs are kept ${duration(retention.age)} or the last ${retention.count.toLocaleString('en')},

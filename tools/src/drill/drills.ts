@@ -36,6 +36,12 @@ import {
 } from './probes';
 import type { Processes } from './processes';
 
+/**
+ * Every process of the drilled platform by name: the subgraphs, the gateway, two replicas of each scaled worker and
+ * the analytics worker (one replica: it keeps each subscription in queue order), as `npm start` runs them.
+ */
+export const PLATFORM_PROCESSES = ['org', 'volunteers', 'orders', 'points', 'notifications', 'gateway', 'dispatch-1', 'dispatch-2', 'notification-1', 'notification-2', 'analytics'];
+
 export interface DrillContext {
   config: Config;
   processes: Processes;
@@ -459,7 +465,7 @@ async function writeBurstDrill(
  * outboxes, committed with them); once Redis is back the relays publish them and the workers catch up.
  */
 export function redisOutageDrill(ctx: DrillContext, outageSeconds = 10): Promise<DrillResult> {
-  const all = ['org', 'volunteers', 'orders', 'points', 'notifications', 'gateway', 'dispatch-1', 'dispatch-2', 'notification-1', 'notification-2'];
+  const all = PLATFORM_PROCESSES;
   const pids = Object.fromEntries(all.map((name) => [name, ctx.processes.pid(name)]));
   return writeBurstDrill(
     ctx,
@@ -501,7 +507,7 @@ const RECONCILING = ['org', 'volunteers', 'orders', 'points', 'notifications', '
  * the marker key is gone. Checks as drill 2, plus: every open order has its deadline timers.
  */
 export function redisEmptyDrill(ctx: DrillContext, mode: 'nosave' | 'flushall', orders = 500, outageSeconds = 10): Promise<DrillResult> {
-  const all = ['org', 'volunteers', 'orders', 'points', 'notifications', 'gateway', 'dispatch-1', 'dispatch-2', 'notification-1', 'notification-2'];
+  const all = PLATFORM_PROCESSES;
   const pids = Object.fromEntries(all.map((name) => [name, ctx.processes.pid(name)]));
   const ports = RECONCILING.map((name) => ctx.ports[name]!);
   let before: Record<string, number> = {};
@@ -556,7 +562,7 @@ export function redisEmptyDrill(ctx: DrillContext, mode: 'nosave' | 'flushall', 
  * Requests meanwhile fail with a code; nothing acknowledged is lost; every service reconnects by itself.
  */
 export function postgresRestartDrill(ctx: DrillContext, downSeconds = 5): Promise<DrillResult> {
-  const all = ['org', 'volunteers', 'orders', 'points', 'notifications', 'gateway', 'dispatch-1', 'dispatch-2', 'notification-1', 'notification-2'];
+  const all = PLATFORM_PROCESSES;
   const pids = Object.fromEntries(all.map((name) => [name, ctx.processes.pid(name)]));
   return writeBurstDrill(
     ctx,

@@ -11,7 +11,7 @@ import { WORKSPACE } from '../compose/compose';
 import { seed } from '../seed/seed';
 import { openPointsDatabase } from '../shared/databases';
 import { parseArgs, runTool } from '../shared/args';
-import { DrillContext, DrillResult, learnRecipients, postgresRestartDrill, redisEmptyDrill, redisOutageDrill, subgraphStopDrill, workerKillDrill } from './drills';
+import { DrillContext, DrillResult, learnRecipients, PLATFORM_PROCESSES, postgresRestartDrill, redisEmptyDrill, redisOutageDrill, subgraphStopDrill, workerKillDrill } from './drills';
 import { PrivatePostgres } from './private-postgres';
 import { ask, sql } from './probes';
 import { Processes } from './processes';
@@ -44,7 +44,7 @@ runTool(async () => {
   const redis = await PrivateRedis.launch({ persistent: true });
   const logDir = mkdtempSync(join(tmpdir(), 'kz-drill-logs-'));
 
-  const names = ['org', 'volunteers', 'orders', 'points', 'notifications', 'gateway', 'dispatch-1', 'dispatch-2', 'notification-1', 'notification-2'];
+  const names = PLATFORM_PROCESSES;
   const ports: Record<string, number> = {};
   for (const name of names) ports[name] = await freePort();
   const url = (name: string) => `http://127.0.0.1:${ports[name]}/graphql`;
@@ -78,7 +78,7 @@ runTool(async () => {
     POINTS_SUBGRAPH_URL: url('points'),
     NOTIFICATIONS_SUBGRAPH_URL: url('notifications'),
   };
-  for (const name of ['ORG_DATABASE', 'VOLUNTEERS_DATABASE', 'ORDERS_DATABASE', 'POINTS_DATABASE', 'NOTIFICATIONS_DATABASE', 'GATEWAY_DATABASE', 'MEDIA_DATABASE', 'NOTIFICATION_WEBHOOK_URL']) delete env[name];
+  for (const name of ['ORG_DATABASE', 'VOLUNTEERS_DATABASE', 'ORDERS_DATABASE', 'POINTS_DATABASE', 'NOTIFICATIONS_DATABASE', 'ANALYTICS_DATABASE', 'GATEWAY_DATABASE', 'MEDIA_DATABASE', 'NOTIFICATION_WEBHOOK_URL']) delete env[name];
   const config = loadConfig(env);
   const processes = new Processes(env, logDir);
   process.on('exit', () => processes.killAll());
@@ -106,6 +106,8 @@ runTool(async () => {
         env: { NOTIFICATION_WORKER_PORT: String(ports[`notification-${replica}`]) },
       });
     }
+    // It drains `analytics` (every event) into the archive, so that queue empties too between drills.
+    await processes.start({ name: 'analytics', dir: 'analytics-worker', port: ports.analytics!, env: { ANALYTICS_WORKER_PORT: String(ports.analytics) } });
     say(`drill: platform up (${names.length} processes, logs in ${logDir})`);
 
     const gateway = url('gateway');
@@ -173,7 +175,7 @@ runTool(async () => {
 
   const when = new Date().toISOString();
   const setup = [
-    `Platform: 5 subgraphs, the gateway, 2 dispatch-worker and 2 notification-worker replicas, each its own Node process (NODE_ENV=production), as \`npm start\` runs them.`,
+    `Platform: 5 subgraphs, the gateway, 2 dispatch-worker and 2 notification-worker replicas and the analytics worker, each its own Node process (NODE_ENV=production), as \`npm start\` runs them.`,
     queueBackend === 'postgres'
       ? `Data: the demo set seeded into a private Postgres cluster (initdb in a temporary directory, its own port), and every queue, timer and shared record in its database \`queues\` (QUEUE_BACKEND=postgres, BullMQ's PostgreSQL backend); the private redis-server is started as for the other drills but the apps have nothing to do with it.`
       : `Data: the demo set seeded into a private Postgres cluster (initdb in a temporary directory, its own port); a private redis-server with the append-only file on (appendfsync everysec) and noeviction.`,

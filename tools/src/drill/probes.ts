@@ -174,12 +174,10 @@ export async function notificationsOf(config: Config, eventIds: string[]): Promi
   return { processed: new Set(processed.map((row) => row.id)), recipients };
 }
 
-/** Queues with a consumer in the platform (`analytics` has none yet: its jobs wait by design). */
-export const CONSUMED_QUEUES = QUEUES.filter((queue) => queue !== 'analytics');
-
 export async function queueCounts(queues: Queues): Promise<Record<string, QueueCounts>> {
   const out: Record<string, QueueCounts> = {};
-  for (const name of CONSUMED_QUEUES) {
+  // Every queue has its consumer (`analytics` the analytics worker), so every one must drain.
+  for (const name of QUEUES) {
     const counts = await queues.get(name).getJobCounts('waiting', 'active', 'failed', 'prioritized');
     out[name] = { waiting: (counts.waiting ?? 0) + (counts.prioritized ?? 0), active: counts.active ?? 0, failed: counts.failed ?? 0 };
   }

@@ -91,6 +91,13 @@ describe('npm start with the embedded PostgreSQL', () => {
       ),
     );
     expect(written.setSevenHaves.sevenHaves.find((check) => check.item === 'FUNDING')?.evidence).toBe(evidence);
+    // The analytics worker, migrated with the rest, archives the change's event from the `analytics` queue.
+    expect(first.output).toMatch(/\[migrate\] +analytics: applied EventStream1769000000000/);
+    const archived = async () => {
+      const metrics = await (await fetch(`http://127.0.0.1:${ports.ANALYTICS_WORKER_PORT}/metrics`)).text();
+      return Number(/^event_archive_events_total\{added="new"[^}]*\} (\d+)$/m.exec(metrics)?.[1] ?? 0) > 0;
+    };
+    await eventually(archived, 60_000);
 
     // A worker killed with SIGKILL is started again; the gateway answers all along.
     const [, workerPid] = (await first.waitFor(/\[dispatch\] +started \(pid (\d+)\)/)) as unknown as [string, string];

@@ -30,6 +30,7 @@ export function appsOf(config: Config): AppSpec[][] {
     [
       { name: 'dispatch', dir: 'dispatch-worker', port: config.DISPATCH_WORKER_PORT },
       { name: 'notification', dir: 'notification-worker', port: config.NOTIFICATION_WORKER_PORT },
+      { name: 'analytics', dir: 'analytics-worker', port: config.ANALYTICS_WORKER_PORT },
       { name: 'ops', dir: 'ops-dashboard', port: config.OPS_DASHBOARD_PORT },
     ],
     [{ name: 'console', dir: 'console', port: config.CONSOLE_PORT }],

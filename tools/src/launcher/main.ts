@@ -26,6 +26,7 @@ const PORT_VARIABLES: Record<string, keyof Config> = {
   gateway: 'GATEWAY_PORT',
   dispatch: 'DISPATCH_WORKER_PORT',
   notification: 'NOTIFICATION_WORKER_PORT',
+  analytics: 'ANALYTICS_WORKER_PORT',
   ops: 'OPS_DASHBOARD_PORT',
   console: 'CONSOLE_PORT',
 };
@@ -149,7 +150,7 @@ async function main(): Promise<void> {
       await checkAppPorts(env);
       await assertPostgresReachable(config0);
       mode = `your own PostgreSQL at ${config0.PGHOST}:${config0.PGPORT} (EMBEDDED=1: an embedded one in DATA_DIR instead)`;
-      data = `your PostgreSQL, databases ${[config0.ORG_DATABASE, config0.VOLUNTEERS_DATABASE, config0.ORDERS_DATABASE, config0.POINTS_DATABASE, config0.NOTIFICATIONS_DATABASE, config0.GATEWAY_DATABASE, config0.MEDIA_DATABASE].join(', ')}`;
+      data = `your PostgreSQL, databases ${[config0.ORG_DATABASE, config0.VOLUNTEERS_DATABASE, config0.ORDERS_DATABASE, config0.POINTS_DATABASE, config0.NOTIFICATIONS_DATABASE, config0.ANALYTICS_DATABASE, config0.GATEWAY_DATABASE, config0.MEDIA_DATABASE].join(', ')}`;
     }
     const queues = await queueBackend(loadConfig(env), env, isEmbedded);
     Object.assign(env, queues.env);
@@ -191,7 +192,7 @@ async function main(): Promise<void> {
         `  GraphQL gateway:    http://localhost:${config.GATEWAY_PORT}/graphql\n` +
         `  Console (zh-CN):    http://localhost:${config.CONSOLE_PORT}/\n` +
         `  Demo login:         ${demoLogin()}\n` +
-        `  Ops dashboard:      http://localhost:${config.OPS_DASHBOARD_PORT}/ (Bull Board; sign in with a CENTER_ADMIN token)\n` +
+        `  Ops dashboard:      http://localhost:${config.OPS_DASHBOARD_PORT}/ (Bull Board; /subscriptions: event subscriptions; CENTER_ADMIN only)\n` +
         `  A token to use:     npm run token -- --role CENTER_ADMIN\n` +
         `  Stop everything:    Ctrl-C\n\n`,
     );

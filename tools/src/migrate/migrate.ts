@@ -2,6 +2,7 @@ import type { DataSourceOptions } from 'typeorm';
 import type { Config } from '@kz/config';
 import { createServiceDataSource, ensureDatabase, migrate } from '@kz/db';
 import { migrateQueueDatabase } from '@kz/events';
+import { analyticsMigrations } from '@kz/analytics-worker';
 import { documentsMigrations, mediaMigrations } from '@kz/gateway';
 import { notificationMigrations } from '@kz/notifications';
 import { ordersMigrations } from '@kz/orders-subgraph';
@@ -21,6 +22,7 @@ export async function migrateAll(config: Config): Promise<string[]> {
     { database: config.ORDERS_DATABASE, migrations: ordersMigrations },
     { database: config.POINTS_DATABASE, migrations: pointsMigrations },
     { database: config.NOTIFICATIONS_DATABASE, migrations: notificationMigrations },
+    { database: config.ANALYTICS_DATABASE, migrations: analyticsMigrations },
     { database: config.GATEWAY_DATABASE, migrations: documentsMigrations },
     { database: config.MEDIA_DATABASE, migrations: mediaMigrations },
   ];
