@@ -96,15 +96,17 @@ export async function dailyFigures(db: Queryable, unitPath: string, from: string
     placed: Record<string, number>;
     closed: Record<string, number>;
   }[];
+  // jsonb orders keys by length first; a warehouse diffing exports wants them by name.
+  const byName = (counts: Record<string, number>) => Object.fromEntries(Object.entries(counts).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   const total = (byCategory: Record<string, number>) => Object.values(byCategory).reduce((sum, n) => sum + n, 0);
   return rows.map((row) => ({
     day: row.day,
     verifiedMinutes: row.verified_minutes,
     volunteersActive: row.volunteers_active,
     ordersPlaced: total(row.placed),
-    ordersPlacedByCategory: row.placed,
+    ordersPlacedByCategory: byName(row.placed),
     ordersClosed: total(row.closed),
-    ordersClosedByCategory: row.closed,
+    ordersClosedByCategory: byName(row.closed),
     escalations: row.escalations,
     pointsEarned: row.points_earned,
     pointsRedeemed: row.points_redeemed,
