@@ -9,11 +9,20 @@ import { RunningWorkerService, startWorkerService } from '@kz/worker';
 import { EventStream, SubscriptionSpec } from './stream/event-stream';
 import { EventStream1769000000000 } from './stream/migrations/1769000000000-event-stream';
 import { Trimmer } from './stream/trimmer';
+import { FiguresJob } from './figures/figures-job';
+import { Figures1769100000000 } from './figures/migrations/1769100000000-figures';
 
 export { EventStream, InvalidSubscription, subscriptionProblems, typeMatches } from './stream/event-stream';
 export type { StreamEntry, SubscriptionSpec, SubscriptionState } from './stream/event-stream';
+export { FiguresJob } from './figures/figures-job';
+export { applyEvent, FIGURES_SUBSCRIPTION } from './figures/figures-apply';
+export { dailyFigures, stageTimes } from './figures/figures-query';
+export type { DailyFigures, StageTime } from './figures/figures-query';
+export { rebuildFigures } from './figures/figures-rebuild';
+export { exportFigures } from './figures/figures-export';
+export type { ExportFormat } from './figures/figures-export';
 
-export const analyticsMigrations = [EventStream1769000000000];
+export const analyticsMigrations = [EventStream1769000000000, Figures1769100000000];
 
 export interface AnalyticsWorkerOptions {
   port?: number;
@@ -24,6 +33,7 @@ export interface RunningAnalyticsWorker extends RunningWorkerService {
   dataSource: DataSource;
   stream: EventStream;
   trimmer: Trimmer;
+  figures: FiguresJob;
 }
 
 /** Opens (creating and migrating) the analytics database: for the worker, `npm run events` and tests. */
@@ -65,8 +75,11 @@ export async function startAnalyticsWorker(config: Config, options: AnalyticsWor
   const dataSource = await openAnalyticsDatabase(config, log);
   const stream = new EventStream(dataSource);
   const trimmer = new Trimmer(stream, config.EVENT_STREAM_TRIM_SECONDS * 1000, log);
+  const figures = new FiguresJob(dataSource, { log });
   try {
     for (const spec of config.EVENT_SUBSCRIPTIONS as SubscriptionSpec[]) await stream.subscribe(spec);
+    // Before the queue is drained, so the subscription gets every event archived from now on.
+    await figures.register();
     let archived: Counter<'added'> | undefined;
     const service = await startWorkerService({
       name: 'analytics-worker',
@@ -90,13 +103,16 @@ export async function startAnalyticsWorker(config: Config, options: AnalyticsWor
         registerStreamGauges(registry, stream, metricsLog);
       },
       onStopped: async () => {
+        await figures.stop();
         await trimmer.stop();
         await dataSource.destroy();
       },
     });
     trimmer.start();
-    return { ...service, dataSource, stream, trimmer };
+    await figures.start();
+    return { ...service, dataSource, stream, trimmer, figures };
   } catch (error) {
+    await figures.stop();
     await trimmer.stop();
     if (dataSource.isInitialized) await dataSource.destroy();
     throw error;
