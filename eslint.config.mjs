@@ -19,6 +19,7 @@ const APP_ENTRY_POINTS = [
   '@kz/notifications-subgraph',
   '@kz/dispatch-worker',
   '@kz/notification-worker',
+  '@kz/analytics-worker',
 ];
 
 export default [
