@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { z } from 'zod';
+import { variables } from '@kz/config';
 import { catalog, derivedEventId, DEFAULT_JOB_OPTIONS, EventEnvelope, EventType, parseEnvelope, routesFor } from '@kz/events';
 import { WORKSPACE } from '../compose/compose';
 
@@ -25,9 +26,10 @@ interface JsonSchema {
 
 /**
  * Events that workers make themselves as delayed jobs on their own queue (their timers), not through an outbox:
- * `apps/dispatch-worker/src/timers.ts` and `libs/notifications/src/deliveries/delivery-jobs.ts`. Only
- * `points.redemption.expiryDue` is forwarded to its routes when it fires (`redemption-timer.ts`), and
- * `notification.delivery.due` also travels through the notifications outbox when staff retry a dead letter.
+ * `apps/dispatch-worker/src/timers.ts` and `libs/notifications/src/deliveries/delivery-jobs.ts`. The dispatch
+ * worker's reach `analytics` when they fire (`STREAMED_TIMER_TYPES` in its app.ts; `points.redemption.expiryDue` is
+ * forwarded to all its routes by `redemption-timer.ts`); `notification.delivery.due` travels through the
+ * notifications outbox only when staff retry a dead letter.
  */
 export const WORKER_TIMER_EVENTS: Partial<Record<EventType, string>> = {
   'order.deadline.due': 'dispatch-worker',
@@ -39,6 +41,9 @@ export const WORKER_TIMER_EVENTS: Partial<Record<EventType, string>> = {
 };
 
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
+
+/** The retention of a subscription that names none: the defaults of an entry of EVENT_SUBSCRIPTIONS. */
+const SUBSCRIPTION_DEFAULTS = variables.EVENT_SUBSCRIPTIONS.schema.parse(JSON.stringify([{ name: 'defaults', types: ['*'] }]))[0]!;
 
 function jsonSchemaOf(schema: z.ZodType): JsonSchema {
   return z.toJSONSchema(schema, { io: 'output', unrepresentable: 'any' }) as JsonSchema;
@@ -358,7 +363,7 @@ envelope \`id\` and \`requestId\` are uuids. Paths are materialized unit paths (
 
 ## Events and their queues
 
-Every event goes to \`analytics\` (the workers' own timers aside, see "Consuming from analytics"); the queues column
+Every event goes to \`analytics\` (the dispatch worker's timers when they fire, the notification worker's delivery timers never; see "Consuming from analytics"); the queues column
 lists all queues that receive it.
 
 | type | version | queues | payload | meaning |
@@ -367,58 +372,197 @@ ${rows.join('\n')}
 
 ## Consuming from analytics
 
-- **Queue.** \`analytics\`, a BullMQ queue on the platform's Redis (\`REDIS_URL\`) under the key prefix
-  \`QUEUE_PREFIX\` (default \`{kz}\`, a Redis Cluster hash tag), so its keys are \`{kz}:analytics:*\`. Every event a
-  service writes to its outbox is added to it by the outbox relay. The platform's analytics worker
-  (\`apps/analytics-worker\`, one replica) drains it into the event archive and the event subscriptions of its own
-  database (\`ANALYTICS_DATABASE\`): an analytics job reads its subscription there rather than competing with the
-  worker for this queue's jobs.
-- **Job.** Name = the event \`type\`, data = the envelope above, **job id = the event \`id\`**. Adding a job whose id
-  already exists is a no-op in BullMQ, so a relay that re-sends after a crash adds nothing while the first job is
-  still kept (completed jobs are kept ${duration(retention.age)} or the last ${retention.count.toLocaleString('en')},
-  failed ones ${duration(failedRetention.age)}; up to ${DEFAULT_JOB_OPTIONS.attempts} attempts with exponential
-  backoff from ${(DEFAULT_JOB_OPTIONS.backoff as { delay: number }).delay} ms).
-- **At least once.** An event can reach the queue again after its first copy was removed (a relay crash between
-  adding and marking, a job retried after the consumer's effect committed, or the relays' sweep sending again an
-  event whose job it no longer finds: after Redis came back empty, or once a completed job was removed; see
-  docs/reliability/README.md). Dedupe on the envelope \`id\`: write it
-  with the effect, in one transaction, under a unique key (the platform's own consumers use \`handleOnce\` in
-  \`libs/events/src/consumer.ts\` for this), or load into a table keyed by \`id\` with an upsert.
-- **Order.** Not guaranteed. Each relay adds its service's events in commit order, but services interleave, and
-  retries and concurrent workers reorder; sort by \`occurredAt\` (and compare with what you stored) where order
-  matters.
-- **Versioning.** \`version\` is the payload version of the type. Within a version fields may be added (ignore
-  fields you do not know) but never renamed, retyped or dropped; such a change is a new version, announced in this
-  catalogue. A consumer should refuse (and keep, to replay later) an event whose \`version\` is newer than it knows,
-  as the platform's consumers do (\`parseEnvelope\` in \`libs/events/src/envelope.ts\`); optional fields may be absent
-  in older events of the same version.
-- **Workers' timers.** These are delayed jobs a worker adds to its own queue, with deterministic ids, and are not
-  published through an outbox, whatever the routing table says: ${timers}.
-  Of these only \`points.redemption.expiryDue\` reaches \`analytics\` (the dispatch worker forwards it to its routes
-  when it fires), and
-  \`notification.delivery.due\` reaches it when staff retry a dead letter (\`retryNotification\` writes it to the
-  notifications outbox). Their effects reach analytics as ordinary events: \`order.escalated\`, \`order.closed\`,
-  \`carePlan.visit.due\`, \`carePlan.visit.missed\`, \`points.redemption.expired\`. Each timer's due time is
-  stored in the owning service's tables; the job is a cache of it that the worker rebuilds, with the same id, when
-  Redis lost it.
-- **Personal data.** Events carry ids, not names, mobiles or ID numbers (a care visit's \`beneficiary\` name aside),
-  and never a redemption's pickup code.
+Analytics jobs read the **event stream**: named subscriptions in the analytics worker's own Postgres database
+(\`ANALYTICS_DATABASE\`, default \`analytics\`), read and acknowledged through SQL functions, so a job written in any
+language needs only a Postgres driver. Do not consume the \`analytics\` queue yourself: it is the stream's intake, and
+a BullMQ queue hands each job to one consumer, so a second reader would take events away from every subscription.
 
-A minimal consumer with BullMQ (Node):
+### How events reach the stream
 
-\`\`\`ts
-import { Worker } from 'bullmq';
+- **Intake.** \`analytics\`, a BullMQ queue on the platform's queue backend (\`QUEUE_BACKEND\`: Redis under
+  \`QUEUE_PREFIX\`, or Postgres in \`QUEUE_DATABASE\`; see docs/queue-backends.md). Every event a service writes to its
+  outbox is added to it by the outbox relay: job name = the event \`type\`, data = the envelope above, **job id = the
+  event \`id\`**. Adding a job whose id already exists is a no-op in BullMQ, so a relay that re-sends after a crash
+  adds nothing while the first job is kept (completed jobs are kept ${duration(retention.age)} or the last ${retention.count.toLocaleString('en')}, failed
+  ones ${duration(failedRetention.age)}; up to ${DEFAULT_JOB_OPTIONS.attempts} attempts with exponential backoff from ${(DEFAULT_JOB_OPTIONS.backoff as { delay: number }).delay} ms).
+- **The analytics worker** (\`apps/analytics-worker\`) drains the queue, one job at a time per process: it writes each
+  event once to the archive and, in the same transaction, copies it into every subscription whose patterns match its
+  type (\`event_archive_add\`). An event the queue delivers again (a relay crash between adding and marking, the relays'
+  sweep after Redis came back empty; see docs/reliability/README.md) is recognised by its \`id\` and copied nowhere.
+  While the worker runs the \`analytics\` queue stays near empty; while it is down the queue holds the backlog (its
+  waiting count is on the ops dashboard), so keep it running.
+- **Timers.** The workers make their timers themselves, as delayed jobs on their own queues with deterministic ids,
+  not through an outbox: ${timers}.
+  The dispatch worker's timer events (\`order.deadline.due\`, \`order.evaluation.due\`,
+  \`carePlan.visit.timerDue\`, \`carePlan.visit.checkDue\`) reach the stream when they fire, as does
+  \`points.redemption.expiryDue\` (the dispatch worker forwards it to its routes); \`notification.delivery.due\` reaches
+  it only when staff retry a dead letter (\`retryNotification\` writes it to the notifications outbox). Their effects
+  arrive as ordinary events too: \`order.escalated\`, \`order.closed\`, \`carePlan.visit.due\`, \`carePlan.visit.missed\`,
+  \`points.redemption.expired\`. Each timer's due time is stored in the owning service's tables; the job is a cache of
+  it that the worker rebuilds, with the same id, when the queue lost it.
 
-const worker = new Worker(
-  'analytics',
-  async (job) => {
-    const event = job.data; // the envelope; job.id === event.id
-    // INSERT INTO analytics_event (id, type, version, occurred_at, unit_path, payload) VALUES (…)
-    //   ON CONFLICT (id) DO NOTHING
-  },
-  { connection: { host: '127.0.0.1', port: 6379 }, prefix: '{kz}', concurrency: 20 },
-);
+### Subscriptions
+
+A subscription has a name (lower-case letters, digits, \`-\` and \`_\`), the event types it wants (\`*\`, an exact type
+such as \`order.closed\`, or a prefix such as \`order.*\` or \`points.redemption.*\`) and a retention. It receives every
+matching event archived after it was created, once, independently of the other subscriptions. Create or change one
+from the command line:
+
+\`\`\`sh
+npm run events -- subscribe --name warehouse --types 'order.*,points.*' [--max-entries N] [--max-age-days D]
+npm run events -- list                            # name, types, waiting, oldest age, acked, dropped, retention
+npm run events -- unsubscribe --name warehouse    # removes it and its waiting entries
 \`\`\`
+
+or list it in \`EVENT_SUBSCRIPTIONS\` (JSON: \`[{"name": "warehouse", "types": ["order.*", "points.*"], "maxEntries":
+${SUBSCRIPTION_DEFAULTS.maxEntries}, "maxAgeSeconds": ${SUBSCRIPTION_DEFAULTS.maxAgeSeconds}}]\`), which the analytics worker applies at each start (setting back
+what the command changed; the command says so). A pattern that matches no event type of the catalogue is refused. A
+new subscription starts empty: replay (below) fills it with the past.
+
+### Reading and acknowledging
+
+\`\`\`sql
+-- subscription, consumer name, at most this many entries, lease in seconds
+SELECT pos, event_id, type, occurred_at, deliveries, envelope FROM event_stream_read('warehouse', 'consumer-1', 100, 60);
+-- handle each envelope, then acknowledge the positions handled
+SELECT event_stream_ack('warehouse', ARRAY[101, 102, 103]::bigint[]);
+\`\`\`
+
+- \`event_stream_read\` leases up to that many of the oldest entries nobody holds to the consumer, for the lease, and
+  answers them in arrival order (\`pos\`); \`envelope\` is the envelope above, as jsonb. \`event_stream_ack\` removes the
+  handled entries and answers how many were still there. Both raise SQLSTATE \`P0002\` for an unknown subscription.
+  When a read answers nothing, wait a moment (a second) and read again.
+- **Leases and redelivery: at least once.** An entry not acknowledged before its lease ends is handed out again, to
+  any consumer, with \`deliveries\` above 1 (its consumer crashed, or took longer than the lease). Replays bring back
+  events a consumer has handled before. So a consumer must be idempotent by the envelope \`id\`: write the id with the
+  effect, in one transaction, under a unique key (the platform's own consumers use \`handleOnce\` in
+  \`libs/events/src/consumer.ts\`), or load into a table keyed by \`id\` with an upsert.
+- **Order.** The events of one aggregate (an order, an account, a care plan) come from one service, whose relay adds
+  them to the intake in commit order; the analytics worker archives them in the order the queue hands them out, and a
+  subscription keeps that order. A consumer sees it when it is the **only consumer of its subscription** and handles
+  each batch in order before reading the next (on a failure it stops and retries rather than acknowledge what follows).
+  Several consumers of one subscription share its entries (each entry goes to one of them at a time) and lose the
+  order between them; so do several analytics worker processes, and an intake job retried after a failure. Replayed
+  events come after what is already waiting. Across aggregates, sort by \`occurredAt\` where order matters.
+
+### Retention
+
+A subscription keeps at most its \`maxEntries\` unacknowledged entries, none older than \`maxAgeSeconds\` since it
+entered the subscription (a replayed entry: since the replay); the defaults are ${SUBSCRIPTION_DEFAULTS.maxEntries.toLocaleString('en')} entries and
+${duration(SUBSCRIPTION_DEFAULTS.maxAgeSeconds)}. Every \`EVENT_STREAM_TRIM_SECONDS\` the analytics worker drops what is beyond (\`event_stream_trim()\`), oldest
+first, so an idle subscription holds its retention plus one interval's arrivals, on disk, and the rest of the platform
+never waits on it. What retention drops is counted (\`dropped\` in \`npm run events -- list\`) and stays in the archive,
+so a consumer that comes back replays what it missed. The analytics worker's \`/metrics\` (\`ANALYTICS_WORKER_PORT\`)
+shows, with a \`subscription\` label:
+
+| metric | meaning |
+| --- | --- |
+| \`event_stream_waiting_entries\` | entries not acknowledged yet: the consumer's lag |
+| \`event_stream_oldest_age_seconds\` | how long the oldest waiting entry has waited (0 when none waits) |
+| \`event_stream_dropped_entries\` | entries retention dropped unread since the subscription was created (only grows) |
+| \`event_stream_acked_entries\` | entries acknowledged since the subscription was created (only grows) |
+
+and \`event_archive_events_total\`, the events taken from the intake, labelled \`added="new"\` (new to the archive) or
+\`added="duplicate"\` (a redelivery it already had).
+
+### Replay
+
+\`\`\`sh
+npm run events:replay -- --subscription warehouse --since 2026-03-01 [--until 2026-03-02T00:00:00+08:00] [--types 'order.*,points.credited']
+\`\`\`
+
+copies the archived events that occurred in [since, until) (until defaults to now) and that the subscription wants,
+narrowed by \`--types\`, into that one subscription, in the order they occurred, and prints how many it re-delivered.
+The other subscriptions are untouched. **Replayed events keep their ids**, so an idempotent consumer ignores the ones
+it already has; an event still waiting in the subscription is not copied twice. A date means midnight UTC; a
+date-time carries its zone. An unknown subscription, a bad date, since not before until, or a pattern that matches no
+event type the subscription wants is refused with exit code 2, and nothing changes. In SQL:
+\`SELECT event_stream_replay('warehouse', '2026-03-01T00:00Z', '2026-03-02T00:00Z', ARRAY['order.*'])\` (patterns
+\`NULL\`: everything the subscription wants).
+
+### The archive
+
+\`event_archive\` holds every event the analytics worker took from the intake, once: \`id\`, \`type\`, \`version\`,
+\`occurred_at\`, \`archived_at\`, \`unit_path\` and the whole \`envelope\` (jsonb). It is partitioned by the month of
+\`occurred_at\` in UTC (\`event_archive_2026_03\`…, each created when its first event arrives) and indexed on \`(type,
+occurred_at)\`, so a query by type and time reads only its months, however many years it holds:
+
+\`\`\`sql
+SELECT envelope FROM event_archive
+WHERE type = 'order.closed' AND occurred_at >= '2026-03-01T00:00+08:00' AND occurred_at < '2026-04-01T00:00+08:00'
+  AND (unit_path = '1/2/5' OR unit_path LIKE '1/2/5/%');
+\`\`\`
+
+Nothing trims the archive; an old month leaves as one partition (\`ALTER TABLE event_archive DETACH PARTITION
+event_archive_2025_01\`) when policy says so.
+
+### Schema versions
+
+\`version\` is the payload version of the type. Within a version fields may be added (ignore the ones you do not know)
+but never renamed, retyped or dropped; such a change is a new version, announced in this catalogue. Optional fields
+may be absent in older events of the same version. A consumer that meets a version it does not know (or a type new
+to one of its patterns) must **never guess**: it records the entry aside, in a table of its own keyed by the event
+\`id\`, acknowledges it, and alerts; once it has learnt the version it handles what it recorded (or replays the range
+with \`--types\`). That is the recommendation: skip and record. Stopping the consumer instead is safe only while the
+backlog fits its retention; leaving the entry unacknowledged gets it handed out again at every lease. The platform's
+own consumers do not guess either: \`parseEnvelope\` (\`libs/events/src/envelope.ts\`) refuses a version newer than they know.
+
+### A consumer in Python
+
+With psycopg 3, loading into the job's own database; redeliveries and replays add nothing, unknown versions are
+recorded aside:
+
+\`\`\`python
+import time
+
+import psycopg
+from psycopg.types.json import Jsonb
+
+SUBSCRIPTION, CONSUMER = "warehouse", "consumer-1"
+KNOWN = {"order.closed": 1, "points.credited": 1}  # the types and versions this job was written for
+
+stream = psycopg.connect("host=127.0.0.1 dbname=analytics user=postgres", autocommit=True)
+store = psycopg.connect("host=127.0.0.1 dbname=warehouse user=postgres", autocommit=True)
+
+while True:
+    entries = stream.execute(
+        "SELECT pos, deliveries, envelope FROM event_stream_read(%s, %s, 100, 60)", (SUBSCRIPTION, CONSUMER)
+    ).fetchall()
+    if not entries:
+        time.sleep(1)
+        continue
+    with store.transaction():  # the whole batch or none of it
+        for pos, deliveries, event in entries:
+            if event["version"] > KNOWN.get(event["type"], 0):
+                store.execute(  # never guess: record it aside, handle it once this job knows the version
+                    "INSERT INTO parked_event (id, envelope) VALUES (%s, %s) ON CONFLICT (id) DO NOTHING",
+                    (event["id"], Jsonb(event)),
+                )
+                continue
+            store.execute(  # idempotent by event id
+                "INSERT INTO fact_event (id, type, occurred_at, unit_path, payload) VALUES (%s, %s, %s, %s, %s)"
+                " ON CONFLICT (id) DO NOTHING",
+                (event["id"], event["type"], event["occurredAt"], event["unitPath"], Jsonb(event["payload"])),
+            )
+    stream.execute("SELECT event_stream_ack(%s, %s::bigint[])", (SUBSCRIPTION, [entry[0] for entry in entries]))
+\`\`\`
+
+In this repository, \`EventStream\` from \`@kz/analytics-worker\` wraps the same functions for TypeScript.
+
+### Why Postgres, not Redis Streams or a BullMQ queue per subscription
+
+- **Both queue backends.** The stream works the same with \`QUEUE_BACKEND=redis\` and \`QUEUE_BACKEND=postgres\`
+  (docs/queue-backends.md); a Redis Stream does not exist when the queues live in Postgres, so the stream would need
+  a second implementation for that backend.
+- **Any language.** A Postgres driver and two SQL functions (read, acknowledge) are all a consumer needs. BullMQ's
+  protocol is Lua scripts over Redis keys, with clients for a few languages only; Redis Streams need each client to keep consumer
+  groups, pending lists and claims (\`XREADGROUP\`, \`XACK\`, \`XAUTOCLAIM\`) right.
+- **An idle subscriber costs disk, not the platform's memory.** Redis runs \`noeviction\`: a backlog that fills it stops
+  every queue of the platform. In Postgres a subscription nobody drains holds its retention on disk, in a database of
+  its own.
+- **Replay needs the archive anyway.** Every event, kept for years and queried by type and time, is a Postgres table;
+  with the subscriptions beside it, archiving an event and copying it into the subscriptions is one transaction, and
+  replaying a range is one \`INSERT … SELECT\`.
 
 ## Payloads
 

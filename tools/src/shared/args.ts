@@ -16,13 +16,21 @@ export function parseArgs(argv: string[], known: string[]): Record<string, strin
   return out;
 }
 
-/** Runs a command-line tool: prints the error's message (not a stack) and exits non-zero on failure. */
+/** Arguments a tool refuses before it changes anything: `runTool` exits with 2 for it (1 for any other failure). */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+/** Runs a command-line tool: prints the error's message (not a stack) and exits non-zero on failure (2: bad arguments). */
 export function runTool(main: () => Promise<void>): void {
   main().then(
     () => process.exit(0),
     (error: Error) => {
       process.stderr.write(`${error.message}\n`);
-      process.exit(1);
+      process.exit(error instanceof UsageError ? 2 : 1);
     },
   );
 }
