@@ -67,7 +67,9 @@ describe('the redemption expiry timer', () => {
       unitPath: '1/2/42',
       payload: { redemptionId, expiresAt: expiresAt.toISOString() },
     });
-    expect(await queues.get('analytics').getJob(envelope.id)).toBeDefined();
+    // The forward adds to each routed queue at once (points-credit and analytics in no set order): wait for its copy.
+    const copied = await eventually(async () => (await queues.get('analytics').getJob(envelope.id)) ?? undefined);
+    expect(parseEnvelope(copied.data)).toEqual(envelope);
     expect(await queues.get('points-credit').count()).toBe(1);
   });
 

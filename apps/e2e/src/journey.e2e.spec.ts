@@ -137,8 +137,7 @@ it('takes a resident from sign-up to verified hours, with the hours on the point
     (await pointsCredit.getJobs(['waiting', 'active', 'delayed', 'completed', 'failed'])).filter(
       (job) => job?.name === 'volunteer.hours.verified' && job.data.payload.serviceRecordId === record.id,
     );
-  const deadline = Date.now() + 10_000;
-  while ((await credits()).length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 25));
+  await eventuallyValue(async () => ((await credits()).length > 0 ? true : undefined));
   const jobs = await credits();
   expect(jobs).toHaveLength(1);
   expect(jobs[0]!.data).toMatchObject({

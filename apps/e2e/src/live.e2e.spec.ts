@@ -366,7 +366,8 @@ describe('live updates refuse', () => {
     anonymous.socket.send(JSON.stringify({ type: 'connection_init', payload: {} }));
     expect(await anonymous.closed).toEqual({ code: 4401, reason: 'UNAUTHENTICATED: required' });
 
-    const token = await platform.token({ sub: '990003', roles: ['RESIDENT'] }, 2);
+    // Valid for 4-5 s (exp is in whole seconds): long enough that a loaded machine still connects before it expires.
+    const token = await platform.token({ sub: '990003', roles: ['RESIDENT'] }, 5);
     const expiring = await acked(platform.gatewayUrl, token);
     expiring.socket.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query: NotificationAddedDocument.toString(), variables: {} } }));
     expect(await expiring.closed).toEqual({ code: 4401, reason: 'UNAUTHENTICATED: expiredToken' });

@@ -171,7 +171,11 @@ describe('metrics of every kind of app', () => {
     await eventually(async () => (sample(await scrape(dispatch.url), 'jobs_processed_total', completed) ?? 0) > (sample(dspBefore, 'jobs_processed_total', completed) ?? 0));
     const dspAfter = await scrape(dispatch.url);
     expect(sample(dspAfter, 'job_duration_seconds_count', { queue: 'dispatch' })).toBeGreaterThan(sample(dspBefore, 'job_duration_seconds_count', { queue: 'dispatch' }) ?? 0);
-    const ntfAfter = await scrape(notification.url);
+    // The dead letter is counted from the database, a job when it has finished (after its row is written): wait for it.
+    const ntfAfter = await eventuallyValue(async () => {
+      const text = await scrape(notification.url);
+      return (sample(text, 'jobs_processed_total', { queue: 'notifications' }) ?? 0) > (sample(ntfBefore, 'jobs_processed_total', { queue: 'notifications' }) ?? 0) ? text : undefined;
+    });
     expect(sample(ntfAfter, 'jobs_processed_total', { queue: 'notifications' })).toBeGreaterThan(sample(ntfBefore, 'jobs_processed_total', { queue: 'notifications' }) ?? 0);
     expect(sample(ntfAfter, 'notification_deliveries_unsent', { status: 'DEAD' })).toBe(dead(ntfAfter));
   });

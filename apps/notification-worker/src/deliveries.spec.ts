@@ -163,12 +163,13 @@ describe('quiet hours and the hourly limit', () => {
     const held = await onlyDelivery(harness, quiet.event.id);
     expect(held).toMatchObject({ recipient: P.zhou, status: 'SCHEDULED', next_attempt_at: new Date('2026-11-27T23:00:00Z') });
     expect(await harness.notificationsOf(quiet.event.id)).toHaveLength(2);
-    const job = await harness.queues.get('notifications').getJob(`delivery-${held.id}-0`);
-    expect(await job!.getState()).toBe('delayed');
+    // The worker adds the delayed job just after the row commits: wait for the job itself, not only the row.
+    const job = await eventuallyValue(async () => (await harness.queues.get('notifications').getJob(`delivery-${held.id}-0`)) ?? undefined);
+    expect(await job.getState()).toBe('delayed');
     expect(harness.webhook.requestsFor(held.id)).toHaveLength(0);
 
     // Woken early (promoted at night): nothing is sent, and the delivery is not lost but timed again.
-    await job!.promote();
+    await job.promote();
     expect(await harness.settled(`delivery-${held.id}-0`)).toBe('completed');
     const retimed = await harness.queues.get('notifications').getJob(`delivery-${held.id}-1`);
     expect(await retimed!.getState()).toBe('delayed');

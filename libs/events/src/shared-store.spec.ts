@@ -55,20 +55,22 @@ describe.each(stores)('the shared store on %s', (_name, makeStore) => {
 
   it('starts a new window once the last one ended', async () => {
     const k = key('window');
-    expect((await store.hit(k, 300)).count).toBe(1);
-    expect((await store.hit(k, 300)).count).toBe(2);
-    await eventually(async () => (await store.hit(k, 300)).count === 1, 10_000);
+    // A window long enough that a loaded machine cannot end it between the first two hits.
+    expect((await store.hit(k, 3_000)).count).toBe(1);
+    expect((await store.hit(k, 3_000)).count).toBe(2);
+    await eventually(async () => (await store.hit(k, 3_000)).count === 1, 15_000);
   });
 
   it('sets a value only if absent to one of many racing callers, and lets it die with its lifetime', async () => {
     const k = key('lock');
-    const won = await Promise.all(Array.from({ length: 20 }, (_, i) => store.set(k, `caller-${i}`, 400, { onlyIfAbsent: true })));
+    // A lifetime long enough that a loaded machine cannot end it before the checks of the winner below.
+    const won = await Promise.all(Array.from({ length: 20 }, (_, i) => store.set(k, `caller-${i}`, 3_000, { onlyIfAbsent: true })));
     expect(won.filter(Boolean)).toHaveLength(1);
     const winner = `caller-${won.indexOf(true)}`;
     expect(await store.get(k)).toBe(winner);
     expect(await store.deleteIfEquals(k, 'caller-someone-else')).toBe(false);
     expect(await store.get(k)).toBe(winner);
-    await eventually(async () => (await store.get(k)) === null, 10_000);
+    await eventually(async () => (await store.get(k)) === null, 15_000);
     expect(await store.set(k, 'next', 60_000, { onlyIfAbsent: true })).toBe(true);
     expect(await store.deleteIfEquals(k, 'next')).toBe(true);
     expect(await store.get(k)).toBeNull();
@@ -120,7 +122,8 @@ describe('the Postgres queue backend', () => {
     try {
       await queue.add('now', { n: 1 }, { jobId: 'job-1' });
       await queue.add('now', { n: 1 }, { jobId: 'job-1' }); // same id: nothing added
-      await queue.add('later', { n: 2 }, { jobId: 'job-2', delay: 300 });
+      // Due late enough that a loaded machine cannot have promoted it before the check.
+      await queue.add('later', { n: 2 }, { jobId: 'job-2', delay: 3_000 });
       expect(await queue.getJobState('job-2')).toBe('delayed');
       await eventually(async () => (await queue.getJobState('job-2')) === 'completed', 15_000);
       expect(await queue.getJobState('job-1')).toBe('completed');
