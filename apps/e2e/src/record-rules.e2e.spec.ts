@@ -348,3 +348,87 @@ describe('the recording deadline (办法 Art. 11)', () => {
     }
   });
 });
+
+describe('the annual recording report (办法 Art. 18)', () => {
+  const REPORT = `query($unitId: ID!, $year: Int!) { unit(id: $unitId) { recordingReport(year: $year) {
+    year asOf created verified rejected corrections correctedRecords medianDaysToVerification decidedLate overdue calendarMissingYears } } }`;
+  type Report = { unit: { recordingReport: Record<string, unknown> | null } };
+
+  it('reports a past year as it was: made, decided, corrected, late and overdue at its end, whatever happened after', async () => {
+    // 2020, a year without demo data and without a holiday notice in the table (Monday to Friday counts).
+    const [{ id: volunteerId }] = await platform.volunteers.query(
+      `SELECT v.id::text FROM volunteer v JOIN person p ON p.id = v.person_id WHERE p.mobile = '13900230007'`,
+    );
+    /** A 60-minute service ending at `ended`, made at `created`, verified at `verified` (if given). */
+    const record = async (ended: string, created: string, verified?: string): Promise<string> => {
+      const [row] = await platform.volunteers.query(
+        `INSERT INTO service_record (volunteer_id, unit_id, unit_path, category, title, started_at, minutes, status, source, created_by,
+                                     place, content, evidence, created_at, verified_at, verified_by)
+         VALUES ($1, $2, $3, 'ENVIRONMENT', '年度报告测试', $4::timestamptz - interval '60 minutes', 60, $5, 'OFFLINE', 'test',
+                 '腾龙广场', '环境整治', '签到表', $6, $7, $8) RETURNING id::text`,
+        [volunteerId, yingbin.id, yingbin.path, ended, verified ? 'VERIFIED' : 'PENDING', created, verified ?? null, verified ? adminId : null],
+      );
+      return row.id as string;
+    };
+    const change = (recordId: string, action: string, at: string) =>
+      platform.volunteers.query(`INSERT INTO service_record_change (record_id, action, changed_by, changed_at) VALUES ($1, $2, $3, $4)`, [recordId, action, adminId, at]);
+    // In time: ended Monday 2 March, verified on the 5th; corrected twice.
+    const inTime = await record('2020-03-02T10:00:00Z', '2020-03-02T11:00:00Z', '2020-03-05T02:00:00Z');
+    await change(inTime, 'CORRECTED', '2020-04-01T02:00:00Z');
+    await change(inTime, 'CORRECTED', '2020-05-01T02:00:00Z');
+    // Late: ended Monday 1 June, due on the 15th, verified on 1 July.
+    await record('2020-06-01T10:00:00Z', '2020-06-02T02:00:00Z', '2020-07-01T02:00:00Z');
+    // Rejected in time.
+    const rejected = await record('2020-11-02T10:00:00Z', '2020-11-02T11:00:00Z');
+    await platform.volunteers.query(`UPDATE service_record SET status = 'REJECTED', reject_reason = '重复记录' WHERE id = $1`, [rejected]);
+    await change(rejected, 'REJECTED', '2020-11-04T02:00:00Z');
+    // Overdue at the year's end: due 15 December, still pending.
+    await record('2020-12-01T10:00:00Z', '2020-12-01T11:00:00Z');
+    // Overdue at the year's end too, although verified since (in 2021, not counted as verified in 2020).
+    await record('2020-12-10T10:00:00Z', '2020-12-10T11:00:00Z', '2021-01-20T02:00:00Z');
+    // Not overdue yet at the year's end: ended 28 December, due 11 January.
+    await record('2020-12-28T10:00:00Z', '2020-12-28T11:00:00Z');
+    // Made in 2019, verified in 2020 in time.
+    await record('2019-12-30T10:00:00Z', '2019-12-30T11:00:00Z', '2020-01-02T02:00:00Z');
+
+    const data = await must<Report>(REPORT, { unitId: yingbin.id, year: 2020 }, admin);
+    expect(data.unit.recordingReport).toEqual({
+      year: 2020,
+      asOf: '2020-12-31',
+      created: 6,
+      verified: 3,
+      rejected: 1,
+      corrections: 2,
+      correctedRecords: 1,
+      // 2 d 16 h, 29 d 16 h and 2 d 16 h from the end of the service
+      medianDaysToVerification: 2.7,
+      decidedLate: 1,
+      overdue: 2,
+      calendarMissingYears: [2019, 2020],
+    });
+    // The institute above sees the same figures for its subtree; a year with nothing is all zeros.
+    const institute = await platform.tokenAs('INSTITUTE_ADMIN', 'KZ-HANFENG', '800101');
+    const above = await must<Report>(REPORT, { unitId: (await platform.unit('KZ-HANFENG')).id, year: 2020 }, institute);
+    expect(above.unit.recordingReport).toMatchObject({ created: 6, verified: 3, overdue: 2 });
+    const empty = await must<Report>(REPORT, { unitId: yingbin.id, year: 2018 }, admin);
+    expect(empty.unit.recordingReport).toMatchObject({ created: 0, verified: 0, medianDaysToVerification: null, overdue: 0 });
+  });
+
+  it('refuses a year before 2000 or after this one, and is for staff in scope of the unit', async () => {
+    for (const year of [1999, new Date().getUTCFullYear() + 2]) {
+      const result = await platform.query<Report>(REPORT, { unitId: yingbin.id, year }, { token: admin });
+      expect(errorCodes(result)).toEqual(['BAD_USER_INPUT']);
+      expect(extensionsOf(result)).toMatchObject({ field: 'year' });
+    }
+    const yongxian = await platform.unit('KZ-YUNFENG-YONGXIAN');
+    const volunteer = await platform.login('13900230007');
+    for (const [token, unitId] of [
+      [volunteer, yingbin.id],
+      [admin, yongxian.id],
+    ] as const) {
+      const result = await platform.query<Report>(REPORT, { unitId, year: 2020 }, { token });
+      expect(result.data?.unit?.recordingReport ?? null).toBeNull();
+      expect(errorCodes(result)).toEqual(['FORBIDDEN']);
+    }
+  });
+});

@@ -8,6 +8,7 @@ import { createLoaders, VolunteersLoaders } from './loaders';
 import { Identity, PersonService } from './people/person.service';
 import type { HoursRule } from './records/hours';
 import { RecordService } from './records/record.service';
+import { RecordingReportService } from './records/recording-report';
 import { ServiceReadsService } from './service-reads/service-reads.service';
 import { SuggestionService } from './suggestions/suggestion.service';
 import { SkillService } from './volunteers/skills';
@@ -25,6 +26,7 @@ export interface VolunteersContext extends SubgraphContext {
   teamMemberships: TeamMembershipService;
   skills: SkillService;
   records: RecordService;
+  recordingReports: RecordingReportService;
   suggestions: SuggestionService;
   serviceReads: ServiceReadsService;
   wechat: WeChatSignInService;
@@ -54,6 +56,7 @@ export function buildVolunteersContext(
     teamMemberships: new TeamMembershipService(dataSource, base.actor, volunteers),
     skills: new SkillService(dataSource, base.actor, loaders),
     records: new RecordService(dataSource, base.actor, loaders, () => base.eventsWritten(), photos),
+    recordingReports: new RecordingReportService(dataSource, base.actor),
     suggestions: new SuggestionService(base.actor, loaders),
     serviceReads: new ServiceReadsService(dataSource.manager, base.actor),
     wechat: new WeChatSignInService(dataSource, base.actor, loaders, people, identity.vault, identity.wechat, () => base.eventsWritten()),
