@@ -71,6 +71,15 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ WECHAT_TEMPLATES: '{"order.dispatched":7}' })).toThrow(/WECHAT_TEMPLATES: must map notification kinds/);
   });
 
+  it('reads the event subscriptions as JSON, with the retention defaults, and refuses anything else', () => {
+    expect(loadConfig({}).EVENT_SUBSCRIPTIONS).toEqual([]);
+    expect(loadConfig({ EVENT_SUBSCRIPTIONS: '[{"name":"warehouse","types":["order.*"],"maxEntries":500}]' }).EVENT_SUBSCRIPTIONS).toEqual([
+      { name: 'warehouse', types: ['order.*'], maxEntries: 500, maxAgeSeconds: 7 * 24 * 3600 },
+    ]);
+    expect(() => loadConfig({ EVENT_SUBSCRIPTIONS: 'warehouse=order.*' })).toThrow(/EVENT_SUBSCRIPTIONS: must be a JSON array/);
+    expect(() => loadConfig({ EVENT_SUBSCRIPTIONS: '[{"name":"warehouse","types":[]}]' })).toThrow(/EVENT_SUBSCRIPTIONS: must list subscriptions/);
+  });
+
   it('takes a cheaper password hash outside production only', () => {
     const production = { NODE_ENV: 'production', JWT_SECRET: 'p'.repeat(40), CLAIMS_SIGNING_SECRET: 'q'.repeat(40), PII_ENCRYPTION_KEY: 'ab'.repeat(32) };
     expect(loadConfig({}).PASSWORD_HASH_COST).toBe(15);

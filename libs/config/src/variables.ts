@@ -26,6 +26,28 @@ const wechatTemplate = z.union([
 ]);
 export type WeChatTemplate = z.output<typeof wechatTemplate>;
 
+/** A variable holding JSON (`kind`: what it must be, e.g. `a JSON array`), checked against `schema`. */
+function jsonVariable<T extends z.ZodType>(fallback: string, kind: string, schema: T, expectation: string) {
+  return z
+    .string()
+    .default(fallback)
+    .transform((value, ctx): z.output<T> => {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(value);
+      } catch {
+        ctx.addIssue({ code: 'custom', message: `must be ${kind}` });
+        return z.NEVER;
+      }
+      const result = schema.safeParse(parsed);
+      if (!result.success) {
+        ctx.addIssue({ code: 'custom', message: `${expectation}: ${result.error.issues[0]?.message}` });
+        return z.NEVER;
+      }
+      return result.data;
+    });
+}
+
 /** `HH:MM-HH:MM` (a window that may wrap past midnight), or `off`. */
 const QUIET_HOURS_PATTERN = /^(off|([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d)$/;
 
@@ -385,55 +407,24 @@ export const variables = defineVariables({
     description: 'lifetime of the binding and sign-up tickets `loginWithWeChat` and `bindWeChatPhone` hand out (60–3600)',
   },
   WECHAT_TEMPLATES: {
-    schema: z
-      .string()
-      .default('{}')
-      .transform((value, ctx) => {
-        let parsed: unknown;
-        try {
-          parsed = JSON.parse(value);
-        } catch {
-          ctx.addIssue({ code: 'custom', message: 'must be a JSON object' });
-          return z.NEVER;
-        }
-        const result = z.record(z.string().min(1), wechatTemplate).safeParse(parsed);
-        if (!result.success) {
-          ctx.addIssue({ code: 'custom', message: `must map notification kinds to template ids: ${result.error.issues[0]?.message}` });
-          return z.NEVER;
-        }
-        return result.data;
-      }),
+    schema: jsonVariable('{}', 'a JSON object', z.record(z.string().min(1), wechatTemplate), 'must map notification kinds to template ids'),
     description:
       'JSON object: notification kind (e.g. `order.dispatched`) → subscribe-message template id, or `{"id": …, "data": {"thing1": "title", "character_string2": "code"}}` naming the param of each keyword (a bare id sends `thing1` = title, `thing2` = body). A kind without a template is not sent on WECHAT (dead letter)',
   },
   EVENT_SUBSCRIPTIONS: {
-    schema: z
-      .string()
-      .default('[]')
-      .transform((value, ctx) => {
-        let parsed: unknown;
-        try {
-          parsed = JSON.parse(value);
-        } catch {
-          ctx.addIssue({ code: 'custom', message: 'must be a JSON array' });
-          return z.NEVER;
-        }
-        const result = z
-          .array(
-            z.object({
-              name: z.string().min(1),
-              types: z.array(z.string().min(1)).min(1),
-              maxEntries: z.number().int().positive().default(100_000),
-              maxAgeSeconds: z.number().int().positive().default(7 * 24 * 3600),
-            }),
-          )
-          .safeParse(parsed);
-        if (!result.success) {
-          ctx.addIssue({ code: 'custom', message: `must list subscriptions as {name, types, maxEntries?, maxAgeSeconds?}: ${result.error.issues[0]?.message}` });
-          return z.NEVER;
-        }
-        return result.data;
-      }),
+    schema: jsonVariable(
+      '[]',
+      'a JSON array',
+      z.array(
+        z.object({
+          name: z.string().min(1),
+          types: z.array(z.string().min(1)).min(1),
+          maxEntries: z.number().int().positive().default(100_000),
+          maxAgeSeconds: z.number().int().positive().default(7 * 24 * 3600),
+        }),
+      ),
+      'must list subscriptions as {name, types, maxEntries?, maxAgeSeconds?}',
+    ),
     description:
       'JSON array of event subscriptions the analytics worker creates or updates at start: `[{"name": "warehouse", "types": ["order.*", "points.*"], "maxEntries": 100000, "maxAgeSeconds": 604800}]` (defaults as shown). `npm run events -- subscribe` does the same at any time',
   },
