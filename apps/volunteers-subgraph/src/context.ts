@@ -7,6 +7,7 @@ import { ConsentService } from './consent/consent.service';
 import { createLoaders, VolunteersLoaders } from './loaders';
 import { Identity, PersonService } from './people/person.service';
 import type { HoursRule } from './records/hours';
+import { CorrectionRequestService } from './records/correction-request.service';
 import { RecordService } from './records/record.service';
 import { ServiceReadsService } from './service-reads/service-reads.service';
 import { SuggestionService } from './suggestions/suggestion.service';
@@ -25,6 +26,7 @@ export interface VolunteersContext extends SubgraphContext {
   teamMemberships: TeamMembershipService;
   skills: SkillService;
   records: RecordService;
+  corrections: CorrectionRequestService;
   suggestions: SuggestionService;
   serviceReads: ServiceReadsService;
   wechat: WeChatSignInService;
@@ -43,6 +45,7 @@ export function buildVolunteersContext(
   const loaders = createLoaders(dataSource.manager);
   const volunteers = new VolunteerService(dataSource, base.actor, loaders, identity.vault, () => base.eventsWritten());
   const people = new PersonService(dataSource, base.actor, loaders, identity);
+  const records = new RecordService(dataSource, base.actor, loaders, () => base.eventsWritten(), photos);
   return {
     ...base,
     loaders,
@@ -53,7 +56,8 @@ export function buildVolunteersContext(
     volunteers,
     teamMemberships: new TeamMembershipService(dataSource, base.actor, volunteers),
     skills: new SkillService(dataSource, base.actor, loaders),
-    records: new RecordService(dataSource, base.actor, loaders, () => base.eventsWritten(), photos),
+    records,
+    corrections: new CorrectionRequestService(dataSource, base.actor, records, () => base.eventsWritten()),
     suggestions: new SuggestionService(base.actor, loaders),
     serviceReads: new ServiceReadsService(dataSource.manager, base.actor),
     wechat: new WeChatSignInService(dataSource, base.actor, loaders, people, identity.vault, identity.wechat, () => base.eventsWritten()),
