@@ -15,7 +15,7 @@ const center: Claims = { sub: 'p-center', roles: ['CENTER_ADMIN'], unitId: '1', 
 const otherStationAdmin = aCaller.staff('STATION_ADMIN', OTHER_STATION, 'p-other');
 
 const REQUEST_FIELDS = `id currentMinutes proposedMinutes reason status requestedBy { id } decidedBy { id } decisionReason
-  record { id minutes history { action oldMinutes newMinutes reason changedBy { id } } }`;
+  record { id minutes history { action oldMinutes newMinutes reason changedBy { id } } correctionRequests { id status } }`;
 const REQUEST = `mutation($input: RequestServiceRecordCorrectionInput!) { requestServiceRecordCorrection(input: $input) { ${REQUEST_FIELDS} } }`;
 const ACCEPT = `mutation($input: DecideServiceRecordCorrectionInput!) { acceptServiceRecordCorrection(input: $input) { ${REQUEST_FIELDS} } }`;
 const DECLINE = `mutation($input: DecideServiceRecordCorrectionInput!) { declineServiceRecordCorrection(input: $input) { ${REQUEST_FIELDS} } }`;
@@ -34,7 +34,7 @@ type RequestView = {
   requestedBy: { id: string } | null;
   decidedBy: { id: string } | null;
   decisionReason: string | null;
-  record: { id: string; minutes: number; history: History };
+  record: { id: string; minutes: number; history: History; correctionRequests: { id: string; status: string }[] };
 };
 type Page = { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string | null }; edges: { cursor: string; node: { id: string; status?: string; record?: { id: string } } }[] };
 
@@ -109,6 +109,7 @@ describe('correction requests (办法 Art. 13)', () => {
       reason: '签退时手机没电，实际服务到 11 点',
       changedBy: { id: volunteer.sub },
     });
+    expect(opened.record.correctionRequests).toEqual([{ id: opened.id, status: 'OPEN' }]);
     expect(await totalOf(volunteerId)).toBe(before);
 
     // One open request per record.
@@ -205,7 +206,11 @@ describe('correction requests (办法 Art. 13)', () => {
     expect((await outbox('volunteer.record.correction.decided', recordId)).map((row) => row.payload)).toEqual([
       expect.objectContaining({ decision: 'DECLINED', minutes: 60, proposedMinutes: 120, reason: '签到表显示 10 点签退' }),
     ]);
-    expect((await mustRequest(recordId, 100)).status).toBe('OPEN');
+    const reopened = await mustRequest(recordId, 100);
+    expect(reopened.record.correctionRequests).toEqual([
+      { id: opened.id, status: 'DECLINED' },
+      { id: reopened.id, status: 'OPEN' },
+    ]);
   });
 
   it('lets only admins in scope of the record decide, never on their own record', async () => {

@@ -57,6 +57,8 @@ export const recordResolvers = {
     responsibleName: (record: ServiceRecord, _: unknown, ctx: VolunteersContext) => ctx.records.responsibleName(record),
     history: async (record: ServiceRecord, _: unknown, ctx: VolunteersContext) =>
       (await ctx.loaders.serviceRecordHistory.load(record.id)).map((change) => changeOf(change, ctx)),
+    // Like the history, which already holds each request's line and reason: for whoever may read the record.
+    correctionRequests: (record: ServiceRecord, _: unknown, ctx: VolunteersContext) => ctx.loaders.correctionRequestsByRecord.load(record.id),
     // The record reached this resolver, so the caller may read it: the signed URLs are their read permission.
     photos: async (record: ServiceRecord, _: unknown, ctx: VolunteersContext) =>
       (await ctx.loaders.photosByRecord.load(record.id)).map((photo) => ctx.photos.view(photo)),
