@@ -274,6 +274,22 @@ const MATRIX: Record<string, Entry> = {
   verifyActivityRecords: { input: (fx, side) => ({ activityId: pick(side, fx.activityIn, fx.activityOut) }), ...STATION_STAFF },
   rejectServiceRecord: { input: (fx, side) => ({ recordId: pick(side, fx.records.rejectIn, fx.records.rejectOut), reason: '时长不符' }), ...STATION_STAFF },
   correctServiceMinutes: { input: (fx, side) => ({ recordId: pick(side, fx.records.correctIn, fx.records.correctOut), minutes: 45, reason: '按签到时间更正' }), ...STATION_STAFF },
+  // 办法 Art. 13: a volunteer disputes their own verified record (何毅's inside, another volunteer's outside); nobody
+  // disputes a record for someone else, staff included.
+  requestServiceRecordCorrection: {
+    input: (fx, side) => ({ recordId: pick(side, fx.corrections.disputeIn, fx.corrections.disputeOut), minutes: 75, reason: '签退时间记录有误' }),
+    inside: ['VOLUNTEER'],
+    outside: [],
+  },
+  // Decided by the admins who may correct the record: station staff in scope, as correctServiceMinutes.
+  acceptServiceRecordCorrection: {
+    input: (fx, side) => ({ requestId: pick(side, fx.corrections.acceptIn, fx.corrections.acceptOut), reason: '核对签到表属实' }),
+    ...STATION_STAFF,
+  },
+  declineServiceRecordCorrection: {
+    input: (fx, side) => ({ requestId: pick(side, fx.corrections.declineIn, fx.corrections.declineOut), reason: '签到表显示按时签退' }),
+    ...STATION_STAFF,
+  },
   recordOfflineService: {
     input: (fx, side, who) => ({
       volunteerId: pick(side, fx.heYiVolunteer, fx.volunteerOut),
@@ -591,6 +607,29 @@ async function buildFixtures() {
     correctOut: await record(volunteerOut, await activity(yongxian), yongxian),
   };
 
+  // Verified records, and open correction requests on others, as their volunteers made them (办法 Art. 13).
+  const verifiedRecord = async (volunteerId: string, unit: { id: string; path: string }) => {
+    const id = await record(volunteerId, await activity(unit), unit);
+    await platform.volunteers.query(`UPDATE service_record SET status = 'VERIFIED', verified_by = 'test', verified_at = now() WHERE id = $1`, [id]);
+    return id;
+  };
+  const correctionRequest = async (volunteerId: string, unit: { id: string; path: string }) => {
+    const [row] = await platform.volunteers.query(
+      `INSERT INTO service_record_correction_request (record_id, volunteer_id, current_minutes, proposed_minutes, reason, requested_by)
+       SELECT $1, v.id, 60, 90, '矩阵测试', v.person_id::text FROM volunteer v WHERE v.id = $2 RETURNING id::text`,
+      [await verifiedRecord(volunteerId, unit), volunteerId],
+    );
+    return row.id as string;
+  };
+  const corrections = {
+    disputeIn: await verifiedRecord(heYiVolunteer, yingbin),
+    disputeOut: await verifiedRecord(volunteerOut, yongxian),
+    acceptIn: await correctionRequest(heYiVolunteer, yingbin),
+    acceptOut: await correctionRequest(volunteerOut, yongxian),
+    declineIn: await correctionRequest(heYiVolunteer, yingbin),
+    declineOut: await correctionRequest(volunteerOut, yongxian),
+  };
+
   // Deliveries already SENT (so an allowed retry fails with INVALID_TRANSITION), about a subject on each side.
   const delivery = async (unitPath: string) => {
     const [notification] = await platform.notifications.query(
@@ -630,7 +669,7 @@ async function buildFixtures() {
     zhou, heYi, heYiVolunteer, liu, volunteerOut, volunteers,
     orderIn, orderOut, carePlanIn, carePlanOut, visitDueAt: new Date(Date.now() + 7 * 86_400_000).toISOString(),
     accountZhou, accountLiu, accountNeighbour, accountHeYi, rewardIn, rewardOut, fulfilIn, fulfilOut, cancelIn, cancelOut, txIn, txOut,
-    activityIn, activityOut, records, deliveryIn, deliveryOut, loginPhone,
+    activityIn, activityOut, records, corrections, deliveryIn, deliveryOut, loginPhone,
   };
 }
 

@@ -58,6 +58,18 @@ const cases: Case[] = [
   ...(['volunteer.approved', 'volunteer.rejected', 'volunteer.suspended', 'volunteer.reinstated'] as const).map(
     (type): Case => [`${type}: the volunteer`, () => anEvent(type, { volunteerId: V.heYi, personId: P.heYi, stationId: '123', reason: '资料不全' }, { actor: as(P.yingbinAdmin, 'STATION_ADMIN') }), { [P.heYi]: 'VOLUNTEER' }],
   ),
+  ...(['ACCEPTED', 'DECLINED'] as const).map(
+    (decision): Case => [
+      `volunteer.record.correction.decided (${decision}): the volunteer who asked, not the staff member who decided`,
+      () =>
+        anEvent(
+          'volunteer.record.correction.decided',
+          { correctionRequestId: '12', serviceRecordId: '104', volunteerId: V.heYi, personId: P.heYi, decision, title: '腾龙广场环境整治', oldMinutes: 60, proposedMinutes: 90, minutes: decision === 'ACCEPTED' ? 90 : 60, reason: '核对签到表' },
+          { actor: as(P.yingbinAdmin, 'STATION_ADMIN') },
+        ),
+      { [P.heYi]: 'VOLUNTEER' },
+    ],
+  ),
   ['activity.published: nobody (found by browsing)', () => anEvent('activity.published', { activityId: '31', unitId: '123', startsAt: dueAt }, { actor: as(P.yingbinAdmin, 'STATION_ADMIN') }), {}],
   ['activity.cancelled by the system: the admins of its own unit', () => anEvent('activity.cancelled', { activityId: '31', unitId: '123', startsAt: dueAt }), { [P.yingbinAdmin]: 'STAFF' }],
   ['points.credited: the holder', () => anEvent('points.credited', { accountId: A.heYi, personId: P.heYi, amount: 30, serviceRecordId: '77' }), { [P.heYi]: 'VOLUNTEER' }],
@@ -92,7 +104,7 @@ describe('who hears of what', () => {
       expect({ title: row.title, body: row.body }).toEqual(renderTemplate(event.type, row.audience, row.params, 'zh-CN'));
       expect(`${row.title} ${row.body}`).not.toMatch(/undefined|NaN|\[object/);
       expect(renderTemplate(event.type, row.audience, row.params, 'en')!.body).not.toMatch(/undefined|NaN|\[object/);
-      expect(row.link).toMatch(/^(order|volunteer|activity|account|redemption|carePlan):\d+$/);
+      expect(row.link).toMatch(/^(order|volunteer|activity|account|redemption|carePlan|serviceRecord):\d+$/);
     }
   });
 });

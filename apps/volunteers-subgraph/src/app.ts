@@ -20,7 +20,9 @@ import { OrderRounds1765170000000 } from './migrations/1765170000000-order-round
 import { RecordPhotos1767000000000 } from './migrations/1767000000000-record-photos';
 import { RecordContentsAndConsent1767200000000 } from './migrations/1767200000000-record-contents-and-consent';
 import { WorkCalendar1767300000000 } from './migrations/1767300000000-work-calendar';
+import { CorrectionRequests1768100000000 } from './migrations/1768100000000-correction-requests';
 import { orderMinutesHandlers } from './records/order-minutes.consumer';
+import { CorrectionRequest } from './records/correction-request.entity';
 import { ServiceRecordChange } from './records/record-change.entity';
 import { ServiceRecord } from './records/record.entity';
 import { recordResolvers } from './records/record.resolver';
@@ -41,8 +43,8 @@ export { seedPeople } from './seed/people-seeder';
 export { seedVolunteering } from './seed/volunteering-seeder';
 export type { TeamRefSeed, VolunteeringCounts } from './seed/volunteering-seeder';
 
-export const volunteersEntities = [Person, Volunteer, TeamMembership, Activity, ActivitySignUp, ServiceRecord, ServiceRecordChange];
-export const volunteersMigrations = [Initial1764400000000, PeopleAndLogin1764500000000, Volunteering1764600000000, VolunteerRejected1764700000000, ExternalKeys1764800000000, OrderRounds1765170000000, WeChatBindings1765300000000, RecordPhotos1767000000000, RecordContentsAndConsent1767200000000, WorkCalendar1767300000000, OutboxPublishedIndex1768000000000];
+export const volunteersEntities = [Person, Volunteer, TeamMembership, Activity, ActivitySignUp, ServiceRecord, ServiceRecordChange, CorrectionRequest];
+export const volunteersMigrations = [Initial1764400000000, PeopleAndLogin1764500000000, Volunteering1764600000000, VolunteerRejected1764700000000, ExternalKeys1764800000000, OrderRounds1765170000000, WeChatBindings1765300000000, RecordPhotos1767000000000, RecordContentsAndConsent1767200000000, WorkCalendar1767300000000, OutboxPublishedIndex1768000000000, CorrectionRequests1768100000000];
 
 /**
  * The volunteers subgraph: people and identity, volunteers, their stations and teams, activities and service records
@@ -100,6 +102,7 @@ export async function startVolunteersSubgraph(config: Config, options: { port?: 
         Activity: activityResolvers.Activity,
         ActivitySignUp: activityResolvers.ActivitySignUp,
         ServiceRecord: recordResolvers.ServiceRecord,
+        ServiceRecordCorrectionRequest: recordResolvers.ServiceRecordCorrectionRequest,
         Person: { ...personResolvers.Person, ...consentResolvers.Person },
         Consent: consentResolvers.Consent,
         Volunteer: volunteerResolvers.Volunteer,

@@ -7,6 +7,7 @@ import { ConsentService } from './consent/consent.service';
 import { createLoaders, VolunteersLoaders } from './loaders';
 import { Identity, PersonService } from './people/person.service';
 import type { HoursRule } from './records/hours';
+import { CorrectionRequestService } from './records/correction-request.service';
 import { RecordService } from './records/record.service';
 import { RecordingReportService } from './records/recording-report';
 import { ServiceReadsService } from './service-reads/service-reads.service';
@@ -26,6 +27,7 @@ export interface VolunteersContext extends SubgraphContext {
   teamMemberships: TeamMembershipService;
   skills: SkillService;
   records: RecordService;
+  corrections: CorrectionRequestService;
   recordingReports: RecordingReportService;
   suggestions: SuggestionService;
   serviceReads: ServiceReadsService;
@@ -45,6 +47,7 @@ export function buildVolunteersContext(
   const loaders = createLoaders(dataSource.manager);
   const volunteers = new VolunteerService(dataSource, base.actor, loaders, identity.vault, () => base.eventsWritten());
   const people = new PersonService(dataSource, base.actor, loaders, identity);
+  const records = new RecordService(dataSource, base.actor, loaders, () => base.eventsWritten(), photos);
   return {
     ...base,
     loaders,
@@ -55,7 +58,8 @@ export function buildVolunteersContext(
     volunteers,
     teamMemberships: new TeamMembershipService(dataSource, base.actor, volunteers),
     skills: new SkillService(dataSource, base.actor, loaders),
-    records: new RecordService(dataSource, base.actor, loaders, () => base.eventsWritten(), photos),
+    records,
+    corrections: new CorrectionRequestService(dataSource, base.actor, records, () => base.eventsWritten()),
     recordingReports: new RecordingReportService(dataSource, base.actor),
     suggestions: new SuggestionService(base.actor, loaders),
     serviceReads: new ServiceReadsService(dataSource.manager, base.actor),

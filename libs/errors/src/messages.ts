@@ -206,6 +206,14 @@ export const messages = {
     (p) => `${p.field}: the volunteer already belongs to team ${p.value}.`,
     (p) => `${p.field}：该志愿者已是队伍 ${p.value} 的成员。`,
   ),
+  'record.correctionOpen': m(
+    (p) => `${p.field}: the service record already has an open correction request (${p.value}); wait for staff's decision on it.`,
+    (p) => `${p.field}：该服务记录已有待处理的更正申请（${p.value}），请等待工作人员处理。`,
+  ),
+  'record.sameMinutes': m(
+    (p) => `${p.field}: the record already has ${p.minutes} minutes; propose the minutes you believe are right.`,
+    (p) => `${p.field}：该记录的时长已是 ${p.minutes} 分钟，请填写您认为正确的时长。`,
+  ),
   invalidTransition: m(
     (p) => `Cannot ${p.event} when the ${p.entity} is ${p.from}${p.to ? ` (it cannot go from ${p.from} to ${p.to})` : ''}.`,
     (p) =>

@@ -150,6 +150,24 @@ export const catalog = {
     }),
     'verified minutes were corrected',
   ),
+  'volunteer.record.correction.decided': event(
+    1,
+    z.object({
+      correctionRequestId: id,
+      serviceRecordId: id,
+      volunteerId: id,
+      personId: id,
+      decision: z.enum(['ACCEPTED', 'DECLINED']),
+      /** What the record is called (活动名称), so the message names it without a lookup. */
+      title: z.string(),
+      /** The record's minutes when the request was made, the minutes proposed, and the minutes it has now. */
+      oldMinutes: z.number().int().nonnegative(),
+      proposedMinutes: z.number().int().nonnegative(),
+      minutes: z.number().int().nonnegative(),
+      reason: z.string().min(1),
+    }),
+    "staff accepted or declined a volunteer's request to correct their service record (办法 Art. 13), with a reason; an accepted one also emits `volunteer.hours.corrected`",
+  ),
   'points.credited': event(
     1,
     z.object({ accountId: id, personId: id, amount: z.number().int().positive(), serviceRecordId: id }),

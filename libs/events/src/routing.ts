@@ -39,6 +39,8 @@ const ROUTES: Record<EventType, QueueName[]> = {
   'activity.cancelled': ['notifications'],
   'volunteer.hours.verified': ['points-credit'],
   'volunteer.hours.corrected': ['points-credit'],
+  // The volunteer hears the decision; the points move through `volunteer.hours.corrected`, not this event.
+  'volunteer.record.correction.decided': ['notifications'],
   'points.credited': ['notifications'],
   'points.redemption.reserved': ['notifications', 'dispatch'],
   'points.redemption.fulfilled': ['notifications', 'dispatch'],

@@ -207,6 +207,14 @@ const EXAMPLE_OVERRIDES: Partial<Record<EventType, Record<string, unknown>>> = {
   'org.team.created': { code: 'T-SQUAD-12', name: '迎宾社区助老服务队' },
   'org.team.updated': { code: 'T-SQUAD-12', name: '迎宾社区助老服务队' },
   'org.unit.moved': { unitId: '15' },
+  'volunteer.record.correction.decided': {
+    correctionRequestId: '12',
+    title: '腾龙广场环境整治',
+    oldMinutes: 90,
+    proposedMinutes: 120,
+    minutes: 120,
+    reason: '核对签到表，签退时间为 11:30，属实',
+  },
 };
 const EXAMPLE_TIME = '2026-03-05T09:30:00.000+08:00';
 const EXAMPLE_LATER = '2026-03-08T09:30:00.000+08:00';

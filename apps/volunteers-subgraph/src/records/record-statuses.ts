@@ -4,8 +4,8 @@ export const RECORD_STATUSES = ['PENDING', 'VERIFIED', 'REJECTED'] as const;
 export type RecordStatus = (typeof RECORD_STATUSES)[number];
 
 export type RecordSource = 'CHECK_OUT' | 'OFFLINE' | 'ORDER';
-export type RecordAction = 'CREATED' | 'VERIFIED' | 'REJECTED' | 'CORRECTED';
-export type RecordEvent = 'verify' | 'reject' | 'correct';
+export type RecordAction = 'CREATED' | 'VERIFIED' | 'REJECTED' | 'CORRECTED' | 'CORRECTION_REQUESTED' | 'CORRECTION_DECLINED';
+export type RecordEvent = 'verify' | 'reject' | 'correct' | 'requestCorrection';
 
 /** Who verifies, rejects and corrects hours, and records offline service: admins, each in their subtree. */
 export const RECORD_ADMINS: Role[] = ['STATION_ADMIN', 'INSTITUTE_ADMIN', 'CENTER_ADMIN'];
@@ -22,6 +22,8 @@ export const RECORD_TRANSITIONS: readonly { from: RecordStatus; event: RecordEve
   { from: 'PENDING', event: 'reject', to: 'REJECTED', roles: RECORD_ADMINS },
   { from: 'PENDING', event: 'correct', to: 'PENDING', roles: RECORD_ADMINS },
   { from: 'VERIFIED', event: 'correct', to: 'VERIFIED', roles: RECORD_ADMINS },
+  // 办法 Art. 13: the volunteer disputes their own verified record; its status stays until staff decide.
+  { from: 'VERIFIED', event: 'requestCorrection', to: 'VERIFIED', roles: ['VOLUNTEER'] },
 ];
 
 /** The status `event` leads to from `from`, or null when the move is not allowed. */
@@ -36,4 +38,11 @@ export function targetOf(event: RecordEvent): RecordStatus | null {
 }
 
 export const STATUS_ZH: Record<RecordStatus, string> = { PENDING: '待审核', VERIFIED: '已审核', REJECTED: '已驳回' };
-export const EVENT_ZH: Record<RecordEvent, string> = { verify: '审核通过', reject: '驳回', correct: '更正时长' };
+export const EVENT_ZH: Record<RecordEvent, string> = { verify: '审核通过', reject: '驳回', correct: '更正时长', requestCorrection: '申请更正' };
+
+/** A correction request (办法 Art. 13): open until staff in scope of the record accept or decline it, once. */
+export const CORRECTION_STATUSES = ['OPEN', 'ACCEPTED', 'DECLINED'] as const;
+export type CorrectionStatus = (typeof CORRECTION_STATUSES)[number];
+export type CorrectionDecision = 'accept' | 'decline';
+export const CORRECTION_STATUS_ZH: Record<CorrectionStatus, string> = { OPEN: '待处理', ACCEPTED: '已通过', DECLINED: '未通过' };
+export const DECISION_ZH: Record<CorrectionDecision, string> = { accept: '同意更正', decline: '不同意更正' };

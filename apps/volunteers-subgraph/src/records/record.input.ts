@@ -36,3 +36,9 @@ export interface RecordFilter {
   from?: Date | null;
   to?: Date | null;
 }
+
+/** 办法 Art. 13: the volunteer's proposed minutes for their own verified record, and why. */
+export const requestCorrectionInput = z.object({ recordId: fields.id(), minutes: fields.range(0, 1440), reason: fields.multiLineText(200) });
+
+/** Staff's decision on a correction request, always with a reason. */
+export const decideCorrectionInput = z.object({ requestId: fields.id(), reason: fields.multiLineText(200) });

@@ -24,6 +24,7 @@ import {
   RECORD_ADMINS,
   RECORD_READERS,
   RECORD_STATUSES,
+  RecordAction,
   RecordEvent,
   RecordStatus,
   STATUS_ZH,
@@ -228,47 +229,53 @@ export class RecordService {
     const record = await this.dataSource.transaction(async (manager) => {
       const current = await this.mustFind(manager, input.recordId, { lock: true });
       this.actor.requireScope(current.unitPath, ...RECORD_ADMINS);
-      this.assertAllowed(current.status, 'correct');
-      const [[row]] = await manager.query('UPDATE service_record SET minutes = $2, updated_at = now() WHERE id = $1 RETURNING *', [
-        current.id,
-        input.minutes,
-      ]);
-      await this.addHistory(manager, {
-        recordId: current.id,
-        action: 'CORRECTED',
-        oldMinutes: current.minutes,
-        newMinutes: input.minutes,
-        reason: input.reason,
-        by: claims.sub,
-      });
-      const delta = input.minutes - current.minutes;
-      if (current.status === 'VERIFIED' && delta !== 0) {
-        await manager.query('UPDATE volunteer SET verified_minutes = verified_minutes + $2, updated_at = now() WHERE id = $1', [
-          current.volunteerId,
-          delta,
-        ]);
-        // Who and what kind, so the points service can credit a correction from 0 minutes without a lookup.
-        const [{ person_id: personId }] = await manager.query('SELECT person_id::text FROM volunteer WHERE id = $1', [current.volunteerId]);
-        await recordEvent(manager, {
-          type: 'volunteer.hours.corrected',
-          actor: actorOf(claims),
-          unitPath: current.unitPath,
-          payload: {
-            serviceRecordId: current.id,
-            volunteerId: current.volunteerId,
-            personId,
-            category: current.category,
-            oldMinutes: current.minutes,
-            newMinutes: input.minutes,
-            reason: input.reason,
-          },
-        });
-        wroteEvent = true;
-      }
-      return hydrate(manager, ServiceRecord, [row])[0]!;
+      const corrected = await this.applyCorrection(manager, claims, current, input.minutes, input.reason);
+      wroteEvent = corrected.wroteEvent;
+      return corrected.record;
     });
     if (wroteEvent) this.eventsWritten();
     return record;
+  }
+
+  /**
+   * The one correction path, in the caller's transaction, on a record the caller has locked and checked the scope
+   * of: the new minutes, a `CORRECTED` history line by `claims.sub`, and for a verified record the volunteer's total
+   * moved by the difference and `volunteer.hours.corrected` in the outbox (the points service credits or debits it).
+   * `correctServiceMinutes` and an accepted correction request both come through here.
+   */
+  async applyCorrection(
+    manager: EntityManager,
+    claims: Claims,
+    current: ServiceRecord,
+    minutes: number,
+    reason: string,
+  ): Promise<{ record: ServiceRecord; wroteEvent: boolean }> {
+    this.assertAllowed(current.status, 'correct');
+    const [[row]] = await manager.query('UPDATE service_record SET minutes = $2, updated_at = now() WHERE id = $1 RETURNING *', [current.id, minutes]);
+    await this.addHistory(manager, { recordId: current.id, action: 'CORRECTED', oldMinutes: current.minutes, newMinutes: minutes, reason, by: claims.sub });
+    const delta = minutes - current.minutes;
+    let wroteEvent = false;
+    if (current.status === 'VERIFIED' && delta !== 0) {
+      await manager.query('UPDATE volunteer SET verified_minutes = verified_minutes + $2, updated_at = now() WHERE id = $1', [current.volunteerId, delta]);
+      // Who and what kind, so the points service can credit a correction from 0 minutes without a lookup.
+      const [{ person_id: personId }] = await manager.query('SELECT person_id::text FROM volunteer WHERE id = $1', [current.volunteerId]);
+      await recordEvent(manager, {
+        type: 'volunteer.hours.corrected',
+        actor: actorOf(claims),
+        unitPath: current.unitPath,
+        payload: {
+          serviceRecordId: current.id,
+          volunteerId: current.volunteerId,
+          personId,
+          category: current.category,
+          oldMinutes: current.minutes,
+          newMinutes: minutes,
+          reason,
+        },
+      });
+      wroteEvent = true;
+    }
+    return { record: hydrate(manager, ServiceRecord, [row])[0]!, wroteEvent };
   }
 
   /** Staff record service at an offline activity, with evidence: a pending record like any other. */
@@ -392,9 +399,10 @@ export class RecordService {
     );
   }
 
-  private async addHistory(
+  /** Adds one line to a record's history, in the caller's transaction. */
+  async addHistory(
     manager: EntityManager,
-    change: { recordId: string; action: string; oldMinutes?: number; newMinutes?: number; reason?: string; by: string },
+    change: { recordId: string; action: RecordAction; oldMinutes?: number; newMinutes?: number; reason?: string; by: string },
   ): Promise<void> {
     await manager.query(
       `INSERT INTO service_record_change (record_id, action, old_minutes, new_minutes, reason, changed_by) VALUES ($1, $2, $3, $4, $5, $6)`,
@@ -403,7 +411,7 @@ export class RecordService {
   }
 
   /** The record, read (and with `lock`, locked) in the transaction; a missing one looks like one out of scope. */
-  private async mustFind(manager: EntityManager, id: string, options: { lock?: boolean } = {}): Promise<ServiceRecord> {
+  async mustFind(manager: EntityManager, id: string, options: { lock?: boolean } = {}): Promise<ServiceRecord> {
     const rows = await manager.query(`SELECT * FROM service_record WHERE id = $1${options.lock ? ' FOR UPDATE' : ''}`, [id]);
     const [record] = hydrate(manager, ServiceRecord, rows);
     if (!record) throw this.hidden('ServiceRecord', id, '服务记录');
@@ -414,11 +422,11 @@ export class RecordService {
    * What a caller learns about an id that matches nothing: the center admin, in scope everywhere, hears NOT_FOUND;
    * anyone else FORBIDDEN, the same answer as for a record outside their subtree (`ROLES.md`: no hint of existence).
    */
-  private hidden(entity: string, id: string, entityZh: string): DomainError {
+  hidden(entity: string, id: string, entityZh: string): DomainError {
     return this.actor.hasRole('CENTER_ADMIN') ? new NotFound(entity, id, entityZh) : new Forbidden();
   }
 
-  private assertAllowed(from: RecordStatus, event: RecordEvent): void {
+  assertAllowed(from: RecordStatus, event: RecordEvent): void {
     if (!nextStatus(from, event)) throw this.invalidTransition(from, event);
   }
 
@@ -441,7 +449,7 @@ export class RecordService {
   }
 
   /** The caller's own volunteer profile, looked up once per request. */
-  private ownVolunteerId(): Promise<string | null> {
+  ownVolunteerId(): Promise<string | null> {
     const personId = this.actor.personId;
     if (!personId || !isBigintId(personId)) return Promise.resolve(null);
     this.ownVolunteer ??= this.dataSource

@@ -6,7 +6,7 @@ import { startVolunteersSubgraph } from '../app';
 const admin: Claims = { sub: '1', roles: ['CENTER_ADMIN'], unitId: '1', unitPath: '1' };
 
 const RECORD_FIELDS = `id minutes status category { code name } unit { id } activity { id title }
-  volunteer { id person { displayName } } verifiedBy { id displayName } history { action newMinutes changedBy { id displayName } }`;
+  volunteer { id person { displayName } } verifiedBy { id displayName } history { action newMinutes changedBy { id displayName } } correctionRequests { id status }`;
 const LIST = `query ($first: Int) { serviceRecords(first: $first) { totalCount edges { node { ${RECORD_FIELDS} } } } }`;
 const ENTITIES = `query ($representations: [_Any!]!) { _entities(representations: $representations) { ... on ServiceRecord { ${RECORD_FIELDS} } } }`;
 

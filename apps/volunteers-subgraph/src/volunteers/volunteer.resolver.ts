@@ -61,6 +61,7 @@ export const volunteerResolvers = {
       ctx.volunteers.stats(unit.id, args.from, args.to),
     overdueServiceRecords: (unit: Reference, args: PageArgs & { asOf?: Date | null }, ctx: VolunteersContext) =>
       ctx.records.overdue(unit.id, args.asOf, args),
+    openServiceRecordCorrections: (unit: Reference, args: PageArgs, ctx: VolunteersContext) => ctx.corrections.openInUnit(unit.id, args),
     recordingReport: (unit: Reference, args: { year: number }, ctx: VolunteersContext) => ctx.recordingReports.report(unit.id, args.year),
   },
   Team: {

@@ -215,6 +215,13 @@ export type CreateRewardInput = {
   stock?: number | null | undefined;
 };
 
+export type DecideServiceRecordCorrectionInput = {
+  /** Why it is accepted or declined, told to the volunteer. Multi-line: line breaks and tabs are kept. */
+  reason: string;
+  /** The open request. */
+  requestId: string | number;
+};
+
 export type DeliverOrderInput = {
   /** Funding spent, in yuan (需求台账). */
   fundingArranged?: number | null | undefined;
@@ -583,6 +590,15 @@ export type RegisterVolunteerInput = {
   skills: Array<string | number>;
 };
 
+export type RequestServiceRecordCorrectionInput = {
+  /** The minutes the volunteer believes are right, 0–1440, not the record's own. */
+  minutes: number;
+  /** Why. Multi-line: line breaks and tabs are kept. */
+  reason: string;
+  /** The volunteer's own verified record. */
+  recordId: string | number;
+};
+
 /** Whether the need was met, in the requester's words. */
 export type Resolution =
   /** No (the order may be reopened). */
@@ -651,6 +667,15 @@ export type Role =
   | 'STATION_ADMIN'
   /** A volunteer: signs up for activities, delivers orders. */
   | 'VOLUNTEER';
+
+/** Where a correction request stands. */
+export type ServiceRecordCorrectionStatus =
+  /** Accepted: the record took the proposed minutes. */
+  | 'ACCEPTED'
+  /** Declined, with a reason: the record kept its minutes. */
+  | 'DECLINED'
+  /** Waiting for staff in scope of the record's unit. */
+  | 'OPEN';
 
 /** Which service records to list. Residents and volunteers see their own; staff their subtree. */
 export type ServiceRecordFilter = {
@@ -1241,6 +1266,44 @@ export type VerifyServiceRecordMutationVariables = Exact<{
 
 
 export type VerifyServiceRecordMutation = { verifyServiceRecord: { id: string, status: ServiceRecordStatus, minutes: number, verifiedAt: string | null } };
+
+export type RequestServiceRecordCorrectionMutationVariables = Exact<{
+  input: RequestServiceRecordCorrectionInput;
+}>;
+
+
+export type RequestServiceRecordCorrectionMutation = { requestServiceRecordCorrection: { id: string, status: ServiceRecordCorrectionStatus, currentMinutes: number, proposedMinutes: number, reason: string, requestedAt: string, decidedAt: string | null, decisionReason: string | null, record: { id: string, title: string, startedAt: string, minutes: number } } };
+
+export type AcceptServiceRecordCorrectionMutationVariables = Exact<{
+  input: DecideServiceRecordCorrectionInput;
+}>;
+
+
+export type AcceptServiceRecordCorrectionMutation = { acceptServiceRecordCorrection: { id: string, status: ServiceRecordCorrectionStatus, currentMinutes: number, proposedMinutes: number, reason: string, requestedAt: string, decidedAt: string | null, decisionReason: string | null, record: { id: string, title: string, startedAt: string, minutes: number } } };
+
+export type DeclineServiceRecordCorrectionMutationVariables = Exact<{
+  input: DecideServiceRecordCorrectionInput;
+}>;
+
+
+export type DeclineServiceRecordCorrectionMutation = { declineServiceRecordCorrection: { id: string, status: ServiceRecordCorrectionStatus, currentMinutes: number, proposedMinutes: number, reason: string, requestedAt: string, decidedAt: string | null, decisionReason: string | null, record: { id: string, title: string, startedAt: string, minutes: number } } };
+
+export type MyServiceRecordCorrectionsQueryVariables = Exact<{
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+}>;
+
+
+export type MyServiceRecordCorrectionsQuery = { myServiceRecordCorrections: { totalCount: number, edges: Array<{ cursor: string, node: { id: string, status: ServiceRecordCorrectionStatus, currentMinutes: number, proposedMinutes: number, reason: string, requestedAt: string, decidedAt: string | null, decisionReason: string | null, record: { id: string, title: string, startedAt: string, minutes: number } } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
+
+export type OpenServiceRecordCorrectionsQueryVariables = Exact<{
+  unitId: string | number;
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+}>;
+
+
+export type OpenServiceRecordCorrectionsQuery = { unit: { id: string, openServiceRecordCorrections: { totalCount: number, edges: Array<{ cursor: string, node: { id: string, status: ServiceRecordCorrectionStatus, currentMinutes: number, proposedMinutes: number, reason: string, requestedAt: string, decidedAt: string | null, decisionReason: string | null, record: { id: string, title: string, startedAt: string, minutes: number }, requestedBy: { id: string, displayName: string } | null } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } | null } | null };
 
 export class TypedDocumentString<TResult, TVariables>
   extends String
@@ -2304,3 +2367,130 @@ export const VerifyServiceRecordDocument = new TypedDocumentString(`
   }
 }
     `, {"hash":"sha256:de0b43d7c989f4d3dab921fbf350964d912bf600f0189d4bf0a3c7c8d700adc3"}) as unknown as TypedDocumentString<VerifyServiceRecordMutation, VerifyServiceRecordMutationVariables>;
+export const RequestServiceRecordCorrectionDocument = new TypedDocumentString(`
+    mutation RequestServiceRecordCorrection($input: RequestServiceRecordCorrectionInput!) {
+  requestServiceRecordCorrection(input: $input) {
+    id
+    status
+    currentMinutes
+    proposedMinutes
+    reason
+    requestedAt
+    decidedAt
+    decisionReason
+    record {
+      id
+      title
+      startedAt
+      minutes
+    }
+  }
+}
+    `, {"hash":"sha256:61a5ace609e1deb531cec1cae45d24a7ae20762bee5f62b4dcffa7be9eba6b56"}) as unknown as TypedDocumentString<RequestServiceRecordCorrectionMutation, RequestServiceRecordCorrectionMutationVariables>;
+export const AcceptServiceRecordCorrectionDocument = new TypedDocumentString(`
+    mutation AcceptServiceRecordCorrection($input: DecideServiceRecordCorrectionInput!) {
+  acceptServiceRecordCorrection(input: $input) {
+    id
+    status
+    currentMinutes
+    proposedMinutes
+    reason
+    requestedAt
+    decidedAt
+    decisionReason
+    record {
+      id
+      title
+      startedAt
+      minutes
+    }
+  }
+}
+    `, {"hash":"sha256:8c87caab23a7c633c372c648f2f38bc8e60c4d5e62abfbb8f6ae5b3a26bd54c3"}) as unknown as TypedDocumentString<AcceptServiceRecordCorrectionMutation, AcceptServiceRecordCorrectionMutationVariables>;
+export const DeclineServiceRecordCorrectionDocument = new TypedDocumentString(`
+    mutation DeclineServiceRecordCorrection($input: DecideServiceRecordCorrectionInput!) {
+  declineServiceRecordCorrection(input: $input) {
+    id
+    status
+    currentMinutes
+    proposedMinutes
+    reason
+    requestedAt
+    decidedAt
+    decisionReason
+    record {
+      id
+      title
+      startedAt
+      minutes
+    }
+  }
+}
+    `, {"hash":"sha256:a34b9a7d8fd0076654db1867f23e13ee71ded81179e388a2a85f2e1e5ba39198"}) as unknown as TypedDocumentString<DeclineServiceRecordCorrectionMutation, DeclineServiceRecordCorrectionMutationVariables>;
+export const MyServiceRecordCorrectionsDocument = new TypedDocumentString(`
+    query MyServiceRecordCorrections($first: Int, $after: String) {
+  myServiceRecordCorrections(first: $first, after: $after) {
+    totalCount
+    edges {
+      cursor
+      node {
+        id
+        status
+        currentMinutes
+        proposedMinutes
+        reason
+        requestedAt
+        decidedAt
+        decisionReason
+        record {
+          id
+          title
+          startedAt
+          minutes
+        }
+      }
+    }
+    pageInfo {
+      hasNextPage
+      endCursor
+    }
+  }
+}
+    `, {"hash":"sha256:e2ceedccc3c25a0e7c0eb27eac5b08cce1a81ee980e0d2714af940ba717c96b5"}) as unknown as TypedDocumentString<MyServiceRecordCorrectionsQuery, MyServiceRecordCorrectionsQueryVariables>;
+export const OpenServiceRecordCorrectionsDocument = new TypedDocumentString(`
+    query OpenServiceRecordCorrections($unitId: ID!, $first: Int, $after: String) {
+  unit(id: $unitId) {
+    id
+    openServiceRecordCorrections(first: $first, after: $after) {
+      totalCount
+      edges {
+        cursor
+        node {
+          id
+          status
+          currentMinutes
+          proposedMinutes
+          reason
+          requestedAt
+          decidedAt
+          decisionReason
+          record {
+            id
+            title
+            startedAt
+            minutes
+          }
+          requestedBy {
+            id
+            displayName
+          }
+        }
+      }
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+    }
+  }
+}
+    `, {"hash":"sha256:7ff425d501540e7ab5e4973b9f81fef5f2b18b943712eb30a78f22e8f3be8dda"}) as unknown as TypedDocumentString<OpenServiceRecordCorrectionsQuery, OpenServiceRecordCorrectionsQueryVariables>;

@@ -51,7 +51,7 @@ export interface NotificationRoute {
   recipients: RecipientSpec[];
   urgency: UrgencyRule;
   /** The subject the message links to: `kind:payload[field]` (`order:123`). */
-  link: { kind: 'order' | 'volunteer' | 'activity' | 'account' | 'redemption' | 'carePlan'; field: string };
+  link: { kind: 'order' | 'volunteer' | 'activity' | 'account' | 'redemption' | 'carePlan' | 'serviceRecord'; field: string };
 }
 
 const order = { kind: 'order', field: 'orderId' } as const;
@@ -93,6 +93,12 @@ export const NOTIFICATION_ROUTES: { [T in EventType]?: NotificationRoute } = {
   // A new activity is found by browsing; broadcasting it to every volunteer of a unit is not this table's job.
   'activity.published': { recipients: [], urgency: 'NEVER', link: { kind: 'activity', field: 'activityId' } },
   'activity.cancelled': { recipients: [staff('ACTIVITY_UNIT_ADMINS')], urgency: 'NEVER', link: { kind: 'activity', field: 'activityId' } },
+  // The volunteer asked for it; whoever decided it (any staff member in scope) is never the recipient.
+  'volunteer.record.correction.decided': {
+    recipients: [volunteer],
+    urgency: 'NEVER',
+    link: { kind: 'serviceRecord', field: 'serviceRecordId' },
+  },
   'points.credited': { recipients: [{ rule: 'ACCOUNT_HOLDER', audience: 'VOLUNTEER' }], urgency: 'NEVER', link: { kind: 'account', field: 'accountId' } },
   'points.transferred': {
     recipients: [{ rule: 'TRANSFER_RECEIVER', audience: 'RESIDENT' }],

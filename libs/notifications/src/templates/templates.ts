@@ -19,6 +19,9 @@ const when = (p: TemplateParams, key: string, locale: TemplateLocale) => (p[key]
 /** `「楼道灯不亮」(KZ-20261128-0042)`: how a message names an order. */
 const zhOrder = (p: TemplateParams) => `${p.title ? `「${p.title}」` : ''}（${p.code ?? `#${p.orderId}`}）`;
 const enOrder = (p: TemplateParams) => `${p.title ? `"${p.title}" ` : ''}(${p.code ?? `#${p.orderId}`})`;
+/** `「腾龙广场环境整治」`: how a message names a service record. */
+const zhRecord = (p: TemplateParams) => (p.title ? `「${p.title}」` : `（编号 ${p.serviceRecordId}）`);
+const enRecord = (p: TemplateParams) => (p.title ? `"${p.title}"` : `#${p.serviceRecordId}`);
 const zhReason = (p: TemplateParams) => (p.reason ? `原因：${p.reason}。` : '');
 const enReason = (p: TemplateParams) => (p.reason ? ` Reason: ${p.reason}.` : '');
 
@@ -141,6 +144,22 @@ export const TEMPLATES: Record<string, Template> = {
   'volunteer.reinstated.VOLUNTEER': t(
     ['Volunteer status restored', () => 'Your volunteer status was restored.'],
     ['志愿者资格已恢复', () => '您的志愿者资格已恢复，欢迎继续参与志愿服务。'],
+  ),
+  'volunteer.record.correction.decided.VOLUNTEER': t(
+    [
+      (p) => (p.decision === 'ACCEPTED' ? 'Service record corrected' : 'Correction request declined'),
+      (p) =>
+        p.decision === 'ACCEPTED'
+          ? `Your correction request for the service record ${enRecord(p)} was accepted${p.minutes !== undefined ? `: it now counts ${p.minutes} minutes` : ''}.${enReason(p)}`
+          : `Your correction request for the service record ${enRecord(p)} was declined; the record keeps its minutes.${enReason(p)}`,
+    ],
+    [
+      (p) => (p.decision === 'ACCEPTED' ? '服务记录已更正' : '更正申请未通过'),
+      (p) =>
+        p.decision === 'ACCEPTED'
+          ? `您对服务记录${zhRecord(p)}的更正申请已通过${p.minutes !== undefined ? `，时长已更正为 ${p.minutes} 分钟` : ''}。${zhReason(p)}`
+          : `您对服务记录${zhRecord(p)}的更正申请未通过，记录时长不变。${zhReason(p)}`,
+    ],
   ),
   'activity.cancelled.STAFF': t(
     ['Activity cancelled', (p, l) => `The activity #${p.activityId} of ${when(p, 'startsAt', l)} was cancelled.`],
