@@ -10,5 +10,5 @@ export interface AnalyticsContext extends SubgraphContext {
 
 export function buildAnalyticsContext(base: SubgraphContext, dataSource: DataSource): AnalyticsContext {
   const loaders = createLoaders(dataSource.manager);
-  return { ...base, loaders, figures: new FiguresService(dataSource, base.actor, loaders) };
+  return { ...base, loaders, figures: new FiguresService(base.actor, loaders) };
 }

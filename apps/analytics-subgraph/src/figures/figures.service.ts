@@ -1,6 +1,5 @@
-import type { DataSource } from 'typeorm';
 import type { Actor, Role } from '@kz/auth';
-import { DailyFigures, dailyFigures, FigureMetric, figuresTrend, StageTime, stageTimes, TrendInterval, TrendPoint } from '@kz/analytics';
+import type { DailyFigures, FigureMetric, StageTime, TrendInterval, TrendPoint } from '@kz/analytics';
 import { Forbidden } from '@kz/errors';
 import type { AnalyticsLoaders } from '../loaders';
 import { checkDayRange } from './date';
@@ -11,24 +10,23 @@ export const FIGURES_READERS: Role[] = ['STATION_ADMIN', 'INSTITUTE_ADMIN', 'GRI
 /** A path no stored row has: the figures of a unit the replica does not know (yet) are zeros. */
 const NO_UNIT = '-';
 
-/** The figures fields of `PracticeUnit`, for readers in scope of the unit. */
+/** The figures fields of `PracticeUnit`, for readers in scope of the unit; the units of one answer are batched. */
 export class FiguresService {
   constructor(
-    private readonly db: DataSource,
     private readonly actor: Actor,
     private readonly loaders: AnalyticsLoaders,
   ) {}
 
   async daily(unitId: string, from: string, to: string): Promise<DailyFigures[]> {
-    return dailyFigures(this.db, await this.pathInScope(unitId, from, to), from, to);
+    return this.loaders.dailyFigures.load({ path: await this.pathInScope(unitId, from, to), from, to });
   }
 
   async stageTimes(unitId: string, from: string, to: string): Promise<StageTime[]> {
-    return stageTimes(this.db, await this.pathInScope(unitId, from, to), from, to);
+    return this.loaders.stageTimes.load({ path: await this.pathInScope(unitId, from, to), from, to });
   }
 
   async trend(unitId: string, metric: FigureMetric, from: string, to: string, interval: TrendInterval): Promise<TrendPoint[]> {
-    return figuresTrend(this.db, await this.pathInScope(unitId, from, to), metric, from, to, interval);
+    return this.loaders.figuresTrend.load({ path: await this.pathInScope(unitId, from, to), from, to, metric, interval });
   }
 
   /** The unit's path, once the caller may read its figures and the range is one the fields answer. */

@@ -1,5 +1,5 @@
 import type { Queryable } from './figures-apply';
-import { DailyFigures, dailyFigures } from './figures-query';
+import { DailyFigures, dailyFiguresOf } from './figures-query';
 
 /** The figures a trend follows: each a field of `DailyFigures`, summed over the bucket (volunteers: distinct ones). */
 export const FIGURE_METRICS = [
@@ -64,29 +64,51 @@ export async function figuresTrend(
   to: string,
   interval: TrendInterval,
 ): Promise<TrendPoint[]> {
-  const days = await dailyFigures(db, unitPath, from, to);
-  const points: TrendPoint[] = [];
-  const starts: string[] = [];
-  for (const day of days) {
-    const start = bucketStart(day.day, interval);
-    const last = points[points.length - 1];
-    const value = metric === 'VOLUNTEERS_ACTIVE' ? 0 : DAILY_VALUE[metric](day);
-    if (last && starts[starts.length - 1] === start) {
-      last.to = day.day;
-      last.value += value;
-    } else {
-      points.push({ from: day.day, to: day.day, value });
-      starts.push(start);
-    }
-  }
-  if (metric !== 'VOLUNTEERS_ACTIVE') return points;
-  const rows = (await db.query(
-    `SELECT to_char(date_trunc($4, v.day::timestamp), 'YYYY-MM-DD') AS bucket, count(DISTINCT v.volunteer_id)::int AS n
-     FROM figures_volunteer_day v
-     WHERE v.day BETWEEN $2 AND $3 AND (v.unit_path = $1 OR v.unit_path LIKE $1 || '/%')
-     GROUP BY 1`,
-    [unitPath, from, to, interval.toLowerCase()],
-  )) as { bucket: string; n: number }[];
-  const byBucket = new Map(rows.map((row) => [row.bucket, row.n]));
-  return points.map((point, i) => ({ ...point, value: byBucket.get(starts[i]!) ?? 0 }));
+  return (await figuresTrendOf(db, [unitPath], metric, from, to, interval)).get(unitPath)!;
+}
+
+/** `figuresTrend` of many units in at most two statements, by unit path. */
+export async function figuresTrendOf(
+  db: Queryable,
+  unitPaths: string[],
+  metric: FigureMetric,
+  from: string,
+  to: string,
+  interval: TrendInterval,
+): Promise<Map<string, TrendPoint[]>> {
+  const daily = await dailyFiguresOf(db, unitPaths, from, to);
+  const distinct =
+    metric === 'VOLUNTEERS_ACTIVE'
+      ? new Map(
+          (
+            (await db.query(
+              `WITH units AS (SELECT DISTINCT path FROM unnest($1::text[]) AS u(path))
+               SELECT x.path, to_char(date_trunc($4, v.day::timestamp), 'YYYY-MM-DD') AS bucket, count(DISTINCT v.volunteer_id)::int AS n
+               FROM units x JOIN figures_volunteer_day v ON (v.unit_path = x.path OR v.unit_path LIKE x.path || '/%')
+               WHERE v.day BETWEEN $2 AND $3
+               GROUP BY 1, 2`,
+              [unitPaths, from, to, interval.toLowerCase()],
+            )) as { path: string; bucket: string; n: number }[]
+          ).map((row) => [`${row.path}|${row.bucket}`, row.n]),
+        )
+      : undefined;
+  return new Map(
+    unitPaths.map((path) => {
+      const points: TrendPoint[] = [];
+      let start: string | undefined;
+      for (const day of daily.get(path)!) {
+        const bucket = bucketStart(day.day, interval);
+        const value = distinct ? (distinct.get(`${path}|${bucket}`) ?? 0) : DAILY_VALUE[metric as SummedMetric](day);
+        const last = points[points.length - 1];
+        if (last && bucket === start) {
+          last.to = day.day;
+          if (!distinct) last.value += value;
+        } else {
+          points.push({ from: day.day, to: day.day, value });
+          start = bucket;
+        }
+      }
+      return [path, points];
+    }),
+  );
 }

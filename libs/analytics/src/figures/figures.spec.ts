@@ -8,7 +8,7 @@ import { EventStream } from '../stream/event-stream';
 import { applyEvent, FIGURES_SUBSCRIPTION, FIGURES_TABLES } from './figures-apply';
 import { exportFigures } from './figures-export';
 import { FiguresJob } from './figures-job';
-import { DailyFigures, dailyFigures, stageTimes } from './figures-query';
+import { DailyFigures, dailyFigures, dailyFiguresOf, stageTimes, stageTimesOf } from './figures-query';
 import { rebuildFigures } from './figures-rebuild';
 
 const config = testConfig({ ANALYTICS_DATABASE: uniqueName('analytics') });
@@ -213,6 +213,11 @@ describe('the figures job', () => {
     for (const unit of [A, B, PARENT]) expect([unit, await figuresOf(unit)]).toEqual([unit, expected[unit]]);
     expect((await figuresOf(LOOKALIKE))[0]).toMatchObject({ verifiedMinutes: 999, volunteersActive: 1 });
     expect(await dailyFigures(db, PARENT, '2026-03-09', '2026-03-09')).toEqual([{ ...zero, day: '2026-03-09' }]);
+    // Many units in one statement answer as each alone; a path asked twice is answered once.
+    expect(await dailyFiguresOf(db, [A, LOOKALIKE, PARENT, A], DAY1, DAY2)).toEqual(
+      new Map([A, LOOKALIKE, PARENT].map((unit) => [unit, unit === LOOKALIKE ? expect.any(Array) : expected[unit]])),
+    );
+    expect((await dailyFiguresOf(db, [LOOKALIKE], DAY1, DAY2)).get(LOOKALIKE)).toEqual(await figuresOf(LOOKALIKE));
     first = await snapshot();
   });
 
@@ -232,6 +237,8 @@ describe('the figures job', () => {
       { stage: 'EVALUATE', orders: 0, median: null, p90: null },
       { stage: 'TOTAL', orders: 0, median: null, p90: null },
     ]);
+    const many = await stageTimesOf(db, [A, B, PARENT], DAY1, DAY2);
+    for (const unit of [A, B, PARENT]) expect([unit, many.get(unit)]).toEqual([unit, await stageTimes(db, unit, DAY1, DAY2)]);
     expect((await stageTimes(db, B, DAY1, DAY1)).map((s) => [s.stage, s.orders, s.median])).toEqual([
       ['DISPATCH', 1, 1200],
       ['ACCEPT', 2, 3600],
