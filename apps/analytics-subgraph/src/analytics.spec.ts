@@ -4,7 +4,7 @@ import { EventStream, FiguresJob } from '@kz/analytics';
 import { catalog, EventEnvelope, EventType } from '@kz/events';
 import { upsertUnitRefs } from '@kz/org-replica';
 import { RunningSubgraph, SQL_STATEMENTS_HEADER } from '@kz/subgraph';
-import { aCaller, errorCodes, signedSubgraphRequest, startSubgraphAlone, SubgraphAlone } from '@kz/testing';
+import { aCaller, errorCodes, metricSample, scrapeMetrics, signedSubgraphRequest, startSubgraphAlone, SubgraphAlone } from '@kz/testing';
 import { startAnalyticsSubgraph } from './app';
 
 const HANFENG = { id: '7', path: '1/7' };
@@ -234,5 +234,16 @@ describe('PracticeUnit.stageTimes and figuresTrend', () => {
       { from: '2026-03-10', to: '2026-03-10', value: 0 },
     ]);
     expect(await trend('VERIFIED_HOURS', 'MONTH', '2026-03-01', '2026-03-31')).toEqual([{ from: '2026-03-01', to: '2026-03-31', value: 2.5 }]);
+  });
+});
+
+describe('the analytics subgraph', () => {
+  it('only reads: it runs no outbox relay or sweep over a database that has no outbox, and shows no backlog', async () => {
+    expect(subgraph.running.relay).toBeUndefined();
+    expect(subgraph.running.sweep).toBeUndefined();
+    expect(await subgraph.running.dataSource.query(`SELECT to_regclass('outbox') AS outbox`)).toEqual([{ outbox: null }]);
+    const metrics = await scrapeMetrics(subgraph.running.url);
+    expect(metricSample(metrics, 'outbox_events_unpublished')).toBeUndefined();
+    expect(metricSample(metrics, 'db_statements_total')).toBeGreaterThan(0);
   });
 });

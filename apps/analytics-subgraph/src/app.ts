@@ -12,7 +12,7 @@ export { MAX_RANGE_DAYS } from './figures/date';
 /**
  * The analytics subgraph: the daily figures, stage times and trends of a unit's subtree, read from the analytics
  * database it shares with the analytics worker (which keeps the figures, and the unit replica, from the event stream).
- * It writes nothing and consumes no queue.
+ * It writes nothing (no outbox) and consumes no queue.
  */
 export function startAnalyticsSubgraph(config: Config, options: { port?: number; log?: Logger } = {}): Promise<RunningSubgraph> {
   return startSubgraphService<AnalyticsContext>({
@@ -29,6 +29,7 @@ export function startAnalyticsSubgraph(config: Config, options: { port?: number;
       DailyFigures: figuresResolvers.DailyFigures,
       StageTime: figuresResolvers.StageTime,
     },
+    writesEvents: false,
     buildContext: (base, dataSource) => buildAnalyticsContext(base, dataSource),
     log: options.log,
   });
