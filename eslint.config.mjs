@@ -17,6 +17,7 @@ const APP_ENTRY_POINTS = [
   '@kz/orders-subgraph',
   '@kz/points-subgraph',
   '@kz/notifications-subgraph',
+  '@kz/analytics-subgraph',
   '@kz/dispatch-worker',
   '@kz/notification-worker',
   '@kz/analytics-worker',

@@ -1,28 +1,29 @@
 import type { DataSource } from 'typeorm';
 import type { Registry } from 'prom-client';
 import { Counter } from 'prom-client';
+import { EventStream, FiguresJob, openAnalyticsDatabase, SubscriptionSpec, Trimmer } from '@kz/analytics';
 import type { Config } from '@kz/config';
-import { createServiceDataSource, openServiceDatabase } from '@kz/db';
 import { catalog, EventHandler, EventHandlers, EventType } from '@kz/events';
 import { createLogger, Logger, registerScrapeGauge } from '@kz/telemetry';
 import { RunningWorkerService, startWorkerService } from '@kz/worker';
-import { EventStream, SubscriptionSpec } from './stream/event-stream';
-import { EventStream1769000000000 } from './stream/migrations/1769000000000-event-stream';
-import { Trimmer } from './stream/trimmer';
-import { FiguresJob } from './figures/figures-job';
-import { Figures1769100000000 } from './figures/migrations/1769100000000-figures';
 
-export { EventStream, InvalidSubscription, subscriptionProblems, typeMatches } from './stream/event-stream';
-export type { StreamEntry, SubscriptionSpec, SubscriptionState } from './stream/event-stream';
-export { FiguresJob } from './figures/figures-job';
-export { applyEvent, FIGURES_SUBSCRIPTION } from './figures/figures-apply';
-export { dailyFigures, stageTimes } from './figures/figures-query';
-export type { DailyFigures, StageTime } from './figures/figures-query';
-export { rebuildFigures } from './figures/figures-rebuild';
-export { exportFigures } from './figures/figures-export';
-export type { ExportFormat } from './figures/figures-export';
-
-export const analyticsMigrations = [EventStream1769000000000, Figures1769100000000];
+// What tools and end-to-end tests import from the worker; the code lives in @kz/analytics, shared with the subgraph.
+export {
+  analyticsMigrations,
+  applyEvent,
+  dailyFigures,
+  EventStream,
+  exportFigures,
+  FIGURES_SUBSCRIPTION,
+  FiguresJob,
+  InvalidSubscription,
+  openAnalyticsDatabase,
+  rebuildFigures,
+  stageTimes,
+  subscriptionProblems,
+  typeMatches,
+} from '@kz/analytics';
+export type { DailyFigures, ExportFormat, StageTime, StreamEntry, SubscriptionSpec, SubscriptionState } from '@kz/analytics';
 
 export interface AnalyticsWorkerOptions {
   port?: number;
@@ -34,12 +35,6 @@ export interface RunningAnalyticsWorker extends RunningWorkerService {
   stream: EventStream;
   trimmer: Trimmer;
   figures: FiguresJob;
-}
-
-/** Opens (creating and migrating) the analytics database: for the worker, `npm run events` and tests. */
-export async function openAnalyticsDatabase(config: Config, log?: Logger): Promise<DataSource> {
-  const source = createServiceDataSource({ config, database: config.ANALYTICS_DATABASE, entities: [], migrations: analyticsMigrations, log });
-  return openServiceDatabase(source, config);
 }
 
 /** A handler for every event of the catalogue: archive it, copy it into the subscriptions that want it. */

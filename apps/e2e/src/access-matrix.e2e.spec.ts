@@ -359,6 +359,10 @@ const MATRIX: Record<string, Entry> = {
  * - pointsAccount(id): the holder, station and institute admins of the subtree, the center; SERVICE any (for who
  *   holds it, its figures stay closed). Volunteer.pointsAccount: the same, among those who see the volunteer; the
  *   others who see the volunteer (grid worker, analyst, dispatcher) get the field null with FORBIDDEN.
+ * - PracticeUnit.dailyFigures (the analytics subgraph; statistics, like orderStats): staff whose subtree holds the unit
+ *   (grid worker, station and institute admins), the analyst of the subtree ("read statistics"), the dispatcher and
+ *   the center everywhere; residents, volunteers and SERVICE get the field null with FORBIDDEN. Units are public to
+ *   everyone signed in, so a missing unit is null for all of them, before any figure is asked for.
  */
 type ReadOutcome = 'clear' | 'masked' | 'allow' | 'absent' | 'deny' | `unexpected ${string}`;
 type ReadSide = Side | 'missing';
@@ -408,6 +412,14 @@ const READS: Record<string, ReadRow> = {
     inside: { RESIDENT: 'allow', VOLUNTEER: 'allow', STATION_ADMIN: 'allow', INSTITUTE_ADMIN: 'allow', CENTER_ADMIN: 'allow', SERVICE: 'allow' },
     outside: { CENTER_ADMIN: 'allow', SERVICE: 'allow' },
     everywhere: ['CENTER_ADMIN', 'SERVICE'],
+  },
+  'PracticeUnit.dailyFigures': {
+    document: 'query($id: ID!) { unit(id: $id) { dailyFigures(from: "2026-01-01", to: "2026-01-07") { day ordersPlaced } } }',
+    id: (fx, side) => pick(side, fx.yingbin.id, fx.yongxian.id),
+    record: (data) => data.unit?.dailyFigures ?? null,
+    inside: { GRID_WORKER: 'allow', STATION_ADMIN: 'allow', INSTITUTE_ADMIN: 'allow', ANALYST: 'allow', DISPATCHER: 'allow', CENTER_ADMIN: 'allow' },
+    outside: { DISPATCHER: 'allow', CENTER_ADMIN: 'allow' },
+    everywhere: WHO.filter((who) => who !== 'NOBODY'),
   },
   'Volunteer.pointsAccount': {
     document: 'query($id: ID!) { volunteer(id: $id) { pointsAccount { id } } }',

@@ -140,7 +140,7 @@ describe('metrics of every kind of app', () => {
     expect(sample(ntfAfter, 'http_requests_total', graphql200)).toBeGreaterThan(sample(ntfBefore, 'http_requests_total', graphql200) ?? 0);
 
     // The outbox backlog grows while the relay cannot publish, and drains when it can again.
-    const relay = platform.subgraphs.orders.relay;
+    const relay = platform.subgraphs.orders.relay!;
     await relay.stop();
     try {
       await placeOrder();

@@ -126,7 +126,7 @@ describe('subgraph errors through the gateway', () => {
 describe('every subgraph trusts only what the gateway signed', () => {
   const query = '{ __typename }';
   const claims = { sub: 'p-admin', roles: ['CENTER_ADMIN' as const], unitId: '1', unitPath: '1' };
-  const subgraphs = ['org', 'volunteers', 'orders', 'points', 'notifications'] as const;
+  const subgraphs = ['org', 'volunteers', 'orders', 'points', 'notifications', 'analytics'] as const;
   const secret = () => platform.config.CLAIMS_SIGNING_SECRET;
   const sign = (operation: { query: string; variables: Record<string, unknown> }, now?: number) => signClaims(secret(), claims, operation, now);
 

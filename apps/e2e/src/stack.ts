@@ -4,6 +4,7 @@ import { seedOrg, startOrgSubgraph } from '@kz/org-subgraph';
 import { startOrdersSubgraph, upsertVolunteerRefs } from '@kz/orders-subgraph';
 import { upsertUnitRefs } from '@kz/org-replica';
 import { startNotificationsSubgraph } from '@kz/notifications-subgraph';
+import { startAnalyticsSubgraph } from '@kz/analytics-subgraph';
 import { startPointsSubgraph } from '@kz/points-subgraph';
 import { DEMO_PASSWORD, orgDataset, peopleDataset, SeedProfile } from '@kz/seed-data';
 import { aCaller, startStack } from '@kz/testing';
@@ -33,6 +34,7 @@ export async function startPlatform(options: PlatformOptions = {}) {
       orders: (config) => startOrdersSubgraph(config, { port: 0 }),
       points: (config) => startPointsSubgraph(config, { port: 0 }),
       notifications: (config) => startNotificationsSubgraph(config, { port: 0 }),
+      analytics: (config) => startAnalyticsSubgraph(config, { port: 0 }),
     },
     gateway: async (config, subgraphUrls) => {
       if (options.clientManifest) {
@@ -62,6 +64,8 @@ export async function startPlatform(options: PlatformOptions = {}) {
       await upsertUnitRefs(manager, units, new Date(0).toISOString());
       await upsertVolunteerRefs(manager, volunteers, new Date(0).toISOString());
     });
+    // The analytics database's replica of the units (the analytics subgraph finds a unit's subtree there).
+    await upsertUnitRefs(stack.subgraphs.analytics.dataSource, units, new Date(0).toISOString());
   }
 
   /** The id and path of a seeded unit, by its natural key. */
@@ -94,6 +98,7 @@ export async function startPlatform(options: PlatformOptions = {}) {
     orders: stack.subgraphs.orders.dataSource,
     points: stack.subgraphs.points.dataSource,
     notifications: stack.subgraphs.notifications.dataSource,
+    analytics: stack.subgraphs.analytics.dataSource,
     unit,
     tokenAs,
     login,

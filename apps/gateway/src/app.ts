@@ -64,6 +64,7 @@ function urlsFromConfig(config: Config): Record<string, string> {
     orders: config.ORDERS_SUBGRAPH_URL,
     points: config.POINTS_SUBGRAPH_URL,
     notifications: config.NOTIFICATIONS_SUBGRAPH_URL,
+    analytics: config.ANALYTICS_SUBGRAPH_URL,
   };
   return Object.fromEntries(Object.entries(urls).filter((entry): entry is [string, string] => !!entry[1]));
 }

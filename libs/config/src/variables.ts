@@ -101,7 +101,7 @@ export const variables = defineVariables({
   ANALYTICS_DATABASE: {
     schema: z.string().min(1).default('analytics'),
     description:
-      "the analytics worker's database: the event archive (every event, partitioned by month) and the subscriptions analytics jobs read (docs/events.md, \"Consuming from analytics\")",
+      "the analytics database, shared by the analytics worker and the analytics subgraph: the event archive (every event, partitioned by month), the subscriptions analytics jobs read (docs/events.md, \"Consuming from analytics\"), the daily figures and the unit replica (docs/analytics.md)",
   },
   GATEWAY_DATABASE: {
     schema: z.string().min(1).default('gateway'),
@@ -195,6 +195,7 @@ export const variables = defineVariables({
   ORDERS_PORT: { schema: port(4003), description: 'orders subgraph HTTP port' },
   POINTS_PORT: { schema: port(4004), description: 'points subgraph HTTP port' },
   NOTIFICATIONS_PORT: { schema: port(4005), description: 'notifications subgraph HTTP port' },
+  ANALYTICS_PORT: { schema: port(4006), description: 'analytics subgraph HTTP port (the daily figures of `PracticeUnit`)' },
   DISPATCH_WORKER_PORT: { schema: port(4010), description: 'dispatch worker `/health` and `/metrics` port' },
   NOTIFICATION_WORKER_PORT: {
     schema: port(4011),
@@ -228,6 +229,7 @@ export const variables = defineVariables({
     schema: optionalUrl,
     description: 'overrides the notifications routing URL of the supergraph',
   },
+  ANALYTICS_SUBGRAPH_URL: { schema: optionalUrl, description: 'overrides the analytics routing URL of the supergraph' },
   JWT_SECRET: {
     schema: z.string().min(32, 'must be at least 32 characters').default(DEV_JWT_SECRET),
     description: 'HS256 key for bearer tokens (development default; production needs its own or `JWT_PUBLIC_KEY`)',

@@ -95,6 +95,8 @@ export type InputProblem =
   | { key: 'points.cardNumber' }
   | { key: 'points.idempotencyKey'; min: number; max: number }
   | { key: 'input.inPast' }
+  | { key: 'figures.rangeInverted'; from: string; to: string }
+  | { key: 'figures.rangeTooLong'; from: string; to: string; days: number; max: number }
   | { key: 'org.cycle' }
   | { key: 'org.levelParent'; level: string; parentLevel: string; actual: string; levelZh: string; parentLevelZh: string; actualZh: string }
   | { key: 'org.levelRoot' }

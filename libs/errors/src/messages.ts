@@ -150,6 +150,14 @@ export const messages = {
     (p) => `${p.field}: is not a cursor this list gave out.`,
     (p) => `${p.field}：不是本列表返回的游标。`,
   ),
+  'figures.rangeInverted': m(
+    (p) => `${p.field}: the last day (${p.to}) is before the first (${p.from}).`,
+    (p) => `${p.field}：结束日期（${p.to}）早于开始日期（${p.from}）。`,
+  ),
+  'figures.rangeTooLong': m(
+    (p) => `${p.field}: ${p.from} to ${p.to} is ${p.days} days; ask for at most ${p.max} days at a time.`,
+    (p) => `${p.field}：${p.from} 至 ${p.to} 共 ${p.days} 天，每次最多查询 ${p.max} 天。`,
+  ),
   'org.cycle': m(
     (p) => `${p.field}: a unit cannot be moved under itself or one of its descendants.`,
     (p) => `${p.field}：不能把单位移动到它自身或其下级单位之下。`,

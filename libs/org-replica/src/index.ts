@@ -1,2 +1,2 @@
 export { findUnit, rewritePathColumns, rewritePaths, unitReplicaHandlers, upsertUnitRefs } from './unit-replica';
-export type { PathColumn, UnitRef } from './unit-replica';
+export type { PathColumn, SqlRunner, UnitRef } from './unit-replica';

@@ -13,6 +13,11 @@ export interface UnitRef {
   name: string;
 }
 
+/** Anything that runs a parameterised statement: an EntityManager, a QueryRunner, a DataSource. */
+export interface SqlRunner {
+  query(sql: string, parameters?: unknown[]): Promise<unknown>;
+}
+
 /** A stored path column that a unit move must rewrite (`table.column` holding a materialized path). */
 export interface PathColumn {
   table: string;
@@ -26,7 +31,7 @@ export async function findUnit(manager: EntityManager, id: string): Promise<Unit
 }
 
 /** Inserts or refreshes replica rows, unless a newer version is already there. Also used by seeding. */
-export async function upsertUnitRefs(manager: EntityManager, units: UnitRef[], version: string): Promise<void> {
+export async function upsertUnitRefs(manager: SqlRunner, units: UnitRef[], version: string): Promise<void> {
   await manager.query(
     `INSERT INTO unit_ref (id, code, path, level, name, version)
      SELECT id, code, path, level, name, $6 FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[])
@@ -39,7 +44,7 @@ export async function upsertUnitRefs(manager: EntityManager, units: UnitRef[], v
 }
 
 /** Replaces the prefix `oldPath` by `newPath` in `unit_ref` and in every given path column. */
-export async function rewritePaths(manager: EntityManager, columns: PathColumn[], oldPath: string, newPath: string): Promise<void> {
+export async function rewritePaths(manager: SqlRunner, columns: PathColumn[], oldPath: string, newPath: string): Promise<void> {
   await rewritePathColumns(manager, [{ table: 'unit_ref', column: 'path' }, ...columns], oldPath, newPath);
 }
 
@@ -48,7 +53,7 @@ export async function rewritePaths(manager: EntityManager, columns: PathColumn[]
  * keeping a `unit_ref` replica. A path equal to `oldPath` or below it (`oldPath/…`) moves; one that merely starts with
  * the same characters (`1/7/123` under `1/7/12`) does not.
  */
-export async function rewritePathColumns(manager: EntityManager, columns: PathColumn[], oldPath: string, newPath: string): Promise<void> {
+export async function rewritePathColumns(manager: SqlRunner, columns: PathColumn[], oldPath: string, newPath: string): Promise<void> {
   for (const { table, column } of columns) {
     await manager.query(
       `UPDATE ${table} SET ${column} = $2 || substr(${column}, length($1) + 1)

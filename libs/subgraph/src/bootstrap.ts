@@ -32,6 +32,11 @@ export interface SubgraphServiceOptions<TContext extends SubgraphContext> {
   resolvers: GraphQLResolverMap<TContext>;
   /** Inbound queues this service consumes in-process (e.g. `volunteers-inbox`), with their handlers. */
   consumers?: (dataSource: DataSource, log: Logger) => { queue: QueueName; handlers: EventHandlers; concurrency?: number }[];
+  /**
+   * False for a subgraph that only reads (the analytics subgraph): its database has no outbox, so it runs no outbox
+   * relay, no sweep and no backlog gauges. Default true.
+   */
+  writesEvents?: boolean;
   /** Adds the app's services and per-request DataLoaders to the base context. */
   buildContext(base: SubgraphContext, dataSource: DataSource): TContext;
   log?: Logger;
@@ -43,9 +48,10 @@ export interface RunningSubgraph {
   consumers: Worker[];
   url: string;
   dataSource: DataSource;
-  relay: OutboxRelay;
-  /** Re-sends published events whose jobs Redis lost (tests trigger it and wait for it). */
-  sweep: ReconcileLoop;
+  /** Undefined for a subgraph that writes no events (`writesEvents: false`). */
+  relay: OutboxRelay | undefined;
+  /** Re-sends published events whose jobs Redis lost (tests trigger it and wait for it); undefined as `relay`. */
+  sweep: ReconcileLoop | undefined;
   log: Logger;
   /** The HTTP server (tests watch its connections). */
   server: Server;
@@ -78,35 +84,40 @@ export async function startSubgraphService<TContext extends SubgraphContext>(
   const dataSource = await openServiceDatabase(source, config);
   const backend = await openQueueBackend(config, { role: 'producer', log });
   const queues = new Queues(backend, config.QUEUE_PREFIX);
-  const relay = new OutboxRelay({
-    dataSource,
-    queues,
-    pollMs: config.OUTBOX_POLL_MS,
-    batchSize: config.OUTBOX_BATCH_SIZE,
-    log,
-    live: { maxLen: config.LIVE_STREAM_MAXLEN },
-  });
-  relay.start();
-  // Events until consumed: published events whose jobs Redis lost are sent again (see OutboxSweep).
-  const sweep = new ReconcileLoop({
-    tasks: [
-      new OutboxSweep({
+  const writesEvents = options.writesEvents ?? true;
+  const relay = writesEvents
+    ? new OutboxRelay({
         dataSource,
         queues,
-        windowMs: config.OUTBOX_RESEND_WINDOW_MINUTES * 60_000,
-        graceMs: config.OUTBOX_SWEEP_GRACE_SECONDS * 1000,
+        pollMs: config.OUTBOX_POLL_MS,
         batchSize: config.OUTBOX_BATCH_SIZE,
         log,
-      }),
-    ],
-    connection: backend.redis,
-    prefix: config.QUEUE_PREFIX,
-    intervalMs: config.OUTBOX_SWEEP_SECONDS * 1000,
-    lossCheckMs: backend.redis ? config.REDIS_LOSS_CHECK_SECONDS * 1000 : 0,
-    metrics: createReconcileMetrics(metrics.registry),
-    log,
-  });
-  await sweep.start();
+        live: { maxLen: config.LIVE_STREAM_MAXLEN },
+      })
+    : undefined;
+  relay?.start();
+  // Events until consumed: published events whose jobs Redis lost are sent again (see OutboxSweep).
+  const sweep = writesEvents
+    ? new ReconcileLoop({
+        tasks: [
+          new OutboxSweep({
+            dataSource,
+            queues,
+            windowMs: config.OUTBOX_RESEND_WINDOW_MINUTES * 60_000,
+            graceMs: config.OUTBOX_SWEEP_GRACE_SECONDS * 1000,
+            batchSize: config.OUTBOX_BATCH_SIZE,
+            log,
+          }),
+        ],
+        connection: backend.redis,
+        prefix: config.QUEUE_PREFIX,
+        intervalMs: config.OUTBOX_SWEEP_SECONDS * 1000,
+        lossCheckMs: backend.redis ? config.REDIS_LOSS_CHECK_SECONDS * 1000 : 0,
+        metrics: createReconcileMetrics(metrics.registry),
+        log,
+      })
+    : undefined;
+  await sweep?.start();
   // On Redis the consumers get a connection of their own that waits for Redis (the backend opens it on first use).
   const consumers = (options.consumers?.(dataSource, log) ?? []).map(({ queue, handlers, concurrency }) =>
     createEventWorker({ queue, connection: backend, prefix: config.QUEUE_PREFIX, handlers, concurrency, log }),
@@ -158,24 +169,26 @@ export async function startSubgraphService<TContext extends SubgraphContext>(
   }
   // The outbox backlog (events committed, not yet on their queues): grows while Redis is away, drains after.
   // One query serves both gauges of a scrape (prom-client collects them together).
-  let backlogRead: ReturnType<OutboxRelay['backlog']> | undefined;
-  const backlog = () =>
-    (backlogRead ??= relay.backlog().finally(() => {
-      backlogRead = undefined;
-    }));
-  const onBacklogError = (error: Error) => log.warn({ err: error.message }, 'cannot read the outbox backlog for /metrics');
-  registerScrapeGauge(metrics.registry, {
-    name: 'outbox_events_unpublished',
-    help: 'domain events committed to the outbox and not yet published to their queues',
-    read: async () => [{ value: (await backlog()).unpublished }],
-    onError: onBacklogError,
-  });
-  registerScrapeGauge(metrics.registry, {
-    name: 'outbox_oldest_unpublished_age_seconds',
-    help: 'age of the oldest unpublished outbox event (0 when none)',
-    read: async () => [{ value: (await backlog()).oldestSeconds }],
-    onError: onBacklogError,
-  });
+  if (relay) {
+    let backlogRead: ReturnType<OutboxRelay['backlog']> | undefined;
+    const backlog = () =>
+      (backlogRead ??= relay.backlog().finally(() => {
+        backlogRead = undefined;
+      }));
+    const onBacklogError = (error: Error) => log.warn({ err: error.message }, 'cannot read the outbox backlog for /metrics');
+    registerScrapeGauge(metrics.registry, {
+      name: 'outbox_events_unpublished',
+      help: 'domain events committed to the outbox and not yet published to their queues',
+      read: async () => [{ value: (await backlog()).unpublished }],
+      onError: onBacklogError,
+    });
+    registerScrapeGauge(metrics.registry, {
+      name: 'outbox_oldest_unpublished_age_seconds',
+      help: 'age of the oldest unpublished outbox event (0 when none)',
+      read: async () => [{ value: (await backlog()).oldestSeconds }],
+      onError: onBacklogError,
+    });
+  }
   const http = createHttpApp({
     name: `${name}-subgraph`,
     log,
@@ -228,7 +241,7 @@ export async function startSubgraphService<TContext extends SubgraphContext>(
         locale,
         requestId: scope.requestId,
         log: log.child({ requestId: scope.requestId }),
-        eventsWritten: () => relay.nudge(),
+        eventsWritten: () => relay?.nudge(),
       };
       const statementHeader = (): Record<string, string> =>
         production ? {} : { [SQL_STATEMENTS_HEADER]: String(scope.sqlStatements) };
@@ -252,8 +265,8 @@ export async function startSubgraphService<TContext extends SubgraphContext>(
       await http.close();
       await apollo.stop();
       await closeWorkers(consumers, backend, log);
-      await sweep.stop();
-      await relay.stop();
+      await sweep?.stop();
+      await relay?.stop();
       await queues.close();
       await backend.close();
       await dataSource.destroy();

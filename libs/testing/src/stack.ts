@@ -39,6 +39,7 @@ const DATABASE_VARIABLES: Record<string, keyof Config> = {
   orders: 'ORDERS_DATABASE',
   points: 'POINTS_DATABASE',
   notifications: 'NOTIFICATIONS_DATABASE',
+  analytics: 'ANALYTICS_DATABASE', // the analytics subgraph's, shared with an analytics worker a test starts
   gateway: 'GATEWAY_DATABASE', // the trusted-documents registry
   media: 'MEDIA_DATABASE', // the gateway's photo store
   queues: 'QUEUE_DATABASE', // the queues and shared records when QUEUE_BACKEND=postgres (never created on Redis)
@@ -58,6 +59,8 @@ export async function startStack<S extends string, T extends RunningSubgraphLike
     ORDERS_PORT: '0',
     POINTS_PORT: '0',
     NOTIFICATIONS_PORT: '0',
+    ANALYTICS_PORT: '0',
+    ANALYTICS_WORKER_PORT: '0',
     GATEWAY_PORT: '0',
     DISPATCH_WORKER_PORT: '0',
     NOTIFICATION_WORKER_PORT: '0',

@@ -7,7 +7,7 @@ import { GraphQLResult, signedSubgraphRequest } from './graphql-client';
 import { uniqueName, uniqueQueuePrefix } from './names';
 import { deleteKeysWithPrefix } from './redis-server';
 
-type DatabaseVariable = 'ORG_DATABASE' | 'VOLUNTEERS_DATABASE' | 'ORDERS_DATABASE' | 'POINTS_DATABASE' | 'NOTIFICATIONS_DATABASE';
+type DatabaseVariable = 'ORG_DATABASE' | 'VOLUNTEERS_DATABASE' | 'ORDERS_DATABASE' | 'POINTS_DATABASE' | 'NOTIFICATIONS_DATABASE' | 'ANALYTICS_DATABASE';
 
 export interface SubgraphAlone<T> {
   config: Config;

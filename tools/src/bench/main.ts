@@ -68,6 +68,8 @@ runTool(async () => {
     POINTS_DATABASE: `bench_points_${process.pid}`,
     ORDERS_DATABASE: `bench_orders_${process.pid}`,
     NOTIFICATIONS_DATABASE: `bench_notifications_subgraph_${process.pid}`,
+    // The seed fills the analytics database's unit replica too.
+    ANALYTICS_DATABASE: `bench_analytics_${process.pid}`,
     GATEWAY_DATABASE: `bench_gateway_${process.pid}`,
     MEDIA_DATABASE: `bench_media_${process.pid}`,
     ORG_PORT: String(orgPort),
@@ -171,6 +173,7 @@ runTool(async () => {
     await dropDatabase(config, config.POINTS_DATABASE);
     await dropDatabase(config, config.ORDERS_DATABASE);
     await dropDatabase(config, config.NOTIFICATIONS_DATABASE);
+    await dropDatabase(config, config.ANALYTICS_DATABASE);
     await dropDatabase(config, config.GATEWAY_DATABASE);
     await dropDatabase(config, config.MEDIA_DATABASE);
     const redis = new IORedis(config.REDIS_URL, { maxRetriesPerRequest: 1 });

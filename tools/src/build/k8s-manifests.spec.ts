@@ -28,6 +28,7 @@ const PORT_VARIABLE: Record<string, keyof typeof variables> = {
   'orders-subgraph': 'ORDERS_PORT',
   'points-subgraph': 'POINTS_PORT',
   'notifications-subgraph': 'NOTIFICATIONS_PORT',
+  'analytics-subgraph': 'ANALYTICS_PORT',
   'dispatch-worker': 'DISPATCH_WORKER_PORT',
   'notification-worker': 'NOTIFICATION_WORKER_PORT',
   'analytics-worker': 'ANALYTICS_WORKER_PORT',

@@ -16,6 +16,7 @@ export const SUBGRAPHS = [
   { name: 'orders', dir: 'orders-subgraph', url: 'http://localhost:4003/graphql' },
   { name: 'points', dir: 'points-subgraph', url: 'http://localhost:4004/graphql' },
   { name: 'notifications', dir: 'notifications-subgraph', url: 'http://localhost:4005/graphql' },
+  { name: 'analytics', dir: 'analytics-subgraph', url: 'http://localhost:4006/graphql' },
 ];
 
 export interface Composed {

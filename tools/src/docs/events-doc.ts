@@ -555,7 +555,8 @@ while True:
     stream.execute("SELECT event_stream_ack(%s, %s::bigint[])", (SUBSCRIPTION, [entry[0] for entry in entries]))
 \`\`\`
 
-In this repository, \`EventStream\` from \`@kz/analytics-worker\` wraps the same functions for TypeScript.
+In this repository, \`EventStream\` from \`@kz/analytics\` (libs/analytics, shared by the analytics worker and subgraph)
+wraps the same functions for TypeScript.
 
 ### Why Postgres, not Redis Streams or a BullMQ queue per subscription
 

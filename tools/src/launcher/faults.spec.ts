@@ -171,7 +171,7 @@ describe('npm start refusing a data folder or a port, with the cause and the fix
   });
 
   it("the real launcher stops when an app's port is taken, before the folder gets a cluster", async () => {
-    const variables = ['PGPORT', 'ORG_PORT', 'VOLUNTEERS_PORT', 'ORDERS_PORT', 'POINTS_PORT', 'NOTIFICATIONS_PORT', 'DISPATCH_WORKER_PORT', 'NOTIFICATION_WORKER_PORT', 'ANALYTICS_WORKER_PORT', 'OPS_DASHBOARD_PORT', 'CONSOLE_PORT', 'GATEWAY_PORT'];
+    const variables = ['PGPORT', 'ORG_PORT', 'VOLUNTEERS_PORT', 'ORDERS_PORT', 'POINTS_PORT', 'NOTIFICATIONS_PORT', 'ANALYTICS_PORT', 'DISPATCH_WORKER_PORT', 'NOTIFICATION_WORKER_PORT', 'ANALYTICS_WORKER_PORT', 'OPS_DASHBOARD_PORT', 'CONSOLE_PORT', 'GATEWAY_PORT'];
     const ports = await stablePorts(variables.length);
     const env: NodeJS.ProcessEnv = { ...process.env, EMBEDDED: '1', DATA_DIR: root, HOST: '127.0.0.1' };
     variables.forEach((variable, i) => (env[variable] = String(ports[i])));

@@ -25,6 +25,8 @@ export function appsOf(config: Config): AppSpec[][] {
       { name: 'orders', dir: 'orders-subgraph', port: config.ORDERS_PORT },
       { name: 'points', dir: 'points-subgraph', port: config.POINTS_PORT },
       { name: 'notifications', dir: 'notifications-subgraph', port: config.NOTIFICATIONS_PORT },
+      // `analytics` is the worker that keeps the figures; this is the subgraph that reads them.
+      { name: 'analytics-graph', dir: 'analytics-subgraph', port: config.ANALYTICS_PORT },
     ],
     [{ name: 'gateway', dir: 'gateway', port: config.GATEWAY_PORT }],
     [

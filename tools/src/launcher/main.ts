@@ -23,6 +23,7 @@ const PORT_VARIABLES: Record<string, keyof Config> = {
   orders: 'ORDERS_PORT',
   points: 'POINTS_PORT',
   notifications: 'NOTIFICATIONS_PORT',
+  'analytics-graph': 'ANALYTICS_PORT',
   gateway: 'GATEWAY_PORT',
   dispatch: 'DISPATCH_WORKER_PORT',
   notification: 'NOTIFICATION_WORKER_PORT',
@@ -162,6 +163,7 @@ async function main(): Promise<void> {
       ['ORDERS_SUBGRAPH_URL', ports.ORDERS_PORT],
       ['POINTS_SUBGRAPH_URL', ports.POINTS_PORT],
       ['NOTIFICATIONS_SUBGRAPH_URL', ports.NOTIFICATIONS_PORT],
+      ['ANALYTICS_SUBGRAPH_URL', ports.ANALYTICS_PORT],
     ];
     for (const [variable, port] of routing) env[variable] ||= `http://localhost:${port}/graphql`;
     const config = loadConfig(env);

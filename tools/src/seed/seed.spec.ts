@@ -1,3 +1,4 @@
+import { openAnalyticsDatabase } from '@kz/analytics';
 import { dropDatabase } from '@kz/db';
 import { testConfig, uniqueName } from '@kz/testing';
 import { ordersDataset, peopleDataset, rewardsDataset, verifiedServiceToCredit, volunteeringDataset } from '@kz/seed-data';
@@ -15,6 +16,7 @@ const config = testConfig({
   VOLUNTEERS_DATABASE: uniqueName('seedv'),
   POINTS_DATABASE: uniqueName('seedp'),
   ORDERS_DATABASE: uniqueName('seedo'),
+  ANALYTICS_DATABASE: uniqueName('seeda'),
 });
 
 afterAll(async () => {
@@ -22,6 +24,7 @@ afterAll(async () => {
   await dropDatabase(config, config.VOLUNTEERS_DATABASE);
   await dropDatabase(config, config.POINTS_DATABASE);
   await dropDatabase(config, config.ORDERS_DATABASE);
+  await dropDatabase(config, config.ANALYTICS_DATABASE);
 });
 
 async function counts() {
@@ -232,6 +235,16 @@ describe('seeding', () => {
         expect(replica).toEqual({ units: 577, person: volunteer.person });
       } finally {
         await orders.destroy();
+      }
+      // So does the analytics database, under the org's paths (the analytics subgraph finds a unit's subtree there).
+      const analytics = await openAnalyticsDatabase(config);
+      const org = await openOrgDatabase(config);
+      try {
+        const inOrg = await org.query('SELECT id::text, code, path, level, name FROM practice_unit ORDER BY id');
+        expect(await analytics.query('SELECT id::text, code, path, level, name FROM unit_ref ORDER BY id')).toEqual(inOrg);
+        expect(inOrg.length).toBeGreaterThanOrEqual(15);
+      } finally {
+        await Promise.all([analytics.destroy(), org.destroy()]);
       }
     } finally {
       await volunteers.destroy();

@@ -14,6 +14,7 @@ import {
 import { seedPeople, seedVolunteering, TeamRefSeed, VolunteeringCounts } from '@kz/volunteers-subgraph';
 import { upsertVolunteerRefs, VolunteerRef } from '@kz/orders-subgraph';
 import { upsertUnitRefs } from '@kz/org-replica';
+import { openAnalyticsDatabase } from '@kz/analytics';
 import { openOrdersDatabase, openOrgDatabase, openPointsDatabase, openVolunteersDatabase } from '../shared/databases';
 import { EarningsSeedCounts, RewardsSeedCounts, seedEarnings, seedRewards, VerifiedRecord, verifiedRecords } from './love-bank-seed';
 import { OrdersSeedCounts, PersonByMobile, PointsSeedCounts, seedOrders, seedPointsAccounts, UnitRow } from './orders-seed';
@@ -37,8 +38,8 @@ export interface SeedReport {
 
 /**
  * Loads a profile into every service database that has seed data: the org hierarchy and teams, then the volunteers
- * database (its replica of the units, and the people with logins), then the replicas the points and orders databases
- * keep; then the order history (kaizhou: 11,800 orders with their timelines and assignees) and the points accounts
+ * database (its replica of the units, and the people with logins), then the replicas the points, analytics and orders
+ * databases keep; then the order history (kaizhou: 11,800 orders with their timelines and assignees) and the points accounts
  * of the assignees, each credited once through a balanced ledger transaction; then the love bank's side of the
  * demo: the stations' rewards, and the demo's verified hours credited through the earning path (so 何毅's 210 hours
  * are his points). Development logins are refused in production.
@@ -66,6 +67,13 @@ export async function seed(config: Config, profile: SeedProfile): Promise<SeedRe
     await points.transaction((manager) => upsertUnitRefs(manager, units, new Date(0).toISOString()));
   } finally {
     await points.destroy();
+  }
+  // The analytics database's replica too (the analytics subgraph finds a unit's subtree there).
+  const analytics = await openAnalyticsDatabase(config);
+  try {
+    await analytics.transaction((manager) => upsertUnitRefs(manager, units, new Date(0).toISOString()));
+  } finally {
+    await analytics.destroy();
   }
   const volunteers = await openVolunteersDatabase(config);
   let report: Omit<SeedReport, 'orders' | 'points' | 'earnings' | 'rewards' | 'historyMs'>;

@@ -3,12 +3,12 @@ import type { DataSource } from 'typeorm';
 import { dropDatabase } from '@kz/db';
 import { catalog, EventEnvelope, EventType } from '@kz/events';
 import { eventually, testConfig, uniqueName } from '@kz/testing';
-import { openAnalyticsDatabase } from '../app';
+import { openAnalyticsDatabase } from '../database';
 import { EventStream } from '../stream/event-stream';
 import { applyEvent, FIGURES_SUBSCRIPTION, FIGURES_TABLES } from './figures-apply';
 import { exportFigures } from './figures-export';
 import { FiguresJob } from './figures-job';
-import { DailyFigures, dailyFigures, stageTimes } from './figures-query';
+import { DailyFigures, dailyFigures, dailyFiguresOf, stageTimes, stageTimesOf } from './figures-query';
 import { rebuildFigures } from './figures-rebuild';
 
 const config = testConfig({ ANALYTICS_DATABASE: uniqueName('analytics') });
@@ -213,6 +213,11 @@ describe('the figures job', () => {
     for (const unit of [A, B, PARENT]) expect([unit, await figuresOf(unit)]).toEqual([unit, expected[unit]]);
     expect((await figuresOf(LOOKALIKE))[0]).toMatchObject({ verifiedMinutes: 999, volunteersActive: 1 });
     expect(await dailyFigures(db, PARENT, '2026-03-09', '2026-03-09')).toEqual([{ ...zero, day: '2026-03-09' }]);
+    // Many units in one statement answer as each alone; a path asked twice is answered once.
+    expect(await dailyFiguresOf(db, [A, LOOKALIKE, PARENT, A], DAY1, DAY2)).toEqual(
+      new Map([A, LOOKALIKE, PARENT].map((unit) => [unit, unit === LOOKALIKE ? expect.any(Array) : expected[unit]])),
+    );
+    expect((await dailyFiguresOf(db, [LOOKALIKE], DAY1, DAY2)).get(LOOKALIKE)).toEqual(await figuresOf(LOOKALIKE));
     first = await snapshot();
   });
 
@@ -232,6 +237,8 @@ describe('the figures job', () => {
       { stage: 'EVALUATE', orders: 0, median: null, p90: null },
       { stage: 'TOTAL', orders: 0, median: null, p90: null },
     ]);
+    const many = await stageTimesOf(db, [A, B, PARENT], DAY1, DAY2);
+    for (const unit of [A, B, PARENT]) expect([unit, many.get(unit)]).toEqual([unit, await stageTimes(db, unit, DAY1, DAY2)]);
     expect((await stageTimes(db, B, DAY1, DAY1)).map((s) => [s.stage, s.orders, s.median])).toEqual([
       ['DISPATCH', 1, 1200],
       ['ACCEPT', 2, 3600],
@@ -304,5 +311,30 @@ describe('the figures job', () => {
     await stream.archive(verified('2026-03-12T03:00:00Z', '9/9', 'v7', 5));
     expect((await stream.subscriptions()).find((s) => s.name === FIGURES_SUBSCRIPTION.name)).toMatchObject({ waiting: 1 });
     expect((await dailyFigures(db, '9', '2026-03-12', '2026-03-12'))[0]!.verifiedMinutes).toBe(12);
+  });
+
+  it('keeps its unit replica from org.unit events, and a move carries the stored figures into the new subtree', async () => {
+    const unit = (type: 'org.unit.created' | 'org.unit.updated', at: string, path: string, name: string) =>
+      ev(type, at, path, { unitId: '85', code: 'KZ-85', level: 'STATION', parentId: '81', name, path });
+    const events = [
+      unit('org.unit.created', '2026-03-13T01:00:00Z', '8/81/85', '旧站'),
+      verified('2026-03-13T02:00:00Z', '8/81/85', 'v1', 30),
+      submitted('2026-03-13T02:10:00Z', '8/81/85', 'o85', 'REPAIR'),
+      ev('org.unit.moved', '2026-03-13T03:00:00Z', '8/82/85', { unitId: '85', oldPath: '8/81/85', newPath: '8/82/85', oldParentId: '81', newParentId: '82' }),
+      // Done after the move but archived before it: already under the new path, merged with what moves there.
+      verified('2026-03-13T04:00:00Z', '8/82/85', 'v1', 10),
+      unit('org.unit.updated', '2026-03-13T05:00:00Z', '8/82/85', '新站'),
+      unit('org.unit.updated', '2026-03-13T00:30:00Z', '8/81/85', '更旧的名字'), // older than what is stored: ignored
+    ];
+    await job.drain(); // what the test before left waiting
+    for (const event of [events[4]!, ...events.filter((_, i) => i !== 4)]) await stream.archive(event);
+    expect(await job.drain()).toEqual({ applied: events.length, duplicate: 0, skipped: 0 });
+    expect(await db.query('SELECT id::text, code, path, level, name FROM unit_ref')).toEqual([
+      { id: '85', code: 'KZ-85', path: '8/82/85', level: 'STATION', name: '新站' },
+    ]);
+    const day = '2026-03-13';
+    expect((await dailyFigures(db, '8/82', day, day))[0]).toMatchObject({ verifiedMinutes: 40, volunteersActive: 1, ordersPlaced: 1 });
+    expect(await dailyFigures(db, '8/81', day, day)).toEqual([{ ...zero, day }]);
+    expect(await db.query(`SELECT count(*)::int AS n FROM figures_unit_day WHERE unit_path LIKE '8/%'`)).toEqual([{ n: 1 }]);
   });
 });

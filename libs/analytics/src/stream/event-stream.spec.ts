@@ -3,7 +3,7 @@ import type { DataSource } from 'typeorm';
 import { dropDatabase } from '@kz/db';
 import { catalog, EventEnvelope, EventType } from '@kz/events';
 import { testConfig, uniqueName } from '@kz/testing';
-import { openAnalyticsDatabase } from '../app';
+import { openAnalyticsDatabase } from '../database';
 import { EventStream, InvalidSubscription, typeMatches } from './event-stream';
 
 const config = testConfig({ ANALYTICS_DATABASE: uniqueName('analytics') });

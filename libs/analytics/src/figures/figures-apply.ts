@@ -1,4 +1,5 @@
 import { catalog, EventEnvelope, EventPayload, EventType } from '@kz/events';
+import { rewritePaths, upsertUnitRefs } from '@kz/org-replica';
 import type { SubscriptionSpec } from '../stream/event-stream';
 
 /** Anything that runs a parameterised query: a DataSource, an EntityManager inside a transaction, a QueryRunner. */
@@ -28,6 +29,10 @@ export const FIGURES_VERSIONS = {
   'order.escalated': [1],
   'carePlan.visit.due': [1],
   'carePlan.visit.missed': [1],
+  // Not figures themselves: they keep the unit replica (unit id → path for the subgraph) and move stored paths.
+  'org.unit.created': [1],
+  'org.unit.updated': [1],
+  'org.unit.moved': [1],
 } as const satisfies Partial<Record<EventType, readonly number[]>>;
 
 export type FiguresEventType = keyof typeof FIGURES_VERSIONS;
@@ -44,7 +49,8 @@ export const FIGURES_SUBSCRIPTION: SubscriptionSpec = {
 export type ApplyOutcome = 'applied' | 'duplicate' | 'skipped';
 
 type Moment = 'SUBMITTED' | 'OPENED' | 'DISPATCHED' | 'ACCEPTED' | 'DELIVERED' | 'EVALUATED' | 'CLOSED';
-type UnitDaySum = 'verified_minutes' | 'escalations' | 'points_earned' | 'points_redeemed' | 'points_transferred' | 'care_visits_missed';
+const UNIT_DAY_SUMS = ['verified_minutes', 'escalations', 'points_earned', 'points_redeemed', 'points_transferred', 'care_visits_missed'] as const;
+type UnitDaySum = (typeof UNIT_DAY_SUMS)[number];
 
 const DAY_OF = (param: string) => `(${param}::timestamptz AT TIME ZONE '${FIGURES_TIME_ZONE}')::date`;
 
@@ -156,6 +162,13 @@ class Effects {
         return this.moment(this.payload<typeof type>().orderId, 'EVALUATED');
       case 'order.closed':
         return this.moment(this.payload<typeof type>().orderId, 'CLOSED');
+      case 'org.unit.created':
+      case 'org.unit.updated': {
+        const { unitId, code, path, level, name } = this.payload<typeof type>();
+        return upsertUnitRefs(this.db, [{ id: unitId, code, path, level, name }], this.event.occurredAt);
+      }
+      case 'org.unit.moved':
+        return this.move(this.payload<typeof type>());
       default:
         return assertUnreachable(type);
     }
@@ -167,6 +180,32 @@ class Effects {
        ON CONFLICT (unit_path, day) DO UPDATE SET ${column} = figures_unit_day.${column} + EXCLUDED.${column}`,
       [this.unit, this.event.occurredAt, amount],
     );
+  }
+
+  /**
+   * A unit moved with its subtree: the replica and every stored figure below the old path now sit below the new one,
+   * so a subtree's figures include what its units did before they moved. Rows that already exist at a new path (an
+   * event of the moved unit that arrived before the move did) are merged into, never duplicated.
+   */
+  private async move({ unitId, oldPath, newPath }: EventPayload<'org.unit.moved'>): Promise<void> {
+    const moved = (column: string) => `$2 || substr(${column}, length($1) + 1)`;
+    const below = (column: string) => `(${column} = $1 OR ${column} LIKE $1 || '/%')`;
+    await rewritePaths(this.db, [{ table: 'figures_order_moment', column: 'unit_path' }], oldPath, newPath);
+    await this.db.query('UPDATE unit_ref SET version = greatest(version, $2) WHERE id = $1', [unitId, this.event.occurredAt]);
+    await this.db.query(
+      `INSERT INTO figures_unit_day AS d (unit_path, day, ${UNIT_DAY_SUMS.join(', ')})
+       SELECT ${moved('unit_path')}, day, ${UNIT_DAY_SUMS.join(', ')} FROM figures_unit_day WHERE ${below('unit_path')}
+       ON CONFLICT (unit_path, day) DO UPDATE SET ${UNIT_DAY_SUMS.map((c) => `${c} = d.${c} + EXCLUDED.${c}`).join(', ')}`,
+      [oldPath, newPath],
+    );
+    await this.db.query(`DELETE FROM figures_unit_day WHERE ${below('unit_path')}`, [oldPath]);
+    await this.db.query(
+      `INSERT INTO figures_volunteer_day (unit_path, day, volunteer_id)
+       SELECT ${moved('unit_path')}, day, volunteer_id FROM figures_volunteer_day WHERE ${below('unit_path')}
+       ON CONFLICT DO NOTHING`,
+      [oldPath, newPath],
+    );
+    await this.db.query(`DELETE FROM figures_volunteer_day WHERE ${below('unit_path')}`, [oldPath]);
   }
 
   /** The first time the order reached the moment wins (ties: the smaller unit path, so any arrival order agrees). */

@@ -3,9 +3,8 @@ import type { Redis } from 'ioredis';
 import { dropDatabase } from '@kz/db';
 import { catalog, createRedis, EventEnvelope, Queues } from '@kz/events';
 import { deleteKeysWithPrefix, eventually, testConfig, uniqueName, uniqueQueuePrefix } from '@kz/testing';
-import { RunningAnalyticsWorker, startAnalyticsWorker } from '../app';
-import { FIGURES_SUBSCRIPTION } from './figures-apply';
-import { dailyFigures } from './figures-query';
+import { RunningAnalyticsWorker, startAnalyticsWorker } from './app';
+import { dailyFigures, FIGURES_SUBSCRIPTION } from '@kz/analytics';
 
 const prefix = uniqueQueuePrefix();
 const config = testConfig({ QUEUE_PREFIX: prefix, HOST: '127.0.0.1', ANALYTICS_DATABASE: uniqueName('analytics') });

@@ -1,0 +1,1 @@
+module.exports = { displayName: 'analytics-subgraph', preset: '../../jest.preset.js' };

@@ -1,0 +1,16 @@
+export { EventStream, InvalidSubscription, subscriptionProblems, typeMatches } from './stream/event-stream';
+export type { StreamEntry, SubscriptionSpec, SubscriptionState } from './stream/event-stream';
+export { Trimmer } from './stream/trimmer';
+export { FiguresJob } from './figures/figures-job';
+export type { BatchCounts, FiguresJobOptions } from './figures/figures-job';
+export { applyEvent, FIGURES_SUBSCRIPTION, FIGURES_TABLES, FIGURES_TIME_ZONE } from './figures/figures-apply';
+export type { ApplyOutcome, Queryable } from './figures/figures-apply';
+export { dailyFigures, dailyFiguresOf, stageTimes, stageTimesOf, STAGES } from './figures/figures-query';
+export type { DailyFigures, Stage, StageTime } from './figures/figures-query';
+export { rebuildFigures } from './figures/figures-rebuild';
+export type { RebuildCounts } from './figures/figures-rebuild';
+export { exportFigures } from './figures/figures-export';
+export type { ExportFormat } from './figures/figures-export';
+export { analyticsMigrations, openAnalyticsDatabase } from './database';
+export { bucketStart, FIGURE_METRICS, figuresTrend, figuresTrendOf, TREND_INTERVALS } from './figures/figures-trend';
+export type { FigureMetric, TrendInterval, TrendPoint } from './figures/figures-trend';
