@@ -1,4 +1,4 @@
-export { EventStream, InvalidSubscription, subscriptionProblems, typeMatches } from './stream/event-stream';
+export { EventStream, InvalidSubscription, readSubscriptions, subscriptionProblems, typeMatches } from './stream/event-stream';
 export type { StreamEntry, SubscriptionSpec, SubscriptionState } from './stream/event-stream';
 export { Trimmer } from './stream/trimmer';
 export { FiguresJob } from './figures/figures-job';

@@ -56,6 +56,39 @@ export function subscriptionProblems(spec: SubscriptionSpec): string[] {
   return problems;
 }
 
+type SubscriptionRow = {
+  name: string;
+  types: string[];
+  max_entries: number;
+  max_age_seconds: number;
+  acked: string;
+  dropped: string;
+  waiting: number;
+  oldest_age_seconds: number;
+};
+
+/**
+ * Every subscription with its lag (waiting entries, the oldest's age) and counts, through whatever runs SQL on the
+ * analytics database and answers rows (the stream's data source, or the ops dashboard's read-only pool).
+ */
+export async function readSubscriptions(rowsOf: (sql: string) => Promise<unknown[]>): Promise<SubscriptionState[]> {
+  const rows = (await rowsOf(`
+    SELECT s.name, s.types, s.max_entries, extract(epoch FROM s.max_age)::int AS max_age_seconds, s.acked::text, s.dropped::text,
+           count(e.pos)::int AS waiting, coalesce(extract(epoch FROM now() - min(e.entered_at)), 0)::float8 AS oldest_age_seconds
+    FROM event_subscription s LEFT JOIN event_stream_entry e ON e.subscription = s.name
+    GROUP BY s.name ORDER BY s.name`)) as SubscriptionRow[];
+  return rows.map((row) => ({
+    name: row.name,
+    types: row.types,
+    maxEntries: row.max_entries,
+    maxAgeSeconds: row.max_age_seconds,
+    waiting: row.waiting,
+    oldestAgeSeconds: row.oldest_age_seconds,
+    acked: Number(row.acked),
+    dropped: Number(row.dropped),
+  }));
+}
+
 /**
  * The event stream in the analytics database, through its SQL functions (the migration `EventStream1769000000000`
  * documents them): what the analytics worker, `npm run events:*` and the tests use, and what a consumer in another
@@ -88,30 +121,7 @@ export class EventStream {
   }
 
   async subscriptions(): Promise<SubscriptionState[]> {
-    const rows = (await this.db.query(`
-      SELECT s.name, s.types, s.max_entries, extract(epoch FROM s.max_age)::int AS max_age_seconds, s.acked::text, s.dropped::text,
-             count(e.pos)::int AS waiting, coalesce(extract(epoch FROM now() - min(e.entered_at)), 0)::float8 AS oldest_age_seconds
-      FROM event_subscription s LEFT JOIN event_stream_entry e ON e.subscription = s.name
-      GROUP BY s.name ORDER BY s.name`)) as {
-      name: string;
-      types: string[];
-      max_entries: number;
-      max_age_seconds: number;
-      acked: string;
-      dropped: string;
-      waiting: number;
-      oldest_age_seconds: number;
-    }[];
-    return rows.map((row) => ({
-      name: row.name,
-      types: row.types,
-      maxEntries: row.max_entries,
-      maxAgeSeconds: row.max_age_seconds,
-      waiting: row.waiting,
-      oldestAgeSeconds: row.oldest_age_seconds,
-      acked: Number(row.acked),
-      dropped: Number(row.dropped),
-    }));
+    return readSubscriptions((sql) => this.db.query(sql));
   }
 
   /** Leases up to `max` of the oldest entries not leased to anyone, for `leaseSeconds`, in the order they arrived. */
