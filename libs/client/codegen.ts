@@ -30,7 +30,8 @@ const config: CodegenConfig = {
         useTypeImports: true,
         enumsAsTypes: true,
         strictScalars: true,
-        scalars: { DateTime: 'string' },
+        // Both travel as ISO strings: `DateTime` an instant, `Date` a Beijing day (`YYYY-MM-DD`).
+        scalars: { DateTime: 'string', Date: 'string' },
       },
     },
   },
