@@ -84,10 +84,15 @@ async function aVerifiedRecord(minutes: number): Promise<string> {
 const inboxSize = async (personId: string): Promise<number> =>
   (await platform.notifications.query('SELECT count(*)::int AS n FROM notification WHERE recipient_person_id = $1', [personId]))[0].n;
 
+const preferencesOf = async (personId: string): Promise<number> =>
+  (await platform.notifications.query('SELECT count(*)::int AS n FROM notification_preference WHERE person_id = $1', [personId]))[0].n;
+
 it('a volunteer with verified records closes their account: no sign-in, the records stay under the pseudonym, the figures stay, the number registers anew', async () => {
   const recordId = await aVerifiedRecord(90);
   // The credit of the verified hours reaches his inbox (points.credited), so there is something to forget.
   await eventually(async () => (await inboxSize(heYi.personId)) > 0);
+  await must(`mutation($input: SetNotificationPreferenceInput!) { setNotificationPreference(input: $input) { kind } }`, { input: { kind: '*', channels: ['INBOX', 'SMS'] } }, heYi.token);
+  expect(await preferencesOf(heYi.personId)).toBe(1);
   const statsBefore = (await must<{ unit: { volunteerStats: Stats } }>(STATS, { id: yingbin.id }, stationAdmin)).unit.volunteerStats;
 
   // The wrong password changes nothing; the right one closes.
@@ -122,7 +127,7 @@ it('a volunteer with verified records closes their account: no sign-in, the reco
   await eventually(
     async () => (await platform.orders.query(`SELECT status FROM volunteer_ref WHERE id = $1`, [heYi.volunteerId]))[0]?.status === 'CLOSED',
   );
-  await eventually(async () => (await inboxSize(heYi.personId)) === 0);
+  await eventually(async () => (await inboxSize(heYi.personId)) === 0 && (await preferencesOf(heYi.personId)) === 0);
 
   // His number and ID number open a new account: someone new, who has none of his records.
   const signedUp = await platform.query<{ signUp: { token: string; person: { id: string; realName: string } } }>(SIGN_UP, {
