@@ -230,6 +230,16 @@ describe('closing an account (PIPL Arts. 19, 47)', () => {
     expect(result.data!.closeMyAccount).toMatchObject({ personId: person.id, volunteerId: null });
     expect(await db().query('SELECT 1 FROM wechat_binding WHERE openid = $1', ['o-wechat-only'])).toEqual([]);
     expect(await personRow(person.id)).toMatchObject({ real_name: '已注销用户', mobile: null });
+
+    // Their old token registers no volunteer, and staff cannot register the closed person either.
+    const REGISTER = `mutation($input: RegisterVolunteerInput!) { registerVolunteer(input: $input) { id } }`;
+    const self = await alone.ask(REGISTER, { input: { homeStationId: STATION.id, skills: [] } }, claims);
+    expect(errorCodes(self)).toEqual(['UNAUTHENTICATED']);
+    expect(self.errors![0]!.extensions).toMatchObject({ reason: 'accountClosed' });
+    const assisted = await alone.ask(REGISTER, { input: { homeStationId: STATION.id, skills: [], personId: person.id } }, stationAdmin);
+    expect(errorCodes(assisted)).toEqual(['BAD_USER_INPUT']);
+    expect(assisted.errors![0]!.extensions).toMatchObject({ field: 'input.personId' });
+    expect(await db().query('SELECT 1 FROM volunteer WHERE person_id = $1', [person.id])).toEqual([]);
   });
 
   it('closes once when the same account is closed many times at the same moment', async () => {
