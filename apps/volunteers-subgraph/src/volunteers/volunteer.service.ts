@@ -278,7 +278,7 @@ export class VolunteerService {
    * Approves, rejects, suspends or reinstates, as `VOLUNTEER_TRANSITIONS` allows. The row is locked first
    * (`FOR UPDATE`), so of two concurrent approvals one applies and the other finds the volunteer ACTIVE.
    */
-  async review(action: Exclude<VolunteerAction, 'register'>, raw: unknown): Promise<Volunteer> {
+  async review(action: Exclude<VolunteerAction, 'register' | 'close'>, raw: unknown): Promise<Volunteer> {
     const roles = rolesFor(action);
     const claims = this.actor.requireRole(...roles);
     const input = parseInput(reviewVolunteerInput, raw);
