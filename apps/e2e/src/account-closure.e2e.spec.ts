@@ -1,26 +1,32 @@
 import { startNotificationWorker, RunningNotificationWorker } from '@kz/notification-worker';
 import { withCheckDigit } from '@kz/auth';
 import { DEMO_PASSWORD } from '@kz/seed-data';
-import { errorCodes, eventually } from '@kz/testing';
+import { errorCodes, eventually, FakeWeChat } from '@kz/testing';
 import { Platform, startPlatform } from './stack';
 
 /**
  * Closing an account (PIPL Arts. 19, 47) through the gateway and the whole platform: 何毅, a volunteer of 迎宾 with a
  * verified record, closes his account. He cannot sign in any more; his record stays in the station's lists under the
  * pseudonym and the station's service figures do not move; the orders service learns he is never assignable again;
- * the notification worker forgets his inbox; and his number opens a new account, as someone new.
+ * the notification worker forgets his inbox; and his number opens a new account, as someone new. A resident who signs
+ * in by WeChat only closes with the confirmation, and their WeChat account then signs in as an unknown one.
  */
 const STATION_ADMIN = '13900230005'; // 迎宾社区
 const VOLUNTEER_HE_YI = '13900230007';
 
 let platform: Platform;
+let wechat: FakeWeChat;
 let worker: RunningNotificationWorker;
 let yingbin: { id: string; path: string };
 let stationAdmin: string;
 let heYi: { volunteerId: string; personId: string; token: string };
 
 beforeAll(async () => {
-  platform = await startPlatform({ seed: 'demo' });
+  wechat = await FakeWeChat.start();
+  platform = await startPlatform({
+    seed: 'demo',
+    env: { WECHAT_APP_ID: wechat.appId, WECHAT_APP_SECRET: wechat.appSecret, WECHAT_API_BASE: wechat.url },
+  });
   worker = await startNotificationWorker(
     {
       ...platform.config,
@@ -43,6 +49,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await worker?.stop();
   await platform?.stop();
+  await wechat?.stop();
 });
 
 const CLOSE = `mutation($input: CloseMyAccountInput!) { closeMyAccount(input: $input) { personId volunteerId closedAt } }`;
@@ -58,7 +65,7 @@ type RecordsPage = {
 };
 
 async function must<T>(query: string, variables: Record<string, unknown>, token: string): Promise<T> {
-  const result = await platform.query<T>(query, variables, { token });
+  const result = await platform.query<T>(query, variables, { token: token || undefined });
   if (result.errors) throw new Error(`${query.slice(0, 60)}: ${JSON.stringify(result.errors)}`);
   return result.data!;
 }
@@ -138,4 +145,35 @@ it('a volunteer with verified records closes their account: no sign-in, the reco
   const again = await platform.login(VOLUNTEER_HE_YI, 'xinzhanghu2026');
   const mine = await must<{ me: { id: string; roles: string[]; realName: string } }>(`{ me { id roles realName } }`, {}, again);
   expect(mine.me).toEqual({ id: signedUp.data!.signUp.person.id, roles: ['RESIDENT'], realName: '何毅' });
+});
+
+const LOGIN_WECHAT = `mutation($input: LoginWithWeChatInput!) { loginWithWeChat(input: $input) { step ticket session { token person { id } } } }`;
+const BIND_PHONE = `mutation($input: BindWeChatPhoneInput!) { bindWeChatPhone(input: $input) { step ticket session { token person { id } } } }`;
+const COMPLETE = `mutation($input: CompleteWeChatSignUpInput!) { completeWeChatSignUp(input: $input) { token person { id } } }`;
+type WeChatStep = { step: string; ticket: string | null; session: { token: string; person: { id: string } } | null };
+
+/** Signs up a new resident through WeChat (wx.login, the phone number, the name) and returns their session. */
+async function aWeChatResident(openid: string, mobile: string): Promise<{ token: string; person: { id: string } }> {
+  const first = (await must<{ loginWithWeChat: WeChatStep }>(LOGIN_WECHAT, { input: { code: wechat.loginCode(openid) } }, '')).loginWithWeChat;
+  expect(first.step).toBe('BIND_PHONE');
+  const bound = (await must<{ bindWeChatPhone: WeChatStep }>(BIND_PHONE, { input: { ticket: first.ticket, phoneCode: wechat.phoneCode(mobile) } }, '')).bindWeChatPhone;
+  expect(bound.step).toBe('COMPLETE_SIGN_UP');
+  return (await must<{ completeWeChatSignUp: { token: string; person: { id: string } } }>(COMPLETE, { input: { ticket: bound.ticket, realName: '微信居民', homeUnitId: yingbin.id } }, ''))
+    .completeWeChatSignUp;
+}
+
+it('a resident who signs in by WeChat only closes with the confirmation; their WeChat account and number then start afresh', async () => {
+  const openid = `o-closing-${process.pid}`;
+  const mobile = `1360${String(process.pid % 10_000).padStart(4, '0')}991`;
+  const resident = await aWeChatResident(openid, mobile);
+  const signedIn = (await must<{ loginWithWeChat: WeChatStep }>(LOGIN_WECHAT, { input: { code: wechat.loginCode(openid) } }, '')).loginWithWeChat;
+  expect(signedIn).toMatchObject({ step: 'SIGNED_IN', session: { person: { id: resident.person.id } } });
+
+  const closed = await must<{ closeMyAccount: { personId: string; volunteerId: string | null } }>(CLOSE, { input: { confirm: true } }, resident.token);
+  expect(closed.closeMyAccount).toMatchObject({ personId: resident.person.id, volunteerId: null });
+
+  // The same WeChat user is unknown now: the phone step, where the number belongs to nobody, then a new account.
+  const again = await aWeChatResident(openid, mobile);
+  expect(again.person.id).not.toBe(resident.person.id);
+  expect(await platform.volunteers.query('SELECT real_name, mobile FROM person WHERE id = $1', [resident.person.id])).toEqual([{ real_name: '已注销用户', mobile: null }]);
 });
