@@ -323,6 +323,9 @@ const MATRIX: Record<string, Entry> = {
   },
   login: { input: (fx) => ({ phone: fx.loginPhone, password: 'juzhen2026' }), inside: WHO, outside: WHO, noResource: true },
   changePassword: { input: () => ({ currentPassword: 'kaizhou2026', newPassword: 'kaizhou2026' }), inside: PERSONS, outside: PERSONS, noResource: true },
+  // One's own account only, and not a staff account (the center removes staff roles first: FORBIDDEN). The wrong
+  // password makes an allowed call fail harmlessly (BAD_USER_INPUT), so no demo account is closed.
+  closeMyAccount: { input: () => ({ confirm: true, password: 'not-the-password1' }), inside: SELF, outside: SELF, noResource: true },
   createStaffAccount: {
     input: (fx, side) => ({ realName: '矩阵测试员', mobile: mobile(), initialPassword: 'juzhen2026', role: 'STATION_ADMIN', unitId: pick(side, fx.yingbin.id, fx.yongxian.id) }),
     inside: ['INSTITUTE_ADMIN', 'CENTER_ADMIN'],

@@ -8,6 +8,7 @@ import {
   ConsoleChannel,
   DEFAULT_RETRY_POLICY,
   followUnitMove,
+  forgetClosedAccount,
   HourlyRateLimit,
   NOTIFICATION_ROUTES,
   notificationEntities,
@@ -59,8 +60,9 @@ export function channelFromConfig(config: Config, log: Logger, now: () => number
 
 /**
  * The handlers of the `notifications` queue: every domain event with a notification route goes to the inbox use case
- * (recipients, texts, deliveries), `notification.delivery.due` to the outbound use case, and `org.unit.moved` rewrites
- * the stored unit paths (it notifies nobody; see `MAINTENANCE_EVENTS`). Any other event fails permanently with
+ * (recipients, texts, deliveries), `notification.delivery.due` to the outbound use case, `org.unit.moved` rewrites
+ * the stored unit paths and `person.account.closed` deletes the person's inbox and preferences (they notify nobody;
+ * see `MAINTENANCE_EVENTS`). Any other event fails permanently with
  * "notifications has no handler for <type>" and stays in the failed set.
  */
 export function notificationHandlers(deps: {
@@ -110,6 +112,7 @@ export function notificationHandlers(deps: {
     for (const type of Object.keys(NOTIFICATION_ROUTES) as EventType[]) handlers[type] = (event) => notify.handle(event);
     handlers['notification.delivery.due'] = (event) => deliver.handle(event as Parameters<DeliverUseCase['handle']>[0]);
     handlers['org.unit.moved'] = (event) => followUnitMove(dataSource, event as EventEnvelope<'org.unit.moved'>).then(() => undefined);
+    handlers['person.account.closed'] = (event) => forgetClosedAccount(dataSource, event as EventEnvelope<'person.account.closed'>).then(() => undefined);
     return handlers as EventHandlers;
   };
 }

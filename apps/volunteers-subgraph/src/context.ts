@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
 import type { Photos } from '@kz/auth';
 import type { SubgraphContext } from '@kz/subgraph';
+import { AccountClosureService } from './accounts/account-closure.service';
 import { ActivitySignUpService } from './activities/activity-signup.service';
 import { ActivityService } from './activities/activity.service';
 import { ConsentService } from './consent/consent.service';
@@ -32,6 +33,7 @@ export interface VolunteersContext extends SubgraphContext {
   suggestions: SuggestionService;
   serviceReads: ServiceReadsService;
   wechat: WeChatSignInService;
+  accountClosures: AccountClosureService;
   photos: Photos;
   /** How minutes become hours (`SERVICE_HOURS_RULE`, records/hours.ts). */
   hoursRule: HoursRule;
@@ -64,6 +66,7 @@ export function buildVolunteersContext(
     suggestions: new SuggestionService(base.actor, loaders),
     serviceReads: new ServiceReadsService(dataSource.manager, base.actor),
     wechat: new WeChatSignInService(dataSource, base.actor, loaders, people, identity.vault, identity.wechat, () => base.eventsWritten()),
+    accountClosures: new AccountClosureService(dataSource, base.actor, loaders, () => base.eventsWritten()),
     photos,
     hoursRule,
   };

@@ -51,7 +51,7 @@ export class DomainError<C extends ErrorCode = ErrorCode> extends Error {
 
 export class Unauthenticated extends DomainError<'UNAUTHENTICATED'> {
   constructor(
-    reason: 'required' | 'invalidToken' | 'expiredToken' | 'gatewayOnly' | 'invalidCredentials' | 'accountLocked' = 'required',
+    reason: 'required' | 'invalidToken' | 'expiredToken' | 'gatewayOnly' | 'invalidCredentials' | 'accountLocked' | 'accountClosed' = 'required',
     params: Record<string, number> = {},
   ) {
     super('UNAUTHENTICATED', `auth.${reason}`, { reason, ...params });
@@ -119,6 +119,7 @@ export type InputProblem =
   | { key: 'volunteer.consentRequired'; age: number; needed: string; neededZh: string }
   | { key: 'consent.paperReference' }
   | { key: 'record.sameMinutes'; minutes: number }
+  | { key: 'account.confirm' }
 
 /** Bad input, always naming the field (as a path into the mutation's arguments, e.g. `input.name`). */
 export class BadUserInput extends DomainError<'BAD_USER_INPUT'> {

@@ -34,6 +34,18 @@ export const messages = {
     (p) => `Too many failed sign-ins; the account is locked for ${p.retryAfterMinutes} more minute(s).`,
     (p) => `登录失败次数过多，账户已锁定，请 ${p.retryAfterMinutes} 分钟后再试。`,
   ),
+  'auth.accountClosed': m(
+    () => 'This account has been closed; sign up again to use the platform.',
+    () => '该账户已注销，如需继续使用请重新注册。',
+  ),
+  'account.confirm': m(
+    (p) => `${p.field}: closing the account cannot be undone; set it to true to confirm.`,
+    (p) => `${p.field}：注销账户后无法恢复，请设为 true 以确认。`,
+  ),
+  'account.staffCannotClose': m(
+    (p) => `Accounts with staff roles (${p.roles}) cannot be closed by their holder; the center removes the staff roles first.`,
+    (p) => `持有工作人员角色（${p.roles}）的账户不能自行注销，请先由中心取消其工作人员角色。`,
+  ),
   'input.weakPassword': m(
     (p) => `${p.field}: use 8 to 64 characters with both letters and digits.`,
     (p) => `${p.field}：密码须为 8 到 64 位，且同时包含字母和数字。`,

@@ -116,6 +116,11 @@ export const catalog = {
     z.object({ personId: id, homeUnitId: id.nullable(), byStaff: z.boolean() }),
     "a person's WeChat account was unbound, by the person or by staff in scope (`byStaff`)",
   ),
+  'person.account.closed': event(
+    1,
+    z.object({ personId: id, homeUnitId: id.nullable(), volunteerId: id.nullable(), stationId: id.nullable() }),
+    "a person closed their account (PIPL Arts. 19, 47): services holding copies of their personal data delete them; their volunteer profile (`volunteerId`, if any) is CLOSED for good",
+  ),
   'activity.published': event(1, activity, 'an activity opened for sign-up'),
   'activity.cancelled': event(1, activity, 'an activity was cancelled'),
   'volunteer.hours.verified': event(

@@ -35,6 +35,9 @@ const ROUTES: Record<EventType, QueueName[]> = {
   // Identity changes no other service keeps: analytics only (no openid travels).
   'person.wechat.bound': [],
   'person.wechat.unbound': [],
+  // Closing an account: the orders service's volunteer replica marks the volunteer CLOSED (never assignable again);
+  // the notifications service deletes the person's inbox, deliveries (their addresses) and preferences.
+  'person.account.closed': ['orders-inbox', 'notifications'],
   'activity.published': ['notifications'],
   'activity.cancelled': ['notifications'],
   'volunteer.hours.verified': ['points-credit'],

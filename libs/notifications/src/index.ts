@@ -8,6 +8,7 @@ export { Notifications1765000000000 } from './migrations/1765000000000-notificat
 export { NOTIFICATION_ROUTES, isUrgent, linkOf } from './routing/notification-routes';
 export { followUnitMove, MAINTENANCE_EVENTS, NOTIFICATION_PATH_COLUMNS, UNIT_MOVES_CONSUMER } from './moves/unit-moves';
 export type { MaintenanceEvent } from './moves/unit-moves';
+export { ACCOUNT_CLOSURES_CONSUMER, forgetClosedAccount } from './closures/account-closures';
 export type { Audience, NotificationRoute, RecipientRule, RecipientSpec, UrgencyRule } from './routing/notification-routes';
 export { renderTemplate, templateKey, TEMPLATES } from './templates/templates';
 export type { TemplateLocale, TemplateParams } from './templates/templates';

@@ -181,12 +181,20 @@ export class OrderMoves {
 
   /**
    * The station's volunteers who serve the order (replacing the assignment). Ids are kept as given: whether each is
-   * an active volunteer of the station is the volunteers subgraph's rule, applied when it records their service.
+   * an active volunteer of the station is the volunteers subgraph's rule, applied when it records their service. A
+   * volunteer whose account is closed (CLOSED in the replica, for good) is refused here already.
    */
   async assign(raw: unknown): Promise<ServiceOrder> {
     const input = parseInput(assignVolunteersInput, raw);
     assertUnique(input.volunteerIds, (index) => `input.volunteerIds.${index}`);
     return this.move(input.orderId, 'assign', async ({ manager, order, transition, doer }) => {
+      const closed: { id: string }[] = await manager.query(`SELECT id::text FROM volunteer_ref WHERE id = ANY($1::bigint[]) AND status = 'CLOSED'`, [
+        input.volunteerIds,
+      ]);
+      if (closed.length > 0) {
+        const index = input.volunteerIds.indexOf(closed[0]!.id);
+        throw new BadUserInput(`input.volunteerIds.${index}`, { key: 'input.invalid', detail: 'the volunteer closed their account' });
+      }
       await manager.query('DELETE FROM order_assignee WHERE order_id = $1 AND NOT (volunteer_id = ANY($2::bigint[]))', [order.id, input.volunteerIds]);
       await manager.query(
         `INSERT INTO order_assignee (order_id, volunteer_id) SELECT $1, v FROM unnest($2::bigint[]) AS v ON CONFLICT DO NOTHING`,

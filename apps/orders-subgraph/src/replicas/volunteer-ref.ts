@@ -44,7 +44,14 @@ export function volunteerRefHandlers(dataSource: DataSource): EventHandlers {
       const { volunteerId, personId, stationId } = event.payload;
       await upsertVolunteerRefs(manager, [{ id: volunteerId, personId, status: STATUS_AFTER[event.type], stationId }], event.occurredAt);
     }).then(() => undefined);
+  // A closed account: the volunteer replica reads CLOSED, so the orders service knows they are never assignable again.
+  const close = (event: EventEnvelope<'person.account.closed'>) =>
+    handleOnce(dataSource, CONSUMER, event, async (manager) => {
+      const { volunteerId, personId, stationId } = event.payload;
+      if (volunteerId) await upsertVolunteerRefs(manager, [{ id: volunteerId, personId, status: 'CLOSED', stationId }], event.occurredAt);
+    }).then(() => undefined);
   return {
+    'person.account.closed': close,
     'volunteer.registered': apply,
     'volunteer.approved': apply,
     'volunteer.rejected': apply,

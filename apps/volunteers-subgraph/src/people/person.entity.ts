@@ -63,6 +63,10 @@ export class Person {
   @Column({ name: 'home_unit_path', type: 'text', nullable: true })
   homeUnitPath!: string | null;
 
+  /** When the person closed their account (PIPL Art. 47); the row then keeps only the pseudonym and ids. */
+  @Column({ name: 'closed_at', type: 'timestamptz', nullable: true })
+  closedAt!: Date | null;
+
   @Column({ name: 'created_by', type: 'text', nullable: true })
   createdBy!: string | null;
 

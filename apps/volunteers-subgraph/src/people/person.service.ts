@@ -110,9 +110,12 @@ export class PersonService {
     return isBigintId(id) ? this.loaders.personById.load(id) : null;
   }
 
+  /** The signed-in person; a token issued before its account was closed is refused (it lives out its TTL otherwise). */
   async me(): Promise<Person | null> {
     const claims = this.actor.requireAuthenticated();
-    return isBigintId(claims.sub) ? this.loaders.personById.load(claims.sub) : null;
+    const person = isBigintId(claims.sub) ? await this.loaders.personById.load(claims.sub) : null;
+    if (person?.closedAt) throw new Unauthenticated('accountClosed');
+    return person;
   }
 
   /** How much of `person` the caller sees; see `PersonView`. */

@@ -7,7 +7,7 @@ export const REGISTRARS: Role[] = ['CENTER_ADMIN', 'INSTITUTE_ADMIN', 'STATION_A
 /** Staff who approve, reject, suspend and reinstate volunteers of their subtree. */
 export const REVIEWERS: Role[] = ['CENTER_ADMIN', 'INSTITUTE_ADMIN', 'STATION_ADMIN'];
 
-export type VolunteerAction = 'register' | 'approve' | 'reject' | 'suspend' | 'reinstate';
+export type VolunteerAction = 'register' | 'approve' | 'reject' | 'suspend' | 'reinstate' | 'close';
 
 export interface VolunteerTransition {
   from: VolunteerStatus;
@@ -22,7 +22,7 @@ export interface VolunteerTransition {
   /** What happens to the person's VOLUNTEER role. */
   volunteerRole: 'grant' | 'revoke' | 'keep';
   /** The event of the move (`volunteer.registered` is recorded by registration itself). */
-  event: 'volunteer.registered' | 'volunteer.approved' | 'volunteer.rejected' | 'volunteer.suspended' | 'volunteer.reinstated';
+  event: 'volunteer.registered' | 'volunteer.approved' | 'volunteer.rejected' | 'volunteer.suspended' | 'volunteer.reinstated' | 'person.account.closed';
 }
 
 /**
@@ -36,10 +36,15 @@ export const VOLUNTEER_TRANSITIONS: readonly VolunteerTransition[] = [
   { from: 'PENDING', action: 'reject', to: 'REJECTED', by: REVIEWERS, decision: 'REJECTED', reasonRequired: true, volunteerRole: 'keep', event: 'volunteer.rejected' },
   { from: 'ACTIVE', action: 'suspend', to: 'SUSPENDED', by: REVIEWERS, decision: 'SUSPENDED', reasonRequired: true, volunteerRole: 'revoke', event: 'volunteer.suspended' },
   { from: 'SUSPENDED', action: 'reinstate', to: 'ACTIVE', by: REVIEWERS, decision: 'REINSTATED', reasonRequired: false, volunteerRole: 'grant', event: 'volunteer.reinstated' },
+  // The person closes their account (accounts/account-closure.service.ts): from any state, for good. CLOSED has no
+  // way out: a closed volunteer is never assignable again; the person may open a new account as someone new.
+  ...(['PENDING', 'ACTIVE', 'SUSPENDED', 'REJECTED'] as const).map(
+    (from): VolunteerTransition => ({ from, action: 'close', to: 'CLOSED', by: ['self'], decision: 'CLOSED', reasonRequired: false, volunteerRole: 'revoke', event: 'person.account.closed' }),
+  ),
 ];
 
-export const STATUS_ZH: Record<VolunteerStatus, string> = { PENDING: '待审核', ACTIVE: '已通过', SUSPENDED: '已暂停', REJECTED: '未通过' };
-export const ACTION_ZH: Record<VolunteerAction, string> = { register: '注册', approve: '审核通过', reject: '驳回', suspend: '暂停', reinstate: '恢复' };
+export const STATUS_ZH: Record<VolunteerStatus, string> = { PENDING: '待审核', ACTIVE: '已通过', SUSPENDED: '已暂停', REJECTED: '未通过', CLOSED: '已注销' };
+export const ACTION_ZH: Record<VolunteerAction, string> = { register: '注册', approve: '审核通过', reject: '驳回', suspend: '暂停', reinstate: '恢复', close: '注销' };
 
 /** The roles that may make `action` from any state (for the role check before the row is read). */
 export function rolesFor(action: VolunteerAction): Role[] {

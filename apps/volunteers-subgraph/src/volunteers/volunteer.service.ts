@@ -1,7 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { Actor, ageOn, Claims, pathWithin, PiiVault, Role, STAFF_ROLES } from '@kz/auth';
 import { hydrate, isUniqueViolation } from '@kz/db';
-import { BadUserInput, Conflict, Forbidden, NotFound } from '@kz/errors';
+import { BadUserInput, Conflict, Forbidden, NotFound, Unauthenticated } from '@kz/errors';
 import { EventActor, recordEvent } from '@kz/events';
 import { Connection, isBigintId, PageArgs, parseInput, readPage, toConnection } from '@kz/subgraph';
 import type { VolunteersLoaders } from '../loaders';
@@ -278,7 +278,7 @@ export class VolunteerService {
    * Approves, rejects, suspends or reinstates, as `VOLUNTEER_TRANSITIONS` allows. The row is locked first
    * (`FOR UPDATE`), so of two concurrent approvals one applies and the other finds the volunteer ACTIVE.
    */
-  async review(action: Exclude<VolunteerAction, 'register'>, raw: unknown): Promise<Volunteer> {
+  async review(action: Exclude<VolunteerAction, 'register' | 'close'>, raw: unknown): Promise<Volunteer> {
     const roles = rolesFor(action);
     const claims = this.actor.requireRole(...roles);
     const input = parseInput(reviewVolunteerInput, raw);
@@ -413,8 +413,10 @@ export class VolunteerService {
       return person.id;
     }
     const personId = input.personId ?? claims.sub;
-    const [row] = await manager.query('SELECT id::text FROM person WHERE id = $1', [personId]);
-    if (row) return row.id;
+    // A closed account registers nobody (a token issued before closing lives out its TTL): the person is gone.
+    const [row] = await manager.query('SELECT id::text, closed_at FROM person WHERE id = $1 FOR SHARE', [personId]);
+    if (row?.closed_at && !input.personId) throw new Unauthenticated('accountClosed');
+    if (row && !row.closed_at) return row.id;
     if (!input.personId) throw new Forbidden();
     throw new BadUserInput('input.personId', { key: 'input.unknownReference', entity: 'person', entityZh: '人员', id: personId });
   }

@@ -825,6 +825,8 @@ export type VolunteerMinutesInput = {
 export type VolunteerStatus =
   /** Approved; may sign up for activities and be assigned to orders. */
   | 'ACTIVE'
+  /** The person closed their account (PIPL Art. 47): for good, never assignable again; the service records stay, under the pseudonym 已注销用户. */
+  | 'CLOSED'
   /** Registered, waiting for a station admin's approval. */
   | 'PENDING'
   /** Registration refused, with a reason; the person may register again. */

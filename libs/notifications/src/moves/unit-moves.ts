@@ -6,7 +6,7 @@ import { PathColumn, rewritePathColumns } from '@kz/org-replica';
  * Events on the `notifications` queue that notify nobody: they keep the service's own rows in step with the rest of
  * the platform, so they have no route in `NOTIFICATION_ROUTES` and no text.
  */
-export const MAINTENANCE_EVENTS = ['org.unit.moved'] as const satisfies readonly EventType[];
+export const MAINTENANCE_EVENTS = ['org.unit.moved', 'person.account.closed'] as const satisfies readonly EventType[];
 export type MaintenanceEvent = (typeof MAINTENANCE_EVENTS)[number];
 
 /** The consumer name of unit moves in `processed_event`. */

@@ -15,7 +15,7 @@ describe('the notification routing table', () => {
   });
 
   it('routes each maintenance event to the notifications queue without a notification route or text', () => {
-    expect(MAINTENANCE_EVENTS).toEqual(['org.unit.moved']);
+    expect(MAINTENANCE_EVENTS).toEqual(['org.unit.moved', 'person.account.closed']);
     for (const type of MAINTENANCE_EVENTS) {
       expect(routedToNotifications).toContain(type);
       expect(NOTIFICATION_ROUTES[type]).toBeUndefined();
