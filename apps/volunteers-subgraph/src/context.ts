@@ -4,6 +4,8 @@ import type { SubgraphContext } from '@kz/subgraph';
 import { ActivitySignUpService } from './activities/activity-signup.service';
 import { ActivityService } from './activities/activity.service';
 import { ConsentService } from './consent/consent.service';
+import { ExchangeService } from './exchange/exchange.service';
+import { ExportService } from './exchange/export.service';
 import { createLoaders, VolunteersLoaders } from './loaders';
 import { Identity, PersonService } from './people/person.service';
 import type { HoursRule } from './records/hours';
@@ -32,6 +34,8 @@ export interface VolunteersContext extends SubgraphContext {
   suggestions: SuggestionService;
   serviceReads: ServiceReadsService;
   wechat: WeChatSignInService;
+  exchange: ExchangeService;
+  exports: ExportService;
   photos: Photos;
   /** How minutes become hours (`SERVICE_HOURS_RULE`, records/hours.ts). */
   hoursRule: HoursRule;
@@ -64,6 +68,8 @@ export function buildVolunteersContext(
     suggestions: new SuggestionService(base.actor, loaders),
     serviceReads: new ServiceReadsService(dataSource.manager, base.actor),
     wechat: new WeChatSignInService(dataSource, base.actor, loaders, people, identity.vault, identity.wechat, () => base.eventsWritten()),
+    exchange: new ExchangeService(dataSource, base.actor),
+    exports: new ExportService(dataSource, base.actor, hoursRule),
     photos,
     hoursRule,
   };

@@ -117,6 +117,7 @@ export type InputProblem =
   | { key: 'volunteer.consentRequired'; age: number; needed: string; neededZh: string }
   | { key: 'consent.paperReference' }
   | { key: 'record.sameMinutes'; minutes: number }
+  | { key: 'exchange.rangeOrder' }
 
 /** Bad input, always naming the field (as a path into the mutation's arguments, e.g. `input.name`). */
 export class BadUserInput extends DomainError<'BAD_USER_INPUT'> {

@@ -6,6 +6,7 @@ import { EventActor, recordEvent } from '@kz/events';
 import { Conditions, Connection, isBigintId, Page, PageArgs, parseInput, readPage, toConnection } from '@kz/subgraph';
 import type { VolunteersLoaders } from '../loaders';
 import { responsiblePerson } from '../activities/activity.service';
+import { enqueueForExchange } from '../exchange/exchange-outbox';
 import { findUnit } from '../units/unit-ref';
 import { ServiceRecord } from './record.entity';
 import { attachRecordPhotos } from './record-photos';
@@ -273,6 +274,7 @@ export class RecordService {
           reason,
         },
       });
+      await enqueueForExchange(manager, [current.id]);
       wroteEvent = true;
     }
     return { record: hydrate(manager, ServiceRecord, [row])[0]!, wroteEvent };
@@ -352,6 +354,7 @@ export class RecordService {
     );
     const records = hydrate(manager, ServiceRecord, rows);
     await this.addToTotals(manager, records);
+    await enqueueForExchange(manager, records.map((record) => record.id));
     for (const [index, record] of records.entries()) {
       if (record.minutes <= 0) continue; // nothing to credit
       await recordEvent(manager, {
