@@ -149,7 +149,7 @@ describe('exchange readiness (条例 Art. 19; 办法 Art. 4)', () => {
     const first = await aRecord(consented, 50, '2026-04-01T01:00:00Z');
     const second = await aRecord(consented, 50, '2026-04-02T01:00:00Z');
     const third = await aRecord(withheld, 90, '2026-04-03T01:00:00Z');
-    const pending = await aRecord(withheld, 30, '2026-04-04T01:00:00Z');
+    await aRecord(withheld, 30, '2026-04-04T01:00:00Z'); // pending: not exported
     const outOfRange = await aRecord(consented, 60, '2026-05-02T01:00:00Z');
     const outOfTree = await aRecord(elsewhere, 60, '2026-04-05T01:00:00Z', OTHER_STATION);
     for (const id of [first, second, third, outOfRange]) expect((await verify(id)).errors).toBeUndefined();

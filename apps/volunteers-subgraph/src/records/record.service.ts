@@ -241,8 +241,8 @@ export class RecordService {
   /**
    * The one correction path, in the caller's transaction, on a record the caller has locked and checked the scope
    * of: the new minutes, a `CORRECTED` history line by `claims.sub`, and for a verified record the volunteer's total
-   * moved by the difference and `volunteer.hours.corrected` in the outbox (the points service credits or debits it).
-   * `correctServiceMinutes` and an accepted correction request both come through here.
+   * moved by the difference, `volunteer.hours.corrected` in the outbox (the points service credits or debits it) and
+   * its exchange outbox row due again (exchange/exchange-outbox.ts). `correctServiceMinutes` and an accepted correction request both come through here.
    */
   async applyCorrection(
     manager: EntityManager,
@@ -334,7 +334,8 @@ export class RecordService {
    * Verifies the pending records matching `condition` (parameters from `$2`): the status changes only where it is
    * still PENDING, so concurrent attempts verify each record once, and the same statement writes the history lines.
    * Then each volunteer's totals gain the minutes and one service per record, and each record with minutes emits
-   * `volunteer.hours.verified` into the outbox, all in the caller's transaction.
+   * `volunteer.hours.verified` into the outbox, and each record is queued for exchange, all in the caller's
+   * transaction.
    */
   private async verifyPending(manager: EntityManager, claims: Claims, condition: string, params: unknown[]): Promise<ServiceRecord[]> {
     const rows: Record<string, unknown>[] = await manager.query(
