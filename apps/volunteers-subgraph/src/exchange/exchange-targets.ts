@@ -21,5 +21,5 @@ export type ExternalEntityKind = (typeof EXTERNAL_ENTITY_KINDS)[number];
  */
 export const PUSHED_TARGETS: readonly ExchangeTarget[] = ['NATIONAL'];
 
-export const EXPORT_FORMATS = ['CSV'] as const;
+export const EXPORT_FORMATS = ['CSV', 'XLSX'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];

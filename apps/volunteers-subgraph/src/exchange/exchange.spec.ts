@@ -1,3 +1,4 @@
+import { Workbook } from 'exceljs';
 import type { Claims } from '@kz/auth';
 import { RunningSubgraph } from '@kz/subgraph';
 import { aCaller, errorCodes, startSubgraphAlone, SubgraphAlone } from '@kz/testing';
@@ -19,7 +20,7 @@ const stationAdmin = aCaller.staff('STATION_ADMIN', STATION, 'p-station');
 const VERIFY = `mutation($input: ServiceRecordIdInput!) { verifyServiceRecord(input: $input) { id status } }`;
 const CORRECT = `mutation($input: CorrectServiceMinutesInput!) { correctServiceMinutes(input: $input) { id minutes } }`;
 const EXPORT = `mutation($input: ExportServiceRecordsInput!) { exportServiceRecords(input: $input) {
-  totalHours files { name mediaType content }
+  totalHours files { name mediaType encoding content }
   log { id format people peopleWithoutConsent records activities from to unit { id } } } }`;
 const LOG = `query($limit: Int) { exportLog(limit: $limit) { id people records format unit { id } } }`;
 const SET_ID = `mutation($input: SetExternalIdInput!) { setExternalId(input: $input) { kind entityId target externalId setAt } }`;
@@ -27,7 +28,7 @@ const RECORD_IDS = `query($id: ID!) { serviceRecord(id: $id) { id externalIds { 
 
 type ExportView = {
   totalHours: number;
-  files: { name: string; mediaType: string; content: string }[];
+  files: { name: string; mediaType: string; encoding: string; content: string }[];
   log: { id: string; format: string; people: number; peopleWithoutConsent: number; records: number; activities: number; unit: { id: string } };
 };
 
@@ -186,6 +187,26 @@ describe('exchange readiness (条例 Art. 19; 办法 Art. 4)', () => {
     expect(stored).toEqual({ exported_by: center.sub, unit_path: INSTITUTE.path, people: 2, records: 3 });
     const log = await alone.ask<{ exportLog: { id: string }[] }>(LOG, { limit: 1 }, center);
     expect(log.data!.exportLog.map((entry) => entry.id)).toEqual([view.log.id]);
+    // The same as one workbook: a sheet per file, the same cells, numbers as numbers; logged as XLSX.
+    const xlsx = await mustExport({ unitId: INSTITUTE.id, from: '2026-03-31T16:00:00Z', to: '2026-04-30T16:00:00Z', format: 'XLSX' });
+    expect(xlsx.files.map((file) => [file.name, file.mediaType, file.encoding])).toEqual([
+      ['service-records.xlsx', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', 'BASE64'],
+    ]);
+    const workbook = new Workbook();
+    await workbook.xlsx.load(Buffer.from(xlsx.files[0]!.content, 'base64') as unknown as ArrayBuffer);
+    expect(workbook.worksheets.map((sheet) => sheet.name)).toEqual(['志愿者', '活动', '服务记录']);
+    const cells = (sheet: string) =>
+      // Rows and cells are 1-based sparse arrays: holes are empty cells.
+      Array.from(workbook.getWorksheet(sheet)!.getSheetValues().slice(1), (row) =>
+        Array.from((row as unknown[]).slice(1), (cell) => (cell === undefined || cell === null ? '' : cell)),
+      );
+    const csvRows = (name: string) => rowsOf(view.files.find((file) => file.name === name)!.content);
+    const sheetRecords = cells('服务记录');
+    expect(sheetRecords.map((row) => row.map(String).concat(Array(csvRows('service-records.csv')[0]!.length - row.length).fill('')))).toEqual(csvRows('service-records.csv'));
+    expect(sheetRecords[3]![8]).toBe(75);
+    expect(sheetRecords[3]![9]).toBe(1.25);
+    expect(cells('志愿者').map((row) => row.map(String).concat(Array(csvRows('volunteers.csv')[0]!.length - row.length).fill('')))).toEqual(csvRows('volunteers.csv'));
+    expect(xlsx.log).toMatchObject({ format: 'XLSX', people: 2, records: 3 });
   });
 
   it('exports for center admins only, logs nothing it refused, and checks the range', async () => {

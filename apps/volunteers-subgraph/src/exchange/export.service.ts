@@ -1,3 +1,4 @@
+import { Workbook } from 'exceljs';
 import type { DataSource } from 'typeorm';
 import { Actor, DOCUMENT_TYPE_ZH, DocumentType } from '@kz/auth';
 import { BadUserInput } from '@kz/errors';
@@ -9,11 +10,22 @@ import { EXCHANGE_TARGETS, ExchangeTarget, ExportFormat } from './exchange-targe
 import { exportInput } from './exchange.input';
 import { exportLogOf, ExportLogRow } from './exchange.service';
 
-/** One file of an export, as a client downloads it. */
+/** One file of an export, as a client downloads it: text as it is, a binary file in base64. */
 export interface ExportFile {
   name: string;
   mediaType: string;
+  encoding: 'UTF8' | 'BASE64';
   content: string;
+}
+
+type Cell = string | number | null;
+
+/** One table of the export: a CSV file, or a sheet of the workbook. */
+interface ExportTable {
+  file: string;
+  sheet: string;
+  header: readonly string[];
+  rows: Cell[][];
 }
 
 export interface ServiceRecordExport {
@@ -26,6 +38,7 @@ export interface ServiceRecordExport {
 const GENDER_ZH: Record<string, string> = { M: '男', F: '女' };
 const TARGET_COLUMN_ZH: Record<ExchangeTarget, string> = { NATIONAL: '全国系统编号', ZHIYUANHUI: '志愿汇编号', PROVINCIAL: '省级平台编号' };
 const CSV = 'text/csv; charset=utf-8';
+const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
 const VOLUNTEER_HEADER = [
   '志愿者编号',
@@ -63,7 +76,7 @@ type Row = Record<string, unknown>;
 
 /**
  * The exchange export (条例 Art. 19; 办法 Art. 4): the verified records of a subtree whose service started in a range,
- * with their volunteers and activities, every field the platform keeps for Arts. 5 and 7, as three CSV files. The
+ * with their volunteers and activities, every field the platform keeps for Arts. 5 and 7, as three CSV files or one workbook of three sheets. The
  * national system's import template is not public, so the columns are the platform's own, named in Chinese; an
  * adapter to that template is a function of these rows once it is known.
  *
@@ -184,14 +197,15 @@ export class ExportService {
           activities.length,
         ],
       );
+      const tables: ExportTable[] = [
+        { file: 'volunteers.csv', sheet: '志愿者', header: VOLUNTEER_HEADER, rows: volunteerRows },
+        { file: 'activities.csv', sheet: '活动', header: ACTIVITY_HEADER, rows: activityRows },
+        { file: 'service-records.csv', sheet: '服务记录', header: RECORD_HEADER, rows: recordRows },
+      ];
       return {
         log: exportLogOf(logRow),
         totalHours: totalHours(records.map((record) => Number(record.minutes)), this.hoursRule),
-        files: [
-          { name: 'volunteers.csv', mediaType: CSV, content: toCsv(VOLUNTEER_HEADER, volunteerRows) },
-          { name: 'activities.csv', mediaType: CSV, content: toCsv(ACTIVITY_HEADER, activityRows) },
-          { name: 'service-records.csv', mediaType: CSV, content: toCsv(RECORD_HEADER, recordRows) },
-        ],
+        files: format === 'XLSX' ? [await workbookOf(tables)] : tables.map(csvOf),
       };
     });
   }
@@ -205,4 +219,23 @@ export class ExportService {
     );
     return new Map(rows.map((row) => [`${row.entity_kind}:${row.entity_id}:${row.target}`, String(row.external_id)]));
   }
+}
+
+function csvOf(table: ExportTable): ExportFile {
+  return { name: table.file, mediaType: CSV, encoding: 'UTF8', content: toCsv(table.header, table.rows) };
+}
+
+/**
+ * The same tables as sheets of one workbook. Cells hold values, never formulas (a text starting with `=` stays
+ * text), numbers stay numbers, times are Beijing text as in the CSV.
+ */
+async function workbookOf(tables: ExportTable[]): Promise<ExportFile> {
+  const workbook = new Workbook();
+  for (const table of tables) {
+    const sheet = workbook.addWorksheet(table.sheet);
+    sheet.addRow([...table.header]);
+    for (const row of table.rows) sheet.addRow(row);
+  }
+  const buffer = await workbook.xlsx.writeBuffer();
+  return { name: 'service-records.xlsx', mediaType: XLSX, encoding: 'BASE64', content: Buffer.from(buffer).toString('base64') };
 }
