@@ -123,6 +123,11 @@ describe('exchange readiness (条例 Art. 19; 办法 Art. 4)', () => {
     expect(await logCount()).toBe(before + 1);
     const { exportLog } = await must<{ exportLog: { id: string; people: number; records: number; format: string }[] }>(LOG, {}, center);
     expect(exportLog[0]).toMatchObject({ id: view.log.id, people: 1, records: 2, format: 'CSV' });
+
+    const { exportServiceRecords: xlsx } = await must<{ exportServiceRecords: ExportView }>(EXPORT, { input: { unitId: yingbin.id, from: FROM, to: TO, format: 'XLSX' } }, center);
+    expect(xlsx.files.map((file) => [file.name, file.mediaType])).toEqual([['service-records.xlsx', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet']]);
+    expect(Buffer.from(xlsx.files[0]!.content, 'base64').subarray(0, 4)).toEqual(Buffer.from('PK\u0003\u0004', 'latin1')); // a zip, as OOXML is
+    expect(xlsx.totalHours).toBe(view.totalHours);
   });
 
   it('identity columns wait for the volunteer’s EXPORT consent', async () => {
