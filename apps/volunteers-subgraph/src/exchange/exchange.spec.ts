@@ -250,6 +250,11 @@ describe('exchange readiness (条例 Art. 19; 办法 Art. 4)', () => {
     const read = await alone.ask<{ serviceRecord: { externalIds: { target: string; externalId: string }[] } }>(RECORD_IDS, { id: recordId }, stationAdmin);
     expect(read.data!.serviceRecord.externalIds).toEqual([{ target: 'NATIONAL', externalId: 'JL-0002' }]);
     expect(await outboxOf(recordId)).toMatchObject([{ target: 'NATIONAL', external_id: 'JL-0002' }]);
+    // The volunteer sees their record, not the ids other systems keep for it.
+    const [{ person_id: ownerId }] = await db().query('SELECT person_id::text FROM volunteer WHERE id = $1', [volunteerId]);
+    const own = await alone.ask<{ serviceRecord: { id: string; externalIds: unknown } }>(RECORD_IDS, { id: recordId }, { sub: ownerId, roles: ['RESIDENT', 'VOLUNTEER'] });
+    expect(own.data!.serviceRecord).toEqual({ id: recordId, externalIds: null });
+    expect(errorCodes(own)).toEqual(['FORBIDDEN']);
 
     const view = await mustExport({ unitId: STATION.id, from: '2026-05-31T16:00:00Z', to: '2026-06-30T16:00:00Z' });
     expect(table(view, 'service-records.csv')).toEqual([expect.objectContaining({ 记录编号: recordId, 全国系统编号: 'JL-0002', 志愿汇编号: '' })]);
