@@ -314,6 +314,16 @@ const MATRIX: Record<string, Entry> = {
     inside: [...SELF, 'GRID_WORKER', ...STATION_STAFF.inside],
     outside: STATION_STAFF.outside,
   },
+  // Exchange readiness (条例 Art. 19; 办法 Art. 4): the center admin only, institute admins included among the refused.
+  setExternalId: {
+    input: (fx, side) => ({ kind: 'RECORD', entityId: pick(side, fx.records.correctIn, fx.records.correctOut), target: 'PROVINCIAL', externalId: unique('matrix-ext-') }),
+    ...CENTER_ONLY,
+  },
+  exportServiceRecords: {
+    // A range with no service in it: the export is as small as an export gets, and logged all the same.
+    input: (fx, side) => ({ unitId: pick(side, fx.yingbin.id, fx.yongxian.id), from: '2001-01-01T00:00:00Z', to: '2001-01-02T00:00:00Z' }),
+    ...CENTER_ONLY,
+  },
   // Public: anyone may open an account or sign in.
   signUp: {
     input: (fx) => ({ realName: '矩阵测试', mobile: mobile(), idNumber: withCheckDigit(`50023419900101${String(serial % 1000).padStart(3, '0')}`), password: 'juzhen2026', homeUnitId: fx.yingbin.id }),

@@ -12,6 +12,7 @@ import { ActivitySignUp } from './activities/activity-signup.entity';
 import { Activity } from './activities/activity.entity';
 import { activityResolvers } from './activities/activity.resolver';
 import { consentResolvers } from './consent/consent.resolver';
+import { exchangeResolvers } from './exchange/exchange.resolver';
 import { Initial1764400000000 } from './migrations/1764400000000-initial';
 import { PeopleAndLogin1764500000000 } from './migrations/1764500000000-people-and-login';
 import { Volunteering1764600000000 } from './migrations/1764600000000-volunteering';
@@ -23,6 +24,7 @@ import { RecordContentsAndConsent1767200000000 } from './migrations/176720000000
 import { WorkCalendar1767300000000 } from './migrations/1767300000000-work-calendar';
 import { CorrectionRequests1768100000000 } from './migrations/1768100000000-correction-requests';
 import { AccountClosure1768500000000 } from './migrations/1768500000000-account-closure';
+import { ExchangeReadiness1768310000000 } from './migrations/1768310000000-exchange-readiness';
 import { orderMinutesHandlers } from './records/order-minutes.consumer';
 import { CorrectionRequest } from './records/correction-request.entity';
 import { ServiceRecordChange } from './records/record-change.entity';
@@ -46,7 +48,7 @@ export { seedVolunteering } from './seed/volunteering-seeder';
 export type { TeamRefSeed, VolunteeringCounts } from './seed/volunteering-seeder';
 
 export const volunteersEntities = [Person, Volunteer, TeamMembership, Activity, ActivitySignUp, ServiceRecord, ServiceRecordChange, CorrectionRequest];
-export const volunteersMigrations = [Initial1764400000000, PeopleAndLogin1764500000000, Volunteering1764600000000, VolunteerRejected1764700000000, ExternalKeys1764800000000, OrderRounds1765170000000, WeChatBindings1765300000000, RecordPhotos1767000000000, RecordContentsAndConsent1767200000000, WorkCalendar1767300000000, OutboxPublishedIndex1768000000000, CorrectionRequests1768100000000, AccountClosure1768500000000];
+export const volunteersMigrations = [Initial1764400000000, PeopleAndLogin1764500000000, Volunteering1764600000000, VolunteerRejected1764700000000, ExternalKeys1764800000000, OrderRounds1765170000000, WeChatBindings1765300000000, RecordPhotos1767000000000, RecordContentsAndConsent1767200000000, WorkCalendar1767300000000, OutboxPublishedIndex1768000000000, CorrectionRequests1768100000000, ExchangeReadiness1768310000000, AccountClosure1768500000000];
 
 /**
  * The volunteers subgraph: people and identity, volunteers, their stations and teams, activities and service records
@@ -92,6 +94,7 @@ export async function startVolunteersSubgraph(config: Config, options: { port?: 
           ...activityResolvers.Query,
           ...recordResolvers.Query,
           ...serviceReadResolvers.Query,
+          ...exchangeResolvers.Query,
         },
         Mutation: {
           ...personResolvers.Mutation,
@@ -101,14 +104,17 @@ export async function startVolunteersSubgraph(config: Config, options: { port?: 
           ...wechatResolvers.Mutation,
           ...consentResolvers.Mutation,
           ...accountClosureResolvers.Mutation,
+          ...exchangeResolvers.Mutation,
         },
         Activity: activityResolvers.Activity,
         ActivitySignUp: activityResolvers.ActivitySignUp,
-        ServiceRecord: recordResolvers.ServiceRecord,
+        ServiceRecord: { ...recordResolvers.ServiceRecord, ...exchangeResolvers.ServiceRecord },
         ServiceRecordCorrectionRequest: recordResolvers.ServiceRecordCorrectionRequest,
         Person: { ...personResolvers.Person, ...consentResolvers.Person },
         Consent: consentResolvers.Consent,
-        Volunteer: volunteerResolvers.Volunteer,
+        Volunteer: { ...volunteerResolvers.Volunteer, ...exchangeResolvers.Volunteer },
+        ExternalId: exchangeResolvers.ExternalId,
+        ExportLogEntry: exchangeResolvers.ExportLogEntry,
         VolunteerReview: volunteerResolvers.VolunteerReview,
         PracticeUnit: volunteerResolvers.PracticeUnit,
         Team: volunteerResolvers.Team,

@@ -5,6 +5,8 @@ import { AccountClosureService } from './accounts/account-closure.service';
 import { ActivitySignUpService } from './activities/activity-signup.service';
 import { ActivityService } from './activities/activity.service';
 import { ConsentService } from './consent/consent.service';
+import { ExchangeService } from './exchange/exchange.service';
+import { ExportService } from './exchange/export.service';
 import { createLoaders, VolunteersLoaders } from './loaders';
 import { Identity, PersonService } from './people/person.service';
 import type { HoursRule } from './records/hours';
@@ -34,6 +36,8 @@ export interface VolunteersContext extends SubgraphContext {
   serviceReads: ServiceReadsService;
   wechat: WeChatSignInService;
   accountClosures: AccountClosureService;
+  exchange: ExchangeService;
+  exports: ExportService;
   photos: Photos;
   /** How minutes become hours (`SERVICE_HOURS_RULE`, records/hours.ts). */
   hoursRule: HoursRule;
@@ -67,6 +71,8 @@ export function buildVolunteersContext(
     serviceReads: new ServiceReadsService(dataSource.manager, base.actor),
     wechat: new WeChatSignInService(dataSource, base.actor, loaders, people, identity.vault, identity.wechat, () => base.eventsWritten()),
     accountClosures: new AccountClosureService(dataSource, base.actor, loaders, () => base.eventsWritten()),
+    exchange: new ExchangeService(dataSource, base.actor),
+    exports: new ExportService(dataSource, base.actor, hoursRule),
     photos,
     hoursRule,
   };

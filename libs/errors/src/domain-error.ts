@@ -120,6 +120,7 @@ export type InputProblem =
   | { key: 'consent.paperReference' }
   | { key: 'record.sameMinutes'; minutes: number }
   | { key: 'account.confirm' }
+  | { key: 'exchange.rangeOrder' }
 
 /** Bad input, always naming the field (as a path into the mutation's arguments, e.g. `input.name`). */
 export class BadUserInput extends DomainError<'BAD_USER_INPUT'> {

@@ -234,6 +234,14 @@ export const messages = {
     (p) => `${p.field}: the record already has ${p.minutes} minutes; propose the minutes you believe are right.`,
     (p) => `${p.field}：该记录的时长已是 ${p.minutes} 分钟，请填写您认为正确的时长。`,
   ),
+  'exchange.rangeOrder': m(
+    (p) => `${p.field}: the end of the range must come after its start.`,
+    (p) => `${p.field}：结束时间须晚于开始时间。`,
+  ),
+  'exchange.externalIdTaken': m(
+    (p) => `${p.field}: ${p.value} is already the id of another entry in that system; check the number.`,
+    (p) => `${p.field}：${p.value} 已是该系统中另一条目的编号，请核对。`,
+  ),
   invalidTransition: m(
     (p) => `Cannot ${p.event} when the ${p.entity} is ${p.from}${p.to ? ` (it cannot go from ${p.from} to ${p.to})` : ''}.`,
     (p) =>

@@ -11,7 +11,8 @@ let after: DataSource | undefined;
 
 beforeAll(async () => {
   db = await createTestDatabase(config, 'volunteers_rounds');
-  const earlier = volunteersMigrations.filter((migration) => migration !== OrderRounds1765170000000);
+  // The schema as it was before this migration (later ones may build on what it adds).
+  const earlier = volunteersMigrations.slice(0, volunteersMigrations.indexOf(OrderRounds1765170000000));
   before = await openServiceDatabase(createServiceDataSource({ config, database: db.name, entities: [], migrations: earlier }), config);
 });
 

@@ -13,7 +13,8 @@ let after: DataSource | undefined;
 
 beforeAll(async () => {
   db = await createTestDatabase(config, 'volunteers_contents');
-  const earlier = volunteersMigrations.filter((migration) => migration !== RecordContentsAndConsent1767200000000);
+  // The schema as it was before this migration (later ones build on the columns it adds).
+  const earlier = volunteersMigrations.slice(0, volunteersMigrations.indexOf(RecordContentsAndConsent1767200000000));
   before = await openServiceDatabase(createServiceDataSource({ config, database: db.name, entities: [], migrations: earlier }), config);
 });
 

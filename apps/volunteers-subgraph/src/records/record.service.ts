@@ -6,6 +6,7 @@ import { EventActor, recordEvent } from '@kz/events';
 import { Conditions, Connection, isBigintId, Page, PageArgs, parseInput, readPage, toConnection } from '@kz/subgraph';
 import type { VolunteersLoaders } from '../loaders';
 import { responsiblePerson } from '../activities/activity.service';
+import { enqueueForExchange } from '../exchange/exchange-outbox';
 import { findUnit } from '../units/unit-ref';
 import { ServiceRecord } from './record.entity';
 import { attachRecordPhotos } from './record-photos';
@@ -240,8 +241,8 @@ export class RecordService {
   /**
    * The one correction path, in the caller's transaction, on a record the caller has locked and checked the scope
    * of: the new minutes, a `CORRECTED` history line by `claims.sub`, and for a verified record the volunteer's total
-   * moved by the difference and `volunteer.hours.corrected` in the outbox (the points service credits or debits it).
-   * `correctServiceMinutes` and an accepted correction request both come through here.
+   * moved by the difference, `volunteer.hours.corrected` in the outbox (the points service credits or debits it) and
+   * its exchange outbox row due again (exchange/exchange-outbox.ts). `correctServiceMinutes` and an accepted correction request both come through here.
    */
   async applyCorrection(
     manager: EntityManager,
@@ -273,6 +274,7 @@ export class RecordService {
           reason,
         },
       });
+      await enqueueForExchange(manager, [current.id]);
       wroteEvent = true;
     }
     return { record: hydrate(manager, ServiceRecord, [row])[0]!, wroteEvent };
@@ -332,7 +334,8 @@ export class RecordService {
    * Verifies the pending records matching `condition` (parameters from `$2`): the status changes only where it is
    * still PENDING, so concurrent attempts verify each record once, and the same statement writes the history lines.
    * Then each volunteer's totals gain the minutes and one service per record, and each record with minutes emits
-   * `volunteer.hours.verified` into the outbox, all in the caller's transaction.
+   * `volunteer.hours.verified` into the outbox, and each record is queued for exchange, all in the caller's
+   * transaction.
    */
   private async verifyPending(manager: EntityManager, claims: Claims, condition: string, params: unknown[]): Promise<ServiceRecord[]> {
     const rows: Record<string, unknown>[] = await manager.query(
@@ -352,6 +355,7 @@ export class RecordService {
     );
     const records = hydrate(manager, ServiceRecord, rows);
     await this.addToTotals(manager, records);
+    await enqueueForExchange(manager, records.map((record) => record.id));
     for (const [index, record] of records.entries()) {
       if (record.minutes <= 0) continue; // nothing to credit
       await recordEvent(manager, {
