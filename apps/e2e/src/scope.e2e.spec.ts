@@ -12,8 +12,9 @@ import { objectFields } from './supergraph-schema';
  * - public: the unit's description, the same for anyone signed in.
  * - staff: for any staff member, wherever their unit (a unit's contact details); FORBIDDEN for residents.
  * - scoped: the unit's work, for staff whose subtree holds the unit; FORBIDDEN for anyone else.
+ * - deciders: as scoped, for the admins who decide on the unit's records only (not grid workers or analysts).
  */
-type Rule = 'public' | 'staff' | 'scoped';
+type Rule = 'public' | 'staff' | 'scoped' | 'deciders';
 
 const FIELDS: Record<string, { select: string; rule: Rule }> = {
   // org
@@ -42,6 +43,12 @@ const FIELDS: Record<string, { select: string; rule: Rule }> = {
   volunteers: { select: 'volunteers(first: 5) { totalCount edges { node { id } } }', rule: 'scoped' },
   volunteerStats: { select: 'volunteerStats { registered active verifiedHours }', rule: 'scoped' },
   overdueServiceRecords: { select: 'overdueServiceRecords(first: 5) { totalCount asOf edges { node { dueOn record { id } } } }', rule: 'scoped' },
+  recordingReport: { select: 'recordingReport(year: 2025) { year created verified overdue }', rule: 'scoped' },
+  openServiceRecordCorrections: { select: 'openServiceRecordCorrections(first: 5) { totalCount edges { node { id } } }', rule: 'deciders' },
+  // analytics
+  dailyFigures: { select: 'dailyFigures(from: "2026-03-01", to: "2026-03-02") { day verifiedMinutes }', rule: 'scoped' },
+  stageTimes: { select: 'stageTimes(from: "2026-03-01", to: "2026-03-31") { stage count }', rule: 'scoped' },
+  figuresTrend: { select: 'figuresTrend(metric: VERIFIED_MINUTES, from: "2026-03-01", to: "2026-03-31", interval: WEEK) { from value }', rule: 'scoped' },
   // points: a pool's balance is public (donors see what their gifts made); its statement is scoped (its own test)
   pointsStats: { select: 'pointsStats { issued outstanding }', rule: 'scoped' },
   pointsPool: { select: 'pointsPool { id balance }', rule: 'public' },
@@ -131,7 +138,7 @@ describe('fields of PracticeUnit outside the caller’s scope', () => {
     const result = await askUnit(yingbin.id, ['id', 'name', field], tokens.yongxianAdmin);
     expect(result.status).toBe(200);
     expect(result.data?.unit).toMatchObject({ id: yingbin.id, name: '迎宾社区新时代文明实践站' });
-    if (FIELDS[field]!.rule === 'scoped') {
+    if (FIELDS[field]!.rule === 'scoped' || FIELDS[field]!.rule === 'deciders') {
       expect(result.data!.unit![field]).toBeNull();
       expect(errorsAt(result)).toEqual([`FORBIDDEN at unit.${field}`]);
     } else {
@@ -149,8 +156,8 @@ describe('fields of PracticeUnit outside the caller’s scope', () => {
 
   it('answers every field at once: each refused field null at its own path, everything else there', async () => {
     const outside = await askUnit(yingbin.id, ALL, tokens.yongxianAdmin);
-    expect(errorsAt(outside)).toEqual(byRule('scoped').map((field) => `FORBIDDEN at unit.${field}`).sort());
-    for (const field of byRule('scoped')) expect(outside.data!.unit![field]).toBeNull();
+    expect(errorsAt(outside)).toEqual(byRule('scoped', 'deciders').map((field) => `FORBIDDEN at unit.${field}`).sort());
+    for (const field of byRule('scoped', 'deciders')) expect(outside.data!.unit![field]).toBeNull();
     for (const field of byRule('public', 'staff').filter((f) => !MAY_BE_NULL.has(f))) expect([field, outside.data!.unit![field]]).not.toEqual([field, null]);
 
     const inside = await askUnit(yingbin.id, ALL, tokens.yingbinAdmin);
@@ -167,15 +174,18 @@ describe('fields of PracticeUnit outside the caller’s scope', () => {
   it('refuses the unit’s lists and figures to staff of a unit below it, to residents, and gives them to staff above it', async () => {
     // A station admin asking about their own institute: the institute is not inside the station's subtree.
     const upward = await askUnit(hanfeng.id, ALL, tokens.yingbinAdmin);
-    expect(errorsAt(upward)).toEqual(byRule('scoped').map((field) => `FORBIDDEN at unit.${field}`).sort());
+    expect(errorsAt(upward)).toEqual(byRule('scoped', 'deciders').map((field) => `FORBIDDEN at unit.${field}`).sort());
     // A resident has no unit scope: the staff-only contact is refused too.
     const resident = await askUnit(yingbin.id, ALL, tokens.resident);
-    expect(errorsAt(resident)).toEqual(byRule('scoped', 'staff').map((field) => `FORBIDDEN at unit.${field}`).sort());
+    expect(errorsAt(resident)).toEqual(byRule('scoped', 'deciders', 'staff').map((field) => `FORBIDDEN at unit.${field}`).sort());
     expect(resident.data!.unit).toMatchObject({ id: yingbin.id, name: '迎宾社区新时代文明实践站' });
-    // The institute admin above the station, the grid worker of the station, an analyst of the institute and the
-    // center read it all.
-    for (const token of [tokens.hanfengAdmin, tokens.yingbinGrid, tokens.analyst, tokens.center]) {
+    // The institute admin above the station and the center read it all; the grid worker of the station and an analyst
+    // of the institute all but what only the record deciders see.
+    for (const token of [tokens.hanfengAdmin, tokens.center]) {
       expect(errorsAt(await askUnit(yingbin.id, ALL, token))).toEqual([]);
+    }
+    for (const token of [tokens.yingbinGrid, tokens.analyst]) {
+      expect(errorsAt(await askUnit(yingbin.id, ALL, token))).toEqual(byRule('deciders').map((field) => `FORBIDDEN at unit.${field}`).sort());
     }
   });
 
