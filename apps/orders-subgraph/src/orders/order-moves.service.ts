@@ -221,7 +221,9 @@ export class OrderMoves {
    * 送单: what was done, how fully, and the minutes each assignee served (which the volunteers subgraph turns into
    * service records from `order.delivered`); the funding spent goes to the demand ledger. The evaluation window opens.
    * Each delivery is a round of its own (1, then 2 after a reopening…): its minutes are kept beside the earlier
-   * rounds', never over them, and `order.delivered` names the round, so each round becomes records of its own.
+   * rounds', never over them, and `order.delivered` names the round, so each round becomes records of its own. A
+   * round declared `staffDuty` (条例 Art. 19) keeps its minutes here, and the event tells the volunteers subgraph to
+   * make no records of it.
    */
   async deliver(raw: unknown): Promise<ServiceOrder> {
     const input = parseInput(deliverOrderInput, raw);
@@ -256,6 +258,7 @@ export class OrderMoves {
         evaluate_by: evaluateBy,
         outcome: input.outcome,
         delivery_note: input.note,
+        staff_duty: input.staffDuty ?? false,
       };
       if (input.fundingArranged !== undefined) changes.funding_arranged = input.fundingArranged;
       if (input.fundingSource !== undefined) changes.funding_source = input.fundingSource;
@@ -272,6 +275,7 @@ export class OrderMoves {
         startedAt: (order.startedAt ?? now).toISOString(),
         deliveredAt: now.toISOString(),
         dueAt: evaluateBy.toISOString(),
+        ...(input.staffDuty ? { staffDuty: true } : {}),
       }, now);
       return next;
     });
