@@ -131,6 +131,10 @@ describe('staff duty', () => {
     await move('acceptOrder', 'OrderIdInput', {}, 'stationAdmin');
     await move('assignVolunteers', 'AssignVolunteersInput', { volunteerIds: [heYiVolunteer] }, 'stationAdmin');
     await move('startService', 'OrderIdInput', {}, 'stationAdmin');
+    const deliveryInput = { orderId, note: '社区工作人员值班时更换灯泡', outcome: 'FULL', minutes: [{ volunteerId: heYiVolunteer, minutes: 30 }], staffDuty: true };
+    // The assignee delivers orders too, but declaring staff duty is the station staff's call.
+    const byAssignee = await platform.query('mutation($input: DeliverOrderInput!) { deliverOrder(input: $input) { id } }', { input: deliveryInput }, { token: tokens.heYi! });
+    expect(errorCodes(byAssignee)).toEqual(['FORBIDDEN']);
     const delivered = await move(
       'deliverOrder',
       'DeliverOrderInput',

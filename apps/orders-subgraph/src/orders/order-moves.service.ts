@@ -232,6 +232,8 @@ export class OrderMoves {
       (index) => `input.minutes.${index}.volunteerId`,
     );
     return this.move(input.orderId, 'deliver', async ({ manager, order, transition, doer, now }) => {
+      // Staff duty is the station's declaration about its staff, not the assignee's to make (条例 Art. 19).
+      if (input.staffDuty && doer.role === 'VOLUNTEER') throw new Forbidden();
       const photos = this.photos.tickets(input.photoIds, this.actor.requireAuthenticated().sub, 'input.photoIds');
       const assigned: { volunteer_id: string }[] = await manager.query('SELECT volunteer_id::text FROM order_assignee WHERE order_id = $1', [order.id]);
       const ids = new Set(assigned.map((row) => row.volunteer_id));

@@ -239,7 +239,7 @@ export type DeliverOrderInput = {
   outcome: OrderOutcome;
   /** Upload ids of photos the caller took as proof of service (`POST /uploads`), up to 9; they go with this delivery round. */
   photoIds?: Array<string | number> | null | undefined;
-  /** Staff duty, not volunteer service (条例 Art. 19): the minutes are kept on the order, but no service records are made and no points earned; false when omitted. */
+  /** Staff duty, not volunteer service (条例 Art. 19): the minutes are kept on the order, but no service records are made and no points earned; false when omitted. Station staff only: an assignee who delivers may not declare it (FORBIDDEN). */
   staffDuty?: boolean | null | undefined;
 };
 
