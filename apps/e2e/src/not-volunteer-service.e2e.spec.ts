@@ -114,6 +114,18 @@ describe('staff duty', () => {
     expect((await recordsWithin(tokens.stationAdmin!)).filter((record) => record.activity?.id === plain)).toHaveLength(1);
   });
 
+  it('an activity flagged staff duty by an update makes no record from then on', async () => {
+    const activityId = await publishedActivity();
+    const { updateActivity } = await ok<{ updateActivity: { staffDuty: boolean } }>(
+      'mutation($input: UpdateActivityInput!) { updateActivity(input: $input) { staffDuty } }',
+      { input: { id: activityId, staffDuty: true } },
+      tokens.stationAdmin!,
+    );
+    expect(updateActivity.staffDuty).toBe(true);
+    expect(await attend(activityId, tokens.heYi!)).toBe('CHECKED_OUT');
+    expect((await recordsWithin(tokens.stationAdmin!)).filter((record) => record.activity?.id === activityId)).toEqual([]);
+  });
+
   it("a staff-duty order's delivery keeps its minutes on the order but makes no record", async () => {
     const { placeOrder } = await ok<{ placeOrder: { id: string } }>(
       'mutation($input: PlaceOrderInput!) { placeOrder(input: $input) { id } }',
