@@ -171,6 +171,13 @@ describe('serving one’s own unit in a staff role', () => {
     expect(await attend(activityId, tokens.stationAdmin!)).toBe('CHECKED_OUT');
     const [held] = (await recordsWithin(tokens.stationAdmin!)).filter((record) => record.activity?.id === activityId);
     expect(held).toMatchObject({ status: 'PENDING', heldReason: 'OWN_UNIT_STAFF' });
+    // The station's pending list of held records shows it, with the reason.
+    const heldList = await ok<{ serviceRecords: { edges: { node: RecordNode }[] } }>(
+      RECORDS,
+      { filter: { withinUnitId: yingbin.id, status: 'PENDING', heldForReview: true } },
+      tokens.stationAdmin!,
+    );
+    expect(heldList.serviceRecords.edges.map((edge) => edge.node)).toEqual([expect.objectContaining({ id: held!.id, heldReason: 'OWN_UNIT_STAFF' })]);
 
     const VERIFY = 'mutation($id: ID!) { verifyServiceRecord(input: { recordId: $id }) { id status heldReason } }';
     const own = await platform.query(VERIFY, { id: held!.id }, { token: tokens.stationAdmin!, language: 'zh-CN' });

@@ -499,6 +499,8 @@ export class RecordService {
     }
     if (filter.from) conditions.add(`r.started_at >= ${conditions.param(filter.from)}`);
     if (filter.to) conditions.add(`r.started_at < ${conditions.param(filter.to)}`);
+    if (filter.heldForReview === true) conditions.add('r.held_reason IS NOT NULL');
+    if (filter.heldForReview === false) conditions.add('r.held_reason IS NULL');
   }
 
   private applyCursor(page: Page, conditions: Conditions): void {

@@ -687,6 +687,8 @@ export type ServiceRecordFilter = {
   activityId?: string | number | null | undefined;
   /** Services starting at or after. */
   from?: string | null | undefined;
+  /** true: only records held for review (条例 Art. 19, `heldReason`); false: only those not held. */
+  heldForReview?: boolean | null | undefined;
   /** This status. */
   status?: ServiceRecordStatus | null | undefined;
   /** Services starting before. */
