@@ -15,6 +15,7 @@ const OTHER_STATION = { id: '6', code: 'S6', path: '1/2/6', level: 'STATION' as 
 
 const VERIFY = `mutation ($id: ID!) { verifyServiceRecord(input: { recordId: $id }) { id status heldReason } }`;
 const REJECT = `mutation ($id: ID!) { rejectServiceRecord(input: { recordId: $id, reason: "不属于志愿服务" }) { id status } }`;
+const CORRECT = `mutation ($id: ID!) { correctServiceMinutes(input: { recordId: $id, minutes: 120, reason: "补录" }) { id minutes } }`;
 const VERIFY_ACTIVITY = `mutation ($id: ID!) { verifyActivityRecords(input: { activityId: $id }) { id } }`;
 const RECORD = `query ($id: ID!) { serviceRecord(id: $id) { id status heldReason } }`;
 
@@ -113,10 +114,10 @@ describe('a person serving their own unit in a staff role (条例 Art. 19)', () 
     expect(await stored(plain)).toEqual({ status: 'PENDING', held_reason: null, held_staff_path: null });
   });
 
-  it('cannot be verified or rejected by the person themself nor by a fellow admin of their unit; the institute above verifies it', async () => {
+  it('cannot be verified, rejected or corrected by the person themself nor by a fellow admin of their unit; the institute above verifies it', async () => {
     const record = await checkOut(volunteerOf.he, await anActivity(STATION), STATION);
     for (const claims of [claimsOf.he, claimsOf.li]) {
-      for (const mutation of [VERIFY, REJECT]) {
+      for (const mutation of [VERIFY, REJECT, CORRECT]) {
         const denied = await alone.ask(mutation, { id: record }, claims);
         expect(denied.errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN', heldReason: 'OWN_UNIT_STAFF' });
       }
@@ -141,6 +142,28 @@ describe('a person serving their own unit in a staff role (条例 Art. 19)', () 
     expect((await stored(held)).status).toBe('PENDING');
     const byInstitute = await alone.ask<{ verifyActivityRecords: { id: string }[] }>(VERIFY_ACTIVITY, { id: activity.id }, claimsOf.zhao);
     expect(byInstitute.data?.verifyActivityRecords).toEqual([{ id: held }]);
+  });
+
+  it('is held when staff record their offline service at their own station', async () => {
+    const recorded = await alone.ask<{ recordOfflineService: { id: string; status: string; heldReason: string | null } }>(
+      `mutation ($input: RecordOfflineServiceInput!) { recordOfflineService(input: $input) { id status heldReason } }`,
+      {
+        input: {
+          volunteerId: volunteerOf.he,
+          unitId: STATION.id,
+          category: 'ENVIRONMENT',
+          title: '社区环境整治',
+          place: '迎宾社区',
+          content: '清理楼道杂物',
+          startedAt: at('09:00').toISOString(),
+          minutes: 60,
+          evidence: '签到表',
+        },
+      },
+      claimsOf.zhao,
+    );
+    expect(recorded.errors).toBeUndefined();
+    expect(recorded.data?.recordOfflineService).toMatchObject({ status: 'PENDING', heldReason: 'OWN_UNIT_STAFF' });
   });
 
   it("is held on an order of their own station's delivery", async () => {
