@@ -14,6 +14,7 @@ import { OrderPhotos1767000000000 } from './migrations/1767000000000-order-photo
 import { OrderAssignee, OrderDelivery, OrderEvent, ServiceOrder } from './orders/order.entity';
 import { orderResolvers } from './orders/order.resolver';
 import { TimerIndexes1768000000001 } from './migrations/1768000000001-timer-indexes';
+import { StaffDuty1768311000000 } from './migrations/1768311000000-staff-duty';
 import { dueTimerResolvers } from './timers/due-timers';
 
 export { upsertVolunteerRefs } from './replicas/volunteer-ref';
@@ -21,7 +22,7 @@ export type { VolunteerRef } from './replicas/volunteer-ref';
 export { ORDER_TRANSITIONS, transitionTableMarkdown } from './orders/order-state-machine';
 
 export const ordersEntities = [ServiceOrder, OrderAssignee, OrderDelivery, OrderEvent, CarePlan];
-export const ordersMigrations = [Initial1764400000000, SixOrders1764900000000, DeliveryRounds1765170000000, OrderPhotos1767000000000, OutboxPublishedIndex1768000000000, TimerIndexes1768000000001];
+export const ordersMigrations = [Initial1764400000000, SixOrders1764900000000, DeliveryRounds1765170000000, OrderPhotos1767000000000, OutboxPublishedIndex1768000000000, TimerIndexes1768000000001, StaffDuty1768311000000];
 
 /** The orders subgraph: service orders and their six-order lifecycle, care plans, the demand ledger. */
 export function startOrdersSubgraph(config: Config, options: { port?: number; log?: Logger } = {}): Promise<RunningSubgraph> {

@@ -368,6 +368,12 @@ export const messages = {
     (p) => `The activity ends at ${p.endsAt}; it can be completed only after that.`,
     (p) => `活动将于 ${p.endsAtZh ?? p.endsAt} 结束，结束后才能办结。`,
   ),
+  'record.heldForReview': m(
+    (p) =>
+      `This service record is held for review (${p.heldReason}): it is of a person serving their own unit in a staff role (条例 Art. 19), ` +
+      'so only staff of a unit above that unit may decide it, never the person themself.',
+    () => '该服务记录待复核：记录对象以工作人员身份服务本单位（《志愿服务条例》第十九条），须由上级单位工作人员审核，本人不能审核。',
+  ),
   'activity.skillsMissing': m(
     (p) => `This activity needs skills your volunteer profile does not list: ${p.missing}.`,
     (p) => `参加此活动需要以下技能，您的志愿者资料中没有：${p.missingZh ?? p.missing}。`,

@@ -63,6 +63,11 @@ const orderDelivered = orderProgress.extend({
    * subgraph makes one record per volunteer and round; an event without it (written before rounds) is round 1.
    */
   round: z.number().int().positive().optional(),
+  /**
+   * 条例 Art. 19: the station declared this round staff duty, not volunteer service, so the volunteers subgraph makes
+   * no records of it. Absent (older events, or not declared) means volunteer service.
+   */
+  staffDuty: z.boolean().optional(),
 });
 const orderClosing = z.object({
   orderId: id,

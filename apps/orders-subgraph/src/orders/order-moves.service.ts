@@ -229,7 +229,9 @@ export class OrderMoves {
    * 送单: what was done, how fully, and the minutes each assignee served (which the volunteers subgraph turns into
    * service records from `order.delivered`); the funding spent goes to the demand ledger. The evaluation window opens.
    * Each delivery is a round of its own (1, then 2 after a reopening…): its minutes are kept beside the earlier
-   * rounds', never over them, and `order.delivered` names the round, so each round becomes records of its own.
+   * rounds', never over them, and `order.delivered` names the round, so each round becomes records of its own. A
+   * round declared `staffDuty` (条例 Art. 19) keeps its minutes here, and the event tells the volunteers subgraph to
+   * make no records of it.
    */
   async deliver(raw: unknown): Promise<ServiceOrder> {
     const input = parseInput(deliverOrderInput, raw);
@@ -238,6 +240,8 @@ export class OrderMoves {
       (index) => `input.minutes.${index}.volunteerId`,
     );
     return this.move(input.orderId, 'deliver', async ({ manager, order, transition, doer, now }) => {
+      // Staff duty is the station's declaration about its staff, not the assignee's to make (条例 Art. 19).
+      if (input.staffDuty && doer.role === 'VOLUNTEER') throw new Forbidden();
       const photos = this.photos.tickets(input.photoIds, this.actor.requireAuthenticated().sub, 'input.photoIds');
       const assigned: { volunteer_id: string }[] = await manager.query('SELECT volunteer_id::text FROM order_assignee WHERE order_id = $1', [order.id]);
       const ids = new Set(assigned.map((row) => row.volunteer_id));
@@ -264,6 +268,7 @@ export class OrderMoves {
         evaluate_by: evaluateBy,
         outcome: input.outcome,
         delivery_note: input.note,
+        staff_duty: input.staffDuty ?? false,
       };
       if (input.fundingArranged !== undefined) changes.funding_arranged = input.fundingArranged;
       if (input.fundingSource !== undefined) changes.funding_source = input.fundingSource;
@@ -280,6 +285,7 @@ export class OrderMoves {
         startedAt: (order.startedAt ?? now).toISOString(),
         deliveredAt: now.toISOString(),
         dueAt: evaluateBy.toISOString(),
+        ...(input.staffDuty ? { staffDuty: true } : {}),
       }, now);
       return next;
     });

@@ -129,6 +129,10 @@ export class ServiceOrder {
   @Column({ name: 'delivery_note', type: 'text', nullable: true })
   deliveryNote!: string | null;
 
+  /** 条例 Art. 19: the latest delivery was declared staff duty, not volunteer service (no service records). */
+  @Column({ name: 'staff_duty', type: 'boolean', default: false })
+  staffDuty!: boolean;
+
   @Column({ type: 'int', nullable: true })
   rating!: number | null;
 

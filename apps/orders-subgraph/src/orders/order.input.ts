@@ -79,6 +79,8 @@ export const deliverOrderInput = z.object({
   fundingArranged: integer(0, 100_000_000).nullish(),
   fundingSource: fields.text(200).nullish(),
   photoIds,
+  /** 条例 Art. 19: the round was staff duty, not volunteer service; false when omitted. */
+  staffDuty: z.boolean().nullish(),
 });
 export type DeliverOrderInput = z.output<typeof deliverOrderInput>;
 

@@ -166,7 +166,8 @@ export class ActivitySignUpService {
           WHERE id = $1 RETURNING *`,
         [signUp.id, now, distance],
       );
-      await recordCheckOut(manager, {
+      // 条例 Art. 19: a staff-duty activity's attendance is kept, but it is not volunteer service: no record.
+      if (!activity.staffDuty) await recordCheckOut(manager, {
         volunteerId: volunteer.id,
         activity: {
           id: activity.id,

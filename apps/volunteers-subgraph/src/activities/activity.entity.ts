@@ -65,6 +65,10 @@ export class Activity {
   @Column({ type: 'text', default: 'DRAFT' })
   status!: ActivityStatus;
 
+  /** 条例 Art. 19: staff duty, not volunteer service; its check-outs make no service record. */
+  @Column({ name: 'staff_duty', type: 'boolean', default: false })
+  staffDuty!: boolean;
+
   @Column({ name: 'cancel_reason', type: 'text', nullable: true })
   cancelReason!: string | null;
 

@@ -34,6 +34,8 @@ export const createActivityInput = z.object({
   place,
   capacity: integer(1, 10_000),
   requiredSkills: skills.nullish(),
+  /** 条例 Art. 19: staff duty, not volunteer service (no records); false when omitted. */
+  staffDuty: z.boolean().nullish(),
 });
 export type CreateActivityInput = z.output<typeof createActivityInput>;
 
@@ -47,6 +49,7 @@ export const updateActivityInput = z.object({
   capacity: integer(1, 10_000).optional(),
   requiredSkills: skills.optional(),
   responsiblePersonId: fields.id().optional(),
+  staffDuty: z.boolean().optional(),
 });
 export type UpdateActivityInput = z.output<typeof updateActivityInput>;
 

@@ -159,8 +159,8 @@ export class ActivityService {
       const [row] = await manager.query(
         `INSERT INTO activity (title, description, category, organizing_unit_id, organizing_unit_path, team_id, starts_at, ends_at,
                                place_name, lat, lng, check_in_radius_m, capacity, required_skills, created_by,
-                               responsible_person_id, responsible_name)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) RETURNING *`,
+                               responsible_person_id, responsible_name, staff_duty)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) RETURNING *`,
         [
           input.title,
           input.description ?? null,
@@ -179,6 +179,7 @@ export class ActivityService {
           claims.sub,
           responsible?.id ?? null,
           responsible?.name ?? null,
+          input.staffDuty ?? false,
         ],
       );
       return hydrate(manager, Activity, [row])[0]!;
@@ -211,6 +212,8 @@ export class ActivityService {
       }
       if (input.requiredSkills) changes.requiredSkills = await assertSkills(manager, input.requiredSkills, 'input.requiredSkills');
       if (input.capacity !== undefined) changes.capacity = input.capacity;
+      // From now on: records already made by check-outs stay, for staff to verify or reject (docs/records.md).
+      if (input.staffDuty !== undefined) changes.staffDuty = input.staffDuty;
       if (input.responsiblePersonId) {
         const responsible = (await responsiblePerson(manager, input.responsiblePersonId, 'input.responsiblePersonId'))!;
         changes.responsiblePersonId = responsible.id;

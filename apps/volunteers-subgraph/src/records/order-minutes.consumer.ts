@@ -5,6 +5,7 @@ import type { Logger } from '@kz/telemetry';
 import { activityCategoryOf } from '../orders/order-category';
 import { responsiblePerson } from '../activities/activity.service';
 import { findUnit } from '../units/unit-ref';
+import { holdOwnUnitStaff } from './held-records';
 import { MAX_RECORD_MINUTES } from './record-writer';
 
 const CONSUMER = 'volunteers.order-minutes';
@@ -51,7 +52,8 @@ export function orderMinutesHandlers(dataSource: DataSource, log?: Logger): Even
  * per event (`handleOnce`), and once per (volunteer, order, round) whatever the event (the unique index
  * `service_record_order_key`): another event of the same round, concurrent or later, finds the records and adds
  * none. An event without a round (written before rounds) is round 1. A volunteer this subgraph does not know is
- * skipped; the others are recorded.
+ * skipped; the others are recorded. A round flagged `staffDuty` makes no records; a volunteer who is staff of the
+ * station (or above) gets a held record (`holdOwnUnitStaff`).
  */
 export async function recordOrderMinutes(dataSource: DataSource, event: EventEnvelope<'order.delivered'>): Promise<OrderMinutesOutcome> {
   const outcome: OrderMinutesOutcome = { applied: false, created: [], skipped: [] };
@@ -59,6 +61,8 @@ export async function recordOrderMinutes(dataSource: DataSource, event: EventEnv
     outcome.created = [];
     outcome.skipped = [];
     const { payload } = event;
+    // 条例 Art. 19: a round the station declared staff duty is not volunteer service; its minutes stay on the order.
+    if (payload.staffDuty) return;
     const served = Object.entries(payload.minutesByVolunteer ?? {}).filter(([, minutes]) => minutes > 0);
     if (served.length === 0) return;
     outcome.skipped.push(...served.filter(([id]) => !isBigintId(id)).map(([id]) => id));
@@ -116,6 +120,7 @@ export async function recordOrderMinutes(dataSource: DataSource, event: EventEnv
       ],
     );
     outcome.created = made.map((row) => row.record_id);
+    await holdOwnUnitStaff(manager, outcome.created);
   });
   return outcome;
 }

@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import { holdOwnUnitStaff } from './held-records';
 
 /** What an activity check-out hands to the service records (the contract between `activities/` and `records/`). */
 export interface CheckOutService {
@@ -39,7 +40,8 @@ export function servedWithinWindow(checkedInAt: Date, checkedOutAt: Date, starts
 
 /**
  * Makes the PENDING service record of a check-out, in the caller's transaction: minutes from check-in to check-out,
- * capped by the activity's window, with a CREATED history line. Returns the record id. A second call for the same
+ * capped by the activity's window, with a CREATED history line, held for review when the volunteer is staff of the
+ * activity's unit (`holdOwnUnitStaff`). Returns the record id. A second call for the same
  * volunteer and activity (a retried check-out) returns the existing record and changes nothing.
  */
 export async function recordCheckOut(manager: EntityManager, service: CheckOutService): Promise<string> {
@@ -78,5 +80,6 @@ export async function recordCheckOut(manager: EntityManager, service: CheckOutSe
     `INSERT INTO service_record_change (record_id, action, new_minutes, changed_by) VALUES ($1, 'CREATED', $2, $3)`,
     [created.id, minutes, service.by],
   );
+  await holdOwnUnitStaff(manager, [created.id]);
   return created.id;
 }

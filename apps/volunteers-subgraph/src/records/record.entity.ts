@@ -1,4 +1,5 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
+import type { HeldReason } from './held-records';
 import type { RecordSource, RecordStatus } from './record-statuses';
 
 /**
@@ -75,6 +76,13 @@ export class ServiceRecord {
 
   @Column({ name: 'reject_reason', type: 'text', nullable: true })
   rejectReason!: string | null;
+
+  /** 条例 Art. 19: why the record is held for review (`held-records.ts`), and the staff unit the person held then. */
+  @Column({ name: 'held_reason', type: 'text', nullable: true })
+  heldReason!: HeldReason | null;
+
+  @Column({ name: 'held_staff_path', type: 'text', nullable: true })
+  heldStaffPath!: string | null;
 
   @Column({ name: 'created_by', type: 'text' })
   createdBy!: string;

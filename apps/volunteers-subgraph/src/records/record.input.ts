@@ -35,6 +35,7 @@ export interface RecordFilter {
   withinUnitId?: string | null;
   from?: Date | null;
   to?: Date | null;
+  heldForReview?: boolean | null;
 }
 
 /** 办法 Art. 13: the volunteer's proposed minutes for their own verified record, and why. */

@@ -9,6 +9,7 @@ import { responsiblePerson } from '../activities/activity.service';
 import { enqueueForExchange } from '../exchange/exchange-outbox';
 import { findUnit } from '../units/unit-ref';
 import { ServiceRecord } from './record.entity';
+import { assertMayReviewHeld, holdOwnUnitStaff, reviewableCondition } from './held-records';
 import { attachRecordPhotos } from './record-photos';
 import { beijingDay, loadWorkCalendar, WorkCalendar } from './working-days';
 import {
@@ -173,6 +174,7 @@ export class RecordService {
       const current = await this.mustFind(manager, input.recordId);
       this.actor.requireScope(current.unitPath, ...RECORD_ADMINS);
       this.assertAllowed(current.status, 'verify');
+      await assertMayReviewHeld(manager, this.actor, current);
       const verified = await this.verifyPending(manager, claims, 'id = $2', [current.id]);
       if (verified.length === 0) {
         // Someone else verified or rejected it between our read and our update; their change stands.
@@ -185,7 +187,10 @@ export class RecordService {
     return record!;
   }
 
-  /** Verifies every pending record of an activity organized in the caller's subtree; returns those it verified. */
+  /**
+   * Verifies every pending record of an activity organized in the caller's subtree, except held records the caller
+   * may not review; returns those it verified.
+   */
   async verifyActivity(raw: unknown): Promise<ServiceRecord[]> {
     const claims = this.actor.requireRole(...RECORD_ADMINS);
     const input = parseInput(activityIdInput, raw);
@@ -193,7 +198,10 @@ export class RecordService {
       const [activity] = await manager.query('SELECT organizing_unit_path AS path FROM activity WHERE id = $1', [input.activityId]);
       if (!activity) throw this.hidden('Activity', input.activityId, '活动');
       this.actor.requireScope(activity.path, ...RECORD_ADMINS);
-      return this.verifyPending(manager, claims, 'activity_id = $2', [input.activityId]);
+      // Held records the caller may not review stay pending, for staff of a unit above (条例 Art. 19).
+      const params: unknown[] = [input.activityId];
+      const reviewable = reviewableCondition(this.actor, (value) => `$${params.push(value) + 1}`);
+      return this.verifyPending(manager, claims, `activity_id = $2 AND ${reviewable}`, params);
     });
     if (records.length > 0) this.eventsWritten();
     return records;
@@ -207,6 +215,7 @@ export class RecordService {
       const current = await this.mustFind(manager, input.recordId, { lock: true });
       this.actor.requireScope(current.unitPath, ...RECORD_ADMINS);
       this.assertAllowed(current.status, 'reject');
+      await assertMayReviewHeld(manager, this.actor, current);
       // An UPDATE answers [rows, count].
       const [[row]] = await manager.query(
         `UPDATE service_record SET status = 'REJECTED', reject_reason = $2, verified_by = $3, verified_at = now(), updated_at = now()
@@ -230,6 +239,7 @@ export class RecordService {
     const record = await this.dataSource.transaction(async (manager) => {
       const current = await this.mustFind(manager, input.recordId, { lock: true });
       this.actor.requireScope(current.unitPath, ...RECORD_ADMINS);
+      await assertMayReviewHeld(manager, this.actor, current);
       const corrected = await this.applyCorrection(manager, claims, current, input.minutes, input.reason);
       wroteEvent = corrected.wroteEvent;
       return corrected.record;
@@ -326,7 +336,8 @@ export class RecordService {
       );
       await this.addHistory(manager, { recordId: String(row.id), action: 'CREATED', newMinutes: input.minutes, by: claims.sub });
       await attachRecordPhotos(manager, { id: String(row.id), unitPath: unit.path }, photos, actorOf(claims), 'input.photoIds');
-      return hydrate(manager, ServiceRecord, [row])[0]!;
+      await holdOwnUnitStaff(manager, [String(row.id)]);
+      return this.mustFind(manager, String(row.id));
     });
   }
 
@@ -340,7 +351,7 @@ export class RecordService {
   private async verifyPending(manager: EntityManager, claims: Claims, condition: string, params: unknown[]): Promise<ServiceRecord[]> {
     const rows: Record<string, unknown>[] = await manager.query(
       `WITH verified AS (
-         UPDATE service_record SET status = 'VERIFIED', verified_by = $1, verified_at = now(), updated_at = now()
+         UPDATE service_record r SET status = 'VERIFIED', verified_by = $1, verified_at = now(), updated_at = now()
           WHERE status = 'PENDING' AND ${condition}
           RETURNING *
        ), history AS (
@@ -492,6 +503,8 @@ export class RecordService {
     }
     if (filter.from) conditions.add(`r.started_at >= ${conditions.param(filter.from)}`);
     if (filter.to) conditions.add(`r.started_at < ${conditions.param(filter.to)}`);
+    if (filter.heldForReview === true) conditions.add('r.held_reason IS NOT NULL');
+    if (filter.heldForReview === false) conditions.add('r.held_reason IS NULL');
   }
 
   private applyCursor(page: Page, conditions: Conditions): void {

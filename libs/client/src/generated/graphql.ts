@@ -184,6 +184,8 @@ export type CreateActivityInput = {
   requiredSkills?: Array<string | number> | null | undefined;
   /** The 活动负责人 (a person); the caller when omitted. */
   responsiblePersonId?: string | number | null | undefined;
+  /** Staff duty, not volunteer service (条例 Art. 19): check-outs make no service record; false when omitted. */
+  staffDuty?: boolean | null | undefined;
   /** Start. */
   startsAt: string;
   /** The team that runs it. */
@@ -237,6 +239,8 @@ export type DeliverOrderInput = {
   outcome: OrderOutcome;
   /** Upload ids of photos the caller took as proof of service (`POST /uploads`), up to 9; they go with this delivery round. */
   photoIds?: Array<string | number> | null | undefined;
+  /** Staff duty, not volunteer service (条例 Art. 19): the minutes are kept on the order, but no service records are made and no points earned; false when omitted. Station staff only: an assignee who delivers may not declare it (FORBIDDEN). */
+  staffDuty?: boolean | null | undefined;
 };
 
 /** Where an outbound delivery stands. */
@@ -683,6 +687,8 @@ export type ServiceRecordFilter = {
   activityId?: string | number | null | undefined;
   /** Services starting at or after. */
   from?: string | null | undefined;
+  /** true: only records held for review (条例 Art. 19, `heldReason`); false: only those not held. */
+  heldForReview?: boolean | null | undefined;
   /** This status. */
   status?: ServiceRecordStatus | null | undefined;
   /** Services starting before. */
