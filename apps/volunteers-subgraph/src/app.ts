@@ -13,6 +13,7 @@ import { Activity } from './activities/activity.entity';
 import { activityResolvers } from './activities/activity.resolver';
 import { consentResolvers } from './consent/consent.resolver';
 import { exchangeResolvers } from './exchange/exchange.resolver';
+import { recognitionResolvers } from './recognition/recognition.resolver';
 import { Initial1764400000000 } from './migrations/1764400000000-initial';
 import { PeopleAndLogin1764500000000 } from './migrations/1764500000000-people-and-login';
 import { Volunteering1764600000000 } from './migrations/1764600000000-volunteering';
@@ -26,6 +27,7 @@ import { CorrectionRequests1768100000000 } from './migrations/1768100000000-corr
 import { AccountClosure1768500000000 } from './migrations/1768500000000-account-closure';
 import { ExchangeReadiness1768310000000 } from './migrations/1768310000000-exchange-readiness';
 import { NotVolunteerService1768311000000 } from './migrations/1768311000000-not-volunteer-service';
+import { Recognition1768600100000 } from './migrations/1768600100000-recognition';
 import { orderMinutesHandlers } from './records/order-minutes.consumer';
 import { CorrectionRequest } from './records/correction-request.entity';
 import { ServiceRecordChange } from './records/record-change.entity';
@@ -49,7 +51,7 @@ export { seedVolunteering } from './seed/volunteering-seeder';
 export type { TeamRefSeed, VolunteeringCounts } from './seed/volunteering-seeder';
 
 export const volunteersEntities = [Person, Volunteer, TeamMembership, Activity, ActivitySignUp, ServiceRecord, ServiceRecordChange, CorrectionRequest];
-export const volunteersMigrations = [Initial1764400000000, PeopleAndLogin1764500000000, Volunteering1764600000000, VolunteerRejected1764700000000, ExternalKeys1764800000000, OrderRounds1765170000000, WeChatBindings1765300000000, RecordPhotos1767000000000, RecordContentsAndConsent1767200000000, WorkCalendar1767300000000, OutboxPublishedIndex1768000000000, CorrectionRequests1768100000000, ExchangeReadiness1768310000000, NotVolunteerService1768311000000, AccountClosure1768500000000];
+export const volunteersMigrations = [Initial1764400000000, PeopleAndLogin1764500000000, Volunteering1764600000000, VolunteerRejected1764700000000, ExternalKeys1764800000000, OrderRounds1765170000000, WeChatBindings1765300000000, RecordPhotos1767000000000, RecordContentsAndConsent1767200000000, WorkCalendar1767300000000, OutboxPublishedIndex1768000000000, CorrectionRequests1768100000000, ExchangeReadiness1768310000000, NotVolunteerService1768311000000, AccountClosure1768500000000, Recognition1768600100000];
 
 /**
  * The volunteers subgraph: people and identity, volunteers, their stations and teams, activities and service records
@@ -96,6 +98,7 @@ export async function startVolunteersSubgraph(config: Config, options: { port?: 
           ...recordResolvers.Query,
           ...serviceReadResolvers.Query,
           ...exchangeResolvers.Query,
+          ...recognitionResolvers.Query,
         },
         Mutation: {
           ...personResolvers.Mutation,
@@ -106,6 +109,7 @@ export async function startVolunteersSubgraph(config: Config, options: { port?: 
           ...consentResolvers.Mutation,
           ...accountClosureResolvers.Mutation,
           ...exchangeResolvers.Mutation,
+          ...recognitionResolvers.Mutation,
         },
         Activity: activityResolvers.Activity,
         ActivitySignUp: activityResolvers.ActivitySignUp,
@@ -113,7 +117,9 @@ export async function startVolunteersSubgraph(config: Config, options: { port?: 
         ServiceRecordCorrectionRequest: recordResolvers.ServiceRecordCorrectionRequest,
         Person: { ...personResolvers.Person, ...consentResolvers.Person },
         Consent: consentResolvers.Consent,
-        Volunteer: { ...volunteerResolvers.Volunteer, ...exchangeResolvers.Volunteer },
+        Volunteer: { ...volunteerResolvers.Volunteer, ...exchangeResolvers.Volunteer, ...recognitionResolvers.Volunteer },
+        Training: recognitionResolvers.Training,
+        Award: recognitionResolvers.Award,
         ExternalId: exchangeResolvers.ExternalId,
         ExportLogEntry: exchangeResolvers.ExportLogEntry,
         VolunteerReview: volunteerResolvers.VolunteerReview,

@@ -13,6 +13,7 @@ import type { HoursRule } from './records/hours';
 import { CorrectionRequestService } from './records/correction-request.service';
 import { RecordService } from './records/record.service';
 import { RecordingReportService } from './records/recording-report';
+import { RecognitionService } from './recognition/recognition.service';
 import { ServiceReadsService } from './service-reads/service-reads.service';
 import { SuggestionService } from './suggestions/suggestion.service';
 import { SkillService } from './volunteers/skills';
@@ -38,6 +39,7 @@ export interface VolunteersContext extends SubgraphContext {
   accountClosures: AccountClosureService;
   exchange: ExchangeService;
   exports: ExportService;
+  recognition: RecognitionService;
   photos: Photos;
   /** How minutes become hours (`SERVICE_HOURS_RULE`, records/hours.ts). */
   hoursRule: HoursRule;
@@ -73,6 +75,7 @@ export function buildVolunteersContext(
     accountClosures: new AccountClosureService(dataSource, base.actor, loaders, () => base.eventsWritten()),
     exchange: new ExchangeService(dataSource, base.actor),
     exports: new ExportService(dataSource, base.actor, hoursRule),
+    recognition: new RecognitionService(dataSource, base.actor),
     photos,
     hoursRule,
   };

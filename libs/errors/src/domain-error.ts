@@ -121,6 +121,9 @@ export type InputProblem =
   | { key: 'record.sameMinutes'; minutes: number }
   | { key: 'account.confirm' }
   | { key: 'exchange.rangeOrder' }
+  | { key: 'recognition.proofRequired' }
+  | { key: 'recognition.notEligible'; level: number; neededHours: number; verifiedHours: number; eligibleLevel: number }
+  | { key: 'recognition.thresholdsRising' }
 
 /** Bad input, always naming the field (as a path into the mutation's arguments, e.g. `input.name`). */
 export class BadUserInput extends DomainError<'BAD_USER_INPUT'> {

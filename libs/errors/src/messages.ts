@@ -242,6 +242,19 @@ export const messages = {
     (p) => `${p.field}: ${p.value} is already the id of another entry in that system; check the number.`,
     (p) => `${p.field}：${p.value} 已是该系统中另一条目的编号，请核对。`,
   ),
+  'recognition.proofRequired': m(
+    (p) => `${p.field}: a higher body's award is recorded with its proof (the certificate's document number, or the id of its uploaded photo).`,
+    (p) => `${p.field}：上级机关授予的表彰须附证明（证书文号，或已上传的证书照片编号）。`,
+  ),
+  'recognition.notEligible': m(
+    (p) =>
+      `${p.field}: level ${p.level} needs ${p.neededHours} verified hours; the volunteer has ${p.verifiedHours}, so is eligible up to level ${p.eligibleLevel}.`,
+    (p) => `${p.field}：${p.level} 星须有 ${p.neededHours} 小时已审核服务时长，该志愿者现有 ${p.verifiedHours} 小时，最高可评 ${p.eligibleLevel} 星。`,
+  ),
+  'recognition.thresholdsRising': m(
+    (p) => `${p.field}: each level needs more hours than the one below it.`,
+    (p) => `${p.field}：每一星级所需时长须高于下一级。`,
+  ),
   invalidTransition: m(
     (p) => `Cannot ${p.event} when the ${p.entity} is ${p.from}${p.to ? ` (it cannot go from ${p.from} to ${p.to})` : ''}.`,
     (p) =>

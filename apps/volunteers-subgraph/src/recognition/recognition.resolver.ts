@@ -1,0 +1,33 @@
+import { isBigintId } from '@kz/subgraph';
+import type { VolunteersContext } from '../context';
+import type { Volunteer } from '../volunteers/volunteer.entity';
+import type { AwardRow, TrainingRow } from './recognition.service';
+
+type Input = { input: unknown };
+
+/** Thin: arguments in, service call, shape out. The rules live in `RecognitionService`. */
+export const recognitionResolvers = {
+  Query: {
+    starThresholds: (_: unknown, __: unknown, ctx: VolunteersContext) => ctx.recognition.thresholds(),
+  },
+  Mutation: {
+    recordTraining: (_: unknown, args: Input, ctx: VolunteersContext) => ctx.recognition.recordTraining(args.input),
+    recordAward: (_: unknown, args: Input, ctx: VolunteersContext) => ctx.recognition.recordAward(args.input),
+    grantStar: (_: unknown, args: Input, ctx: VolunteersContext) => ctx.recognition.grantStar(args.input),
+    setStarThresholds: (_: unknown, args: Input, ctx: VolunteersContext) => ctx.recognition.setStarThresholds(args.input),
+  },
+  Volunteer: {
+    trainings: (volunteer: Volunteer, _: unknown, ctx: VolunteersContext) => ctx.recognition.trainingsOf(volunteer.id),
+    awards: (volunteer: Volunteer, _: unknown, ctx: VolunteersContext) => ctx.recognition.awardsOf(volunteer.id),
+    star: (volunteer: Volunteer, _: unknown, ctx: VolunteersContext) => ctx.recognition.starOf(volunteer.id),
+    starEligibility: (volunteer: Volunteer, _: unknown, ctx: VolunteersContext) => ctx.recognition.eligibility(volunteer),
+  },
+  Training: {
+    organizer: (training: TrainingRow) => ({ __typename: 'PracticeUnit', id: training.unitId }),
+  },
+  Award: {
+    grantingUnit: (award: AwardRow) => (award.grantingUnitId ? { __typename: 'PracticeUnit', id: award.grantingUnitId } : null),
+    recordedBy: (award: AwardRow, _: unknown, ctx: VolunteersContext) =>
+      isBigintId(award.recordedBy) ? ctx.loaders.personById.load(award.recordedBy) : null,
+  },
+};
