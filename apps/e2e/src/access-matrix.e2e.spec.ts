@@ -324,6 +324,26 @@ const MATRIX: Record<string, Entry> = {
     input: (fx, side) => ({ unitId: pick(side, fx.yingbin.id, fx.yongxian.id), from: '2001-01-01T00:00:00Z', to: '2001-01-02T00:00:00Z' }),
     ...CENTER_ONLY,
   },
+  // Recognition (办法 Arts. 8–10): admins of the unit or the volunteer's home station, and the center everywhere; the
+  // star ladder is the center admin's (set to the default, so the rest of the run reads the same ladder).
+  recordTraining: {
+    input: (fx, side) => ({
+      unitId: pick(side, fx.yingbin.id, fx.yongxian.id),
+      name: '矩阵培训',
+      content: '应急救护',
+      hours: 1.5,
+      heldOn: '2026-01-05',
+      volunteerIds: [pick(side, fx.heYiVolunteer, fx.volunteerOut)],
+    }),
+    ...STATION_STAFF,
+  },
+  recordAward: {
+    input: (fx, side) => ({ volunteerId: pick(side, fx.heYiVolunteer, fx.volunteerOut), name: '矩阵优秀志愿者', awardedOn: '2026-01-05', kind: 'UNIT' }),
+    ...STATION_STAFF,
+  },
+  // Allowed callers meet the eligibility rule (BAD_USER_INPUT) or grant 1★ once, harmlessly.
+  grantStar: { input: (fx, side) => ({ volunteerId: pick(side, fx.heYiVolunteer, fx.volunteerOut), level: 5 }), ...STATION_STAFF },
+  setStarThresholds: { input: () => ({ hours: [100, 300, 600, 1000, 1500] }), ...CENTER_ONLY, noResource: true },
   // Public: anyone may open an account or sign in.
   signUp: {
     input: (fx) => ({ realName: '矩阵测试', mobile: mobile(), idNumber: withCheckDigit(`50023419900101${String(serial % 1000).padStart(3, '0')}`), password: 'juzhen2026', homeUnitId: fx.yingbin.id }),
