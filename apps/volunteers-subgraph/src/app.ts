@@ -13,6 +13,7 @@ import { Activity } from './activities/activity.entity';
 import { activityResolvers } from './activities/activity.resolver';
 import { consentResolvers } from './consent/consent.resolver';
 import { exchangeResolvers } from './exchange/exchange.resolver';
+import { orderFeedbackHandlers } from './recognition/order-feedback.consumer';
 import { recognitionResolvers } from './recognition/recognition.resolver';
 import { Initial1764400000000 } from './migrations/1764400000000-initial';
 import { PeopleAndLogin1764500000000 } from './migrations/1764500000000-people-and-login';
@@ -28,6 +29,7 @@ import { AccountClosure1768500000000 } from './migrations/1768500000000-account-
 import { ExchangeReadiness1768310000000 } from './migrations/1768310000000-exchange-readiness';
 import { NotVolunteerService1768311000000 } from './migrations/1768311000000-not-volunteer-service';
 import { Recognition1768600100000 } from './migrations/1768600100000-recognition';
+import { Evaluations1768600200000 } from './migrations/1768600200000-evaluations';
 import { orderMinutesHandlers } from './records/order-minutes.consumer';
 import { CorrectionRequest } from './records/correction-request.entity';
 import { ServiceRecordChange } from './records/record-change.entity';
@@ -51,7 +53,7 @@ export { seedVolunteering } from './seed/volunteering-seeder';
 export type { TeamRefSeed, VolunteeringCounts } from './seed/volunteering-seeder';
 
 export const volunteersEntities = [Person, Volunteer, TeamMembership, Activity, ActivitySignUp, ServiceRecord, ServiceRecordChange, CorrectionRequest];
-export const volunteersMigrations = [Initial1764400000000, PeopleAndLogin1764500000000, Volunteering1764600000000, VolunteerRejected1764700000000, ExternalKeys1764800000000, OrderRounds1765170000000, WeChatBindings1765300000000, RecordPhotos1767000000000, RecordContentsAndConsent1767200000000, WorkCalendar1767300000000, OutboxPublishedIndex1768000000000, CorrectionRequests1768100000000, ExchangeReadiness1768310000000, NotVolunteerService1768311000000, AccountClosure1768500000000, Recognition1768600100000];
+export const volunteersMigrations = [Initial1764400000000, PeopleAndLogin1764500000000, Volunteering1764600000000, VolunteerRejected1764700000000, ExternalKeys1764800000000, OrderRounds1765170000000, WeChatBindings1765300000000, RecordPhotos1767000000000, RecordContentsAndConsent1767200000000, WorkCalendar1767300000000, OutboxPublishedIndex1768000000000, CorrectionRequests1768100000000, ExchangeReadiness1768310000000, NotVolunteerService1768311000000, AccountClosure1768500000000, Recognition1768600100000, Evaluations1768600200000];
 
 /**
  * The volunteers subgraph: people and identity, volunteers, their stations and teams, activities and service records
@@ -113,7 +115,8 @@ export async function startVolunteersSubgraph(config: Config, options: { port?: 
         },
         Activity: activityResolvers.Activity,
         ActivitySignUp: activityResolvers.ActivitySignUp,
-        ServiceRecord: { ...recordResolvers.ServiceRecord, ...exchangeResolvers.ServiceRecord },
+        ServiceRecord: { ...recordResolvers.ServiceRecord, ...exchangeResolvers.ServiceRecord, ...recognitionResolvers.ServiceRecord },
+        ServiceRecordEvaluation: recognitionResolvers.ServiceRecordEvaluation,
         ServiceRecordCorrectionRequest: recordResolvers.ServiceRecordCorrectionRequest,
         Person: { ...personResolvers.Person, ...consentResolvers.Person },
         Consent: consentResolvers.Consent,
@@ -129,7 +132,7 @@ export async function startVolunteersSubgraph(config: Config, options: { port?: 
       },
       buildContext: (base, dataSource) => buildVolunteersContext(base, dataSource, identity, photos, config.SERVICE_HOURS_RULE),
       consumers: (dataSource, log) => [
-        { queue: 'volunteers-inbox', handlers: { ...unitRefHandlers(dataSource), ...orderMinutesHandlers(dataSource, log) }, concurrency: 1 },
+        { queue: 'volunteers-inbox', handlers: { ...unitRefHandlers(dataSource), ...orderMinutesHandlers(dataSource, log), ...orderFeedbackHandlers(dataSource) }, concurrency: 1 },
       ],
       log: options.log,
     });

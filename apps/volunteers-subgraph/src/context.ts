@@ -13,6 +13,7 @@ import type { HoursRule } from './records/hours';
 import { CorrectionRequestService } from './records/correction-request.service';
 import { RecordService } from './records/record.service';
 import { RecordingReportService } from './records/recording-report';
+import { EvaluationService } from './recognition/evaluation.service';
 import { RecognitionService } from './recognition/recognition.service';
 import { ServiceReadsService } from './service-reads/service-reads.service';
 import { SuggestionService } from './suggestions/suggestion.service';
@@ -40,6 +41,7 @@ export interface VolunteersContext extends SubgraphContext {
   exchange: ExchangeService;
   exports: ExportService;
   recognition: RecognitionService;
+  evaluations: EvaluationService;
   photos: Photos;
   /** How minutes become hours (`SERVICE_HOURS_RULE`, records/hours.ts). */
   hoursRule: HoursRule;
@@ -76,6 +78,7 @@ export function buildVolunteersContext(
     exchange: new ExchangeService(dataSource, base.actor),
     exports: new ExportService(dataSource, base.actor, hoursRule),
     recognition: new RecognitionService(dataSource, base.actor),
+    evaluations: new EvaluationService(dataSource, base.actor),
     photos,
     hoursRule,
   };

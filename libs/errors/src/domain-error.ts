@@ -124,6 +124,7 @@ export type InputProblem =
   | { key: 'recognition.proofRequired' }
   | { key: 'recognition.notEligible'; level: number; neededHours: number; verifiedHours: number; eligibleLevel: number }
   | { key: 'recognition.thresholdsRising' }
+  | { key: 'recognition.recordRejected' }
 
 /** Bad input, always naming the field (as a path into the mutation's arguments, e.g. `input.name`). */
 export class BadUserInput extends DomainError<'BAD_USER_INPUT'> {

@@ -255,6 +255,10 @@ export const messages = {
     (p) => `${p.field}: each level needs more hours than the one below it.`,
     (p) => `${p.field}：每一星级所需时长须高于下一级。`,
   ),
+  'recognition.recordRejected': m(
+    (p) => `${p.field}: the record was rejected, so there is no service on it to evaluate.`,
+    (p) => `${p.field}：该服务记录已被驳回，没有可评价的服务。`,
+  ),
   invalidTransition: m(
     (p) => `Cannot ${p.event} when the ${p.entity} is ${p.from}${p.to ? ` (it cannot go from ${p.from} to ${p.to})` : ''}.`,
     (p) =>

@@ -59,7 +59,8 @@ const ROUTES: Record<EventType, QueueName[]> = {
   'order.assigned': ['notifications'],
   'order.started': ['dispatch', 'notifications'],
   'order.delivered': ['dispatch', 'notifications', 'volunteers-inbox'],
-  'order.evaluated': ['dispatch', 'notifications'],
+  // The volunteers subgraph keeps the resident's rating as feedback on each volunteer of the round (办法 Art. 10).
+  'order.evaluated': ['dispatch', 'notifications', 'volunteers-inbox'],
   'order.closed': ['dispatch', 'notifications'],
   'order.cancelled': ['dispatch', 'notifications'],
   'order.reopened': ['dispatch', 'notifications'],

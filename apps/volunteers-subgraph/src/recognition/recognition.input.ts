@@ -35,3 +35,9 @@ export const setStarThresholdsInput = z.object({
   /** Hours of each level, from 1★ up. */
   hours: z.array(fields.range(1, 100000)).min(1).max(10),
 });
+
+export const evaluateServiceRecordInput = z.object({
+  recordId: fields.id(),
+  rating: fields.range(1, 5),
+  note: fields.multiLineText(500).nullish(),
+});
