@@ -343,6 +343,7 @@ const MATRIX: Record<string, Entry> = {
   },
   // Allowed callers meet the eligibility rule (BAD_USER_INPUT) or grant 1★ once, harmlessly.
   grantStar: { input: (fx, side) => ({ volunteerId: pick(side, fx.heYiVolunteer, fx.volunteerOut), level: 5 }), ...STATION_STAFF },
+  evaluateServiceRecord: { input: (fx, side) => ({ recordId: pick(side, fx.records.correctIn, fx.records.correctOut), rating: 4, note: '服务认真' }), ...STATION_STAFF },
   setStarThresholds: { input: () => ({ hours: [100, 300, 600, 1000, 1500] }), ...CENTER_ONLY, noResource: true },
   // Public: anyone may open an account or sign in.
   signUp: {

@@ -1,14 +1,18 @@
-import { errorCodes } from '@kz/testing';
+import { errorCodes, eventuallyValue } from '@kz/testing';
 import { Platform, startPlatform } from './stack';
+import { readSupergraph } from './supergraph-schema';
 
 /**
  * Recognition (办法 Arts. 8–10; issue 23 parts 6 and 7) through the gateway: a volunteer whose verified hours pass
  * 100 is eligible for 1★ but shows no star until a station admin grants it; 2★ is refused to a 1★-eligible
  * volunteer; the center admin's threshold table moves eligibility; a training with attendance and an award appear on
- * the volunteer.
+ * the volunteer; a resident's rating of an order becomes feedback on the volunteer who served it.
  */
 const CENTER_ADMIN = '13900230001';
 const STATION_ADMIN = '13900230005'; // 迎宾社区
+const DISPATCHER = '13900230002';
+const VOLUNTEER_HE_YI = '13900230007';
+const RESIDENT_ZHOU = '13900230008';
 
 const VERIFY = `mutation($input: ServiceRecordIdInput!) { verifyServiceRecord(input: $input) { id status } }`;
 const VIEW = `query($id: ID!) { volunteer(id: $id) {
@@ -120,4 +124,43 @@ it('shows a training with attendance and an award on the volunteer', async () =>
   expect(shown.awards).toEqual(
     expect.arrayContaining([expect.objectContaining({ name: '开州区优秀志愿者', kind: 'HIGHER_BODY', grantingBody: '开州区文明办', proof: '开文明办〔2026〕8号' })]),
   );
+});
+
+it("turns a resident's order rating into feedback on the volunteer who served the order, beside their quality", async () => {
+  const mutations = readSupergraph().mutations;
+  const tokens: Record<string, string> = {
+    zhou: await platform.login(RESIDENT_ZHOU),
+    dispatcher: await platform.login(DISPATCHER),
+    station,
+  };
+  const run = async (name: string, input: Record<string, unknown>, who: string): Promise<{ id: string; status: string }> =>
+    (await must<Record<string, { id: string; status: string }>>(`mutation($input: ${mutations.get(name)!.inputType}!) { ${name}(input: $input) { id status } }`, { input }, tokens[who]!))[name]!;
+  const [{ id: heYi }] = await platform.volunteers.query(
+    'SELECT v.id::text FROM volunteer v JOIN person p ON p.id = v.person_id WHERE p.mobile = $1',
+    [VOLUNTEER_HE_YI],
+  );
+  const { id: orderId } = await run('placeOrder', { title: '楼道灯不亮', category: 'SAFETY_FACILITIES', channel: 'WECHAT', stationHintId: yingbin.id }, 'zhou');
+  await run('dispatchOrder', { orderId, stationId: yingbin.id }, 'dispatcher');
+  await run('acceptOrder', { orderId }, 'station');
+  await run('assignVolunteers', { orderId, volunteerIds: [heYi] }, 'station');
+  await run('startService', { orderId }, 'station');
+  await run('deliverOrder', { orderId, note: '更换了灯泡', outcome: 'FULL', minutes: [{ volunteerId: heYi, minutes: 40 }] }, 'station');
+  await run('evaluateOrder', { orderId, rating: 4, resolved: 'YES' }, 'zhou');
+
+  type Node = { orderId: string | null; residentFeedback: { rating: number; resolved: string; round: number } | null };
+  const feedback = await eventuallyValue(async () => {
+    const data = await must<{ serviceRecords: { edges: { node: Node }[] } }>(
+      `query($filter: ServiceRecordFilter) { serviceRecords(filter: $filter, first: 100) { edges { node { orderId residentFeedback { rating resolved round } } } } }`,
+      { filter: { volunteerId: heYi } },
+      station,
+    );
+    return data.serviceRecords.edges.find((edge) => edge.node.orderId === orderId)?.node.residentFeedback ?? undefined;
+  });
+  expect(feedback).toEqual({ rating: 4, resolved: 'YES', round: 1 });
+  const quality = await must<{ volunteer: { quality: { feedbacks: number; averageFeedbackRating: number | null } } }>(
+    `query($id: ID!) { volunteer(id: $id) { quality { feedbacks averageFeedbackRating } } }`,
+    { id: heYi },
+    station,
+  );
+  expect(quality.volunteer.quality.feedbacks).toBeGreaterThanOrEqual(1);
 });
