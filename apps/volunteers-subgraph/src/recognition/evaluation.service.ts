@@ -3,7 +3,7 @@ import type { DataSource } from 'typeorm';
 import type { Actor } from '@kz/auth';
 import { BadUserInput, Forbidden, NotFound } from '@kz/errors';
 import { parseInput } from '@kz/subgraph';
-import { RECORD_ADMINS } from '../records/record-statuses';
+import { RECORD_ADMINS, RECORD_READERS } from '../records/record-statuses';
 import { evaluateServiceRecordInput } from './recognition.input';
 
 /** Staff's quality rating of a volunteer on one service record. */
@@ -137,7 +137,15 @@ export class EvaluationService {
     };
   }
 
-  qualityOf(volunteerId: string): Promise<VolunteerQuality> {
-    return this.qualityLoader.load(volunteerId);
+  /**
+   * The volunteer's own, and staff's who read records where the volunteer's home station is (the center admin for a
+   * volunteer without one): ratings are about a person's work, not for the parties of an order. FORBIDDEN otherwise.
+   */
+  qualityOf(volunteer: { id: string; personId: string; homeStationPath: string | null }): Promise<VolunteerQuality> {
+    if (this.actor.claims?.sub !== volunteer.personId) {
+      if (volunteer.homeStationPath) this.actor.requireScope(volunteer.homeStationPath, ...RECORD_READERS);
+      else this.actor.requireRole('CENTER_ADMIN');
+    }
+    return this.qualityLoader.load(volunteer.id);
   }
 }

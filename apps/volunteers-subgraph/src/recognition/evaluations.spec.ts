@@ -81,6 +81,11 @@ describe('evaluations (办法 Art. 10)', () => {
     expect((await alone.ask(QUALITY, { id: volunteer.id }, stationAdmin)).data).toMatchObject({
       volunteer: { quality: { evaluations: 1, averageRating: 4, feedbacks: 0, averageFeedbackRating: null } },
     });
+    // Ratings are about a person's work: the volunteer and staff in scope read them, nobody else.
+    const self = { sub: volunteer.personId, roles: ['RESIDENT', 'VOLUNTEER'] } as Claims;
+    expect((await alone.ask(QUALITY, { id: volunteer.id }, self)).data).toMatchObject({ volunteer: { quality: { evaluations: 1 } } });
+    expect(errorCodes(await alone.ask(QUALITY, { id: volunteer.id }, otherStationAdmin))).toEqual(['FORBIDDEN']);
+    expect(errorCodes(await alone.ask(QUALITY, { id: volunteer.id }, aCaller.resident('p-someone')))).toEqual(['FORBIDDEN']);
   });
 
   it('refuses a rejected record, an unknown one, and the evaluator’s own record', async () => {

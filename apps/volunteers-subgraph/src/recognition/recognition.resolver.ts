@@ -24,7 +24,7 @@ export const recognitionResolvers = {
     awards: (volunteer: Volunteer, _: unknown, ctx: VolunteersContext) => ctx.recognition.awardsOf(volunteer.id),
     star: (volunteer: Volunteer, _: unknown, ctx: VolunteersContext) => ctx.recognition.starOf(volunteer.id),
     starEligibility: (volunteer: Volunteer, _: unknown, ctx: VolunteersContext) => ctx.recognition.eligibility(volunteer),
-    quality: (volunteer: Volunteer, _: unknown, ctx: VolunteersContext) => ctx.evaluations.qualityOf(volunteer.id),
+    quality: (volunteer: Volunteer, _: unknown, ctx: VolunteersContext) => ctx.evaluations.qualityOf(volunteer),
   },
   ServiceRecord: {
     evaluation: (record: ServiceRecord, _: unknown, ctx: VolunteersContext) => ctx.evaluations.evaluationOf(record.id),

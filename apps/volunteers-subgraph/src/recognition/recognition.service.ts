@@ -208,11 +208,12 @@ export class RecognitionService {
       const ladder = await this.thresholds(manager);
       const eligibility = eligibilityOf(volunteer.verifiedMinutes, ladder);
       const step = ladder.find((candidate) => candidate.level === input.level);
-      if (!step || input.level > eligibility.level) {
+      if (!step) throw new BadUserInput('input.level', { key: 'input.outOfRange', min: 1, max: ladder.length });
+      if (input.level > eligibility.level) {
         throw new BadUserInput('input.level', {
           key: 'recognition.notEligible',
           level: input.level,
-          neededHours: step?.hours ?? 0,
+          neededHours: step.hours,
           verifiedHours: eligibility.verifiedHours,
           eligibleLevel: eligibility.level,
         });

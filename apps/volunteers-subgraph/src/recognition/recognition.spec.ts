@@ -85,6 +85,8 @@ describe('recognition: trainings, awards and stars (办法 Arts. 8–10)', () =>
     expect(errorCodes(refused)).toEqual(['BAD_USER_INPUT']);
     expect(refused.errors![0]!.extensions).toMatchObject({ field: 'input.level', neededHours: 300, eligibleLevel: 1 });
     expect(refused.errors![0]!.message).toContain('300');
+    const offLadder = await alone.ask(GRANT, { input: { volunteerId: id, level: 7 } }, stationAdmin);
+    expect(offLadder.errors![0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.level', min: 1, max: 5 });
     expect((await view(id)).star).toBeNull();
   });
 
