@@ -11,6 +11,7 @@ import { accountClosureResolvers } from './accounts/account-closure.resolver';
 import { ActivitySignUp } from './activities/activity-signup.entity';
 import { Activity } from './activities/activity.entity';
 import { activityResolvers } from './activities/activity.resolver';
+import { certificateResolvers } from './certificates/certificate.resolver';
 import { consentResolvers } from './consent/consent.resolver';
 import { exchangeResolvers } from './exchange/exchange.resolver';
 import { Initial1764400000000 } from './migrations/1764400000000-initial';
@@ -26,6 +27,7 @@ import { CorrectionRequests1768100000000 } from './migrations/1768100000000-corr
 import { AccountClosure1768500000000 } from './migrations/1768500000000-account-closure';
 import { ExchangeReadiness1768310000000 } from './migrations/1768310000000-exchange-readiness';
 import { NotVolunteerService1768311000000 } from './migrations/1768311000000-not-volunteer-service';
+import { ServiceCertificates1768720000000 } from './migrations/1768720000000-service-certificates';
 import { orderMinutesHandlers } from './records/order-minutes.consumer';
 import { CorrectionRequest } from './records/correction-request.entity';
 import { ServiceRecordChange } from './records/record-change.entity';
@@ -49,7 +51,7 @@ export { seedVolunteering } from './seed/volunteering-seeder';
 export type { TeamRefSeed, VolunteeringCounts } from './seed/volunteering-seeder';
 
 export const volunteersEntities = [Person, Volunteer, TeamMembership, Activity, ActivitySignUp, ServiceRecord, ServiceRecordChange, CorrectionRequest];
-export const volunteersMigrations = [Initial1764400000000, PeopleAndLogin1764500000000, Volunteering1764600000000, VolunteerRejected1764700000000, ExternalKeys1764800000000, OrderRounds1765170000000, WeChatBindings1765300000000, RecordPhotos1767000000000, RecordContentsAndConsent1767200000000, WorkCalendar1767300000000, OutboxPublishedIndex1768000000000, CorrectionRequests1768100000000, ExchangeReadiness1768310000000, NotVolunteerService1768311000000, AccountClosure1768500000000];
+export const volunteersMigrations = [Initial1764400000000, PeopleAndLogin1764500000000, Volunteering1764600000000, VolunteerRejected1764700000000, ExternalKeys1764800000000, OrderRounds1765170000000, WeChatBindings1765300000000, RecordPhotos1767000000000, RecordContentsAndConsent1767200000000, WorkCalendar1767300000000, OutboxPublishedIndex1768000000000, CorrectionRequests1768100000000, ExchangeReadiness1768310000000, NotVolunteerService1768311000000, AccountClosure1768500000000, ServiceCertificates1768720000000];
 
 /**
  * The volunteers subgraph: people and identity, volunteers, their stations and teams, activities and service records
@@ -96,6 +98,7 @@ export async function startVolunteersSubgraph(config: Config, options: { port?: 
           ...recordResolvers.Query,
           ...serviceReadResolvers.Query,
           ...exchangeResolvers.Query,
+          ...certificateResolvers.Query,
         },
         Mutation: {
           ...personResolvers.Mutation,
@@ -106,6 +109,7 @@ export async function startVolunteersSubgraph(config: Config, options: { port?: 
           ...consentResolvers.Mutation,
           ...accountClosureResolvers.Mutation,
           ...exchangeResolvers.Mutation,
+          ...certificateResolvers.Mutation,
         },
         Activity: activityResolvers.Activity,
         ActivitySignUp: activityResolvers.ActivitySignUp,
@@ -117,7 +121,8 @@ export async function startVolunteersSubgraph(config: Config, options: { port?: 
         ExternalId: exchangeResolvers.ExternalId,
         ExportLogEntry: exchangeResolvers.ExportLogEntry,
         VolunteerReview: volunteerResolvers.VolunteerReview,
-        PracticeUnit: volunteerResolvers.PracticeUnit,
+        PracticeUnit: { ...volunteerResolvers.PracticeUnit, ...certificateResolvers.PracticeUnit },
+        ServiceCertificate: certificateResolvers.ServiceCertificate,
         Team: volunteerResolvers.Team,
         ServiceOrder: suggestionResolvers.ServiceOrder,
       },

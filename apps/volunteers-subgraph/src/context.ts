@@ -4,6 +4,7 @@ import type { SubgraphContext } from '@kz/subgraph';
 import { AccountClosureService } from './accounts/account-closure.service';
 import { ActivitySignUpService } from './activities/activity-signup.service';
 import { ActivityService } from './activities/activity.service';
+import { CertificateService } from './certificates/certificate.service';
 import { ConsentService } from './consent/consent.service';
 import { ExchangeService } from './exchange/exchange.service';
 import { ExportService } from './exchange/export.service';
@@ -38,6 +39,7 @@ export interface VolunteersContext extends SubgraphContext {
   accountClosures: AccountClosureService;
   exchange: ExchangeService;
   exports: ExportService;
+  certificates: CertificateService;
   photos: Photos;
   /** How minutes become hours (`SERVICE_HOURS_RULE`, records/hours.ts). */
   hoursRule: HoursRule;
@@ -73,6 +75,7 @@ export function buildVolunteersContext(
     accountClosures: new AccountClosureService(dataSource, base.actor, loaders, () => base.eventsWritten()),
     exchange: new ExchangeService(dataSource, base.actor),
     exports: new ExportService(dataSource, base.actor, hoursRule),
+    certificates: new CertificateService(dataSource, base.actor, hoursRule),
     photos,
     hoursRule,
   };

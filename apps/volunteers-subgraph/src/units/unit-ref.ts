@@ -15,6 +15,7 @@ export const VOLUNTEERS_PATH_COLUMNS: PathColumn[] = [
   { table: 'team_ref', column: 'home_unit_path' },
   { table: 'activity', column: 'organizing_unit_path' },
   { table: 'service_record', column: 'unit_path' },
+  { table: 'service_certificate', column: 'unit_path' },
 ];
 
 /**
