@@ -45,6 +45,7 @@ const FIELDS: Record<string, { select: string; rule: Rule }> = {
   overdueServiceRecords: { select: 'overdueServiceRecords(first: 5) { totalCount asOf edges { node { dueOn record { id } } } }', rule: 'scoped' },
   recordingReport: { select: 'recordingReport(year: 2025) { year created verified overdue }', rule: 'scoped' },
   openServiceRecordCorrections: { select: 'openServiceRecordCorrections(first: 5) { totalCount edges { node { id } } }', rule: 'deciders' },
+  serviceCertificates: { select: 'serviceCertificates(first: 5) { totalCount edges { node { number } } }', rule: 'scoped' },
   // analytics
   dailyFigures: { select: 'dailyFigures(from: "2026-03-01", to: "2026-03-02") { day verifiedMinutes }', rule: 'scoped' },
   stageTimes: { select: 'stageTimes(from: "2026-03-01", to: "2026-03-31") { stage count }', rule: 'scoped' },
