@@ -1,4 +1,4 @@
-import { errorCodes } from '@kz/testing';
+import { errorCodes, eventually } from '@kz/testing';
 import { Platform, startPlatform } from './stack';
 
 /**
@@ -133,6 +133,27 @@ describe('certificates by the recorder (办法 Arts. 14, 15, 17)', () => {
     expect(second.number).not.toBe(first.number);
     expect(await verify(second.number)).toMatchObject({ status: 'VALID', totalHours: 3.41 });
     expect((await verify(first.number)).status).toBe('REVOKED');
+  });
+
+  it('without the issuer’s statement, the certificate names the unit’s legal identity as set in org', async () => {
+    const UPDATE = `mutation($input: UpdateUnitInput!) { updateUnit(input: $input) { id legal { uscc } } }`;
+    const legal = { legalName: '开州区汉丰街道迎宾社区新时代文明实践站', uscc: '91110000600037341L', headName: '陈站长' };
+    await must(UPDATE, { input: { id: yingbin.id, legal } }, station);
+    const bare = { unitId: yingbin.id, volunteerId: heYi, recordIds: [ids[2]] };
+    // The org event reaches the volunteers subgraph through the queue.
+    await eventually(async () => {
+      const [row] = await platform.volunteers.query('SELECT uscc FROM unit_legal_ref WHERE unit_id = $1', [yingbin.id]);
+      return row?.uscc === legal.uscc;
+    });
+    const issued = (
+      await must<{ issueServiceCertificate: { number: string; legalName: string } }>(
+        `mutation($input: IssueServiceCertificateInput!) { issueServiceCertificate(input: $input) { number legalName } }`,
+        { input: bare },
+        station,
+      )
+    ).issueServiceCertificate;
+    expect(issued.legalName).toBe(legal.legalName);
+    expect((await verify(issued.number)).issuingUnit).toBe(legal.legalName);
   });
 
   it('a forged number answers NOT_FOUND', async () => {

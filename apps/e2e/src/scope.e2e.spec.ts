@@ -29,6 +29,7 @@ const FIELDS: Record<string, { select: string; rule: Rule }> = {
   depth: { select: 'depth', rule: 'public' },
   isDemonstration: { select: 'isDemonstration', rule: 'public' },
   address: { select: 'address', rule: 'public' },
+  legal: { select: 'legal { legalName uscc headName }', rule: 'public' },
   location: { select: 'location { lat lng }', rule: 'public' },
   contact: { select: 'contact { name phone }', rule: 'staff' },
   sevenHaves: { select: 'sevenHaves { item met }', rule: 'public' },
@@ -56,7 +57,7 @@ const FIELDS: Record<string, { select: string; rule: Rule }> = {
 };
 
 /** Public fields that may be null for a unit without the data; every other field must answer with a value. */
-const MAY_BE_NULL = new Set(['address', 'location']);
+const MAY_BE_NULL = new Set(['address', 'location', 'legal']);
 
 let platform: Platform;
 let yingbin: { id: string; path: string };

@@ -100,6 +100,7 @@ export type InputProblem =
   | { key: 'certificate.notOrganizedByUnit'; id: string }
   | { key: 'certificate.notVerified'; id: string }
   | { key: 'certificate.otherVolunteer' }
+  | { key: 'certificate.legalMissing' }
   | { key: 'figures.rangeInverted'; from: string; to: string }
   | { key: 'figures.rangeTooLong'; from: string; to: string; days: number; max: number }
   | { key: 'org.cycle' }

@@ -254,6 +254,10 @@ export const messages = {
     (p) => `${p.field}: service record ${p.id} is not verified; only verified records can be certified.`,
     (p) => `${p.field}：服务记录 ${p.id} 尚未核实，只能为已核实的记录出具证明。`,
   ),
+  'certificate.legalMissing': m(
+    (p) => `${p.field}: the issuing unit has no legal name, unified social credit code and head on record; give them, or set them on the unit first.`,
+    (p) => `${p.field}：出具单位尚未登记法定名称、统一社会信用代码和负责人，请填写，或先在单位信息中登记。`,
+  ),
   'certificate.otherVolunteer': m(
     (p) => `${p.field}: the certificate to replace was issued to another volunteer.`,
     (p) => `${p.field}：被替换的证明是为其他志愿者出具的。`,

@@ -247,6 +247,16 @@ export class CertificateService {
     return row.id;
   }
 
+  /** The issuer's statement when given (all three), else the unit's legal identity from org. */
+  private async legalOf(manager: EntityManager, unit: UnitRef, input: IssueCertificateInput): Promise<{ legalName: string; uscc: string; headName: string }> {
+    const given = [input.legalName, input.uscc, input.headName].filter((value) => value != null).length;
+    if (given === 3) return { legalName: input.legalName!, uscc: input.uscc!, headName: input.headName! };
+    if (given > 0) throw new BadUserInput(input.legalName == null ? 'input.legalName' : input.uscc == null ? 'input.uscc' : 'input.headName', { key: 'input.required' });
+    const [row] = await manager.query('SELECT legal_name, uscc, head_name FROM unit_legal_ref WHERE unit_id = $1 AND uscc IS NOT NULL', [unit.id]);
+    if (!row) throw new BadUserInput('input.legalName', { key: 'certificate.legalMissing' });
+    return { legalName: row.legal_name, uscc: row.uscc, headName: row.head_name };
+  }
+
   /** The frozen contents: checks 谁记录谁证明 on every listed record. */
   private async contentsOf(manager: EntityManager, unit: UnitRef, input: IssueCertificateInput, by: string): Promise<CertificateContents> {
     const [volunteer] = await manager.query(
@@ -282,6 +292,7 @@ export class CertificateService {
       content: r.content,
       hours: hoursFromMinutes(r.minutes, this.hoursRule),
     }));
+    const legal = await this.legalOf(manager, unit, input);
     const [{ today }] = await manager.query(`SELECT (now() AT TIME ZONE 'Asia/Shanghai')::date::text AS today`);
     return {
       volunteerName: volunteer.real_name,
@@ -292,9 +303,7 @@ export class CertificateService {
       totalHours: totalHours(records.map((r) => r.minutes), this.hoursRule),
       hoursRule: this.hoursRule,
       unitName: unit.name,
-      legalName: input.legalName,
-      uscc: input.uscc,
-      headName: input.headName,
+      ...legal,
       handlerName: handler?.real_name ?? by,
       issueDate: today,
     };

@@ -1,9 +1,12 @@
+import { randomUUID } from 'node:crypto';
+import type { Job } from 'bullmq';
 import type { Claims } from '@kz/auth';
+import type { EventEnvelope } from '@kz/events';
 import { RunningSubgraph } from '@kz/subgraph';
 import { aCaller, errorCodes, startSubgraphAlone, SubgraphAlone } from '@kz/testing';
 import { startVolunteersSubgraph } from '../app';
 import { hoursFromMinutes } from '../records/hours';
-import { upsertUnitRefs } from '../units/unit-ref';
+import { unitRefHandlers, upsertUnitRefs } from '../units/unit-ref';
 
 /** Certificates by the recorder (办法 Arts. 14, 15, 17) in the volunteers subgraph, against its real database. */
 const CENTER = { id: '1', code: 'C', path: '1', level: 'CENTER', name: '开州区新时代文明实践中心' } as const;
@@ -31,6 +34,7 @@ const REGISTER = `query($representations: [_Any!]!, $first: Int, $after: String)
 
 type Issued = {
   id: string;
+  legalName: string;
   number: string;
   status: string;
   volunteerName: string;
@@ -204,6 +208,37 @@ describe('certificates by the recorder (办法 Arts. 14, 15, 17)', () => {
     expect(revoked.data?.revokeServiceCertificate).toMatchObject({ status: 'REVOKED', revokeReason: '志愿者申请作废' });
     expect(errorCodes(await alone.ask(REVOKE, { input: { number: second.number, reason: '再次' } }, stationAdmin))).toEqual(['INVALID_TRANSITION']);
     expect((await verify(second.number)).status).toBe('REVOKED');
+  });
+
+  it('takes the issuing unit’s legal identity from org when the issuer gives none', async () => {
+    const volunteerId = await aVolunteer('周八');
+    const record = await aVerifiedRecord(volunteerId, 60, '2026-06-01T01:00:00Z');
+    const bare = { unitId: STATION.id, volunteerId, recordIds: [record] };
+    const missing = await alone.ask(ISSUE, { input: bare }, stationAdmin);
+    expect(errorCodes(missing)).toEqual(['BAD_USER_INPUT']);
+    expect(missing.errors![0]!.extensions).toMatchObject({ field: 'input.legalName' });
+    // Two of three is refused too: all or none.
+    expect(errorCodes(await alone.ask(ISSUE, { input: { ...bare, legalName: '某单位', uscc: USCC } }, stationAdmin))).toEqual(['BAD_USER_INPUT']);
+
+    const updated = (legal: { legalName: string; uscc: string; headName: string } | null, at: string): EventEnvelope<'org.unit.updated'> => ({
+      id: randomUUID(),
+      type: 'org.unit.updated',
+      version: 1,
+      occurredAt: at,
+      actor: { personId: '901', roles: ['CENTER_ADMIN'] },
+      unitPath: STATION.path,
+      payload: { unitId: STATION.id, code: STATION.code, level: STATION.level, parentId: INSTITUTE.id, name: STATION.name, path: STATION.path, legal },
+    });
+    const handlers = unitRefHandlers(db());
+    await handlers['org.unit.updated']!(updated({ legalName: '迎宾社区居民委员会', uscc: '91110000600037341L', headName: '陈书记' }, '2026-06-02T00:00:00Z'), {} as Job);
+    // An older event arriving late changes nothing.
+    await handlers['org.unit.updated']!(updated(null, '2026-06-01T00:00:00Z'), {} as Job);
+    const issued = await alone.ask<{ issueServiceCertificate: Issued & { uscc: string; headName: string } }>(ISSUE, { input: bare }, stationAdmin);
+    expect(issued.errors).toBeUndefined();
+    expect(issued.data!.issueServiceCertificate).toMatchObject({ legalName: '迎宾社区居民委员会', uscc: '91110000600037341L', headName: '陈书记' });
+    // The issuer's statement, when given, is what the certificate says.
+    expect((await mustIssue(input(STATION.id, volunteerId, [record]))).legalName).toBe('重庆市开州区迎宾社区居民委员会');
+    await db().query('DELETE FROM unit_legal_ref WHERE unit_id = $1', [STATION.id]);
   });
 
   it('a forged or malformed number is NOT_FOUND and reveals nothing', async () => {

@@ -2,8 +2,9 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
  * Certificates by the recorder (办法 Arts. 14, 15, 17): `service_certificate` keeps each issued certificate with a
- * snapshot of its contents (never rewritten: only its status moves, VALID → SUPERSEDED or REVOKED), and
- * `service_certificate_record` which records it lists, so a correction of one finds the certificates it supersedes.
+ * snapshot of its contents (never rewritten: only its status moves, VALID → SUPERSEDED or REVOKED),
+ * `service_certificate_record` which records it lists, so a correction of one finds the certificates it supersedes,
+ * and `unit_legal_ref`, the units' legal identity as the org events carry it.
  */
 export class ServiceCertificates1768720000000 implements MigrationInterface {
   name = 'ServiceCertificates1768720000000';
@@ -38,9 +39,19 @@ export class ServiceCertificates1768720000000 implements MigrationInterface {
         PRIMARY KEY (certificate_id, record_id)
       )`);
     await runner.query('CREATE INDEX service_certificate_record_record_idx ON service_certificate_record (record_id)');
+    // The units' legal identity, replicated from org.unit.created/updated (units/unit-ref.ts); a row only when set.
+    await runner.query(`
+      CREATE TABLE unit_legal_ref (
+        unit_id bigint PRIMARY KEY,
+        legal_name text,
+        uscc text,
+        head_name text,
+        version text NOT NULL
+      )`);
   }
 
   async down(runner: QueryRunner): Promise<void> {
+    await runner.query('DROP TABLE unit_legal_ref');
     await runner.query('DROP TABLE service_certificate_record');
     await runner.query('DROP TABLE service_certificate');
   }
