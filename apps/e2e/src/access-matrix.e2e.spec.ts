@@ -345,6 +345,20 @@ const MATRIX: Record<string, Entry> = {
   grantStar: { input: (fx, side) => ({ volunteerId: pick(side, fx.heYiVolunteer, fx.volunteerOut), level: 5 }), ...STATION_STAFF },
   evaluateServiceRecord: { input: (fx, side) => ({ recordId: pick(side, fx.records.correctIn, fx.records.correctOut), rating: 4, note: '服务认真' }), ...STATION_STAFF },
   setStarThresholds: { input: () => ({ hours: [100, 300, 600, 1000, 1500] }), ...CENTER_ONLY, noResource: true },
+  // Certificates by the recorder (办法 Arts. 14, 15): the record admins of the issuing unit's subtree.
+  issueServiceCertificate: {
+    input: (fx, side) => ({
+      unitId: pick(side, fx.yingbin.id, fx.yongxian.id),
+      volunteerId: pick(side, fx.heYiVolunteer, fx.volunteerOut),
+      recordIds: [pick(side, fx.corrections.disputeIn, fx.corrections.disputeOut)],
+      legalName: '矩阵测试单位',
+      uscc: '91440300708461136T',
+      headName: '矩阵负责人',
+    }),
+    ...STATION_STAFF,
+  },
+  // The first allowed caller revokes it; the others fail harmlessly (INVALID_TRANSITION).
+  revokeServiceCertificate: { input: (fx, side) => ({ number: pick(side, fx.certificates.in, fx.certificates.out), reason: '矩阵测试' }), ...STATION_STAFF },
   // Public: anyone may open an account or sign in.
   signUp: {
     input: (fx) => ({ realName: '矩阵测试', mobile: mobile(), idNumber: withCheckDigit(`50023419900101${String(serial % 1000).padStart(3, '0')}`), password: 'juzhen2026', homeUnitId: fx.yingbin.id }),
@@ -689,6 +703,22 @@ async function buildFixtures() {
     );
     return row.id as string;
   };
+  // Issued certificates, one on each side, to revoke.
+  const certificate = async (volunteerId: string, unit: { id: string; path: string }, recordId: string) => {
+    const number = `ZYFW-${unique('MATRIX').toUpperCase().padEnd(26, 'A').slice(0, 26)}`;
+    const [row] = await platform.volunteers.query(
+      `INSERT INTO service_certificate (number, volunteer_id, unit_id, unit_path, contents, total_hours, period_from, period_to, issued_by)
+       VALUES ($1, $2, $3, $4, '{}', 1, current_date, current_date, 'test') RETURNING id::text`,
+      [number, volunteerId, unit.id, unit.path],
+    );
+    await platform.volunteers.query('INSERT INTO service_certificate_record (certificate_id, record_id) VALUES ($1, $2)', [row.id, recordId]);
+    return number;
+  };
+  const certificates = {
+    in: await certificate(heYiVolunteer, yingbin, corrections.disputeIn),
+    out: await certificate(volunteerOut, yongxian, corrections.disputeOut),
+  };
+
   const deliveryIn = await delivery(yingbin.path);
   const deliveryOut = await delivery(yongxian.path);
 
@@ -715,7 +745,7 @@ async function buildFixtures() {
     zhou, heYi, heYiVolunteer, liu, volunteerOut, volunteers,
     orderIn, orderOut, carePlanIn, carePlanOut, visitDueAt: new Date(Date.now() + 7 * 86_400_000).toISOString(),
     accountZhou, accountLiu, accountNeighbour, accountHeYi, rewardIn, rewardOut, fulfilIn, fulfilOut, cancelIn, cancelOut, txIn, txOut,
-    activityIn, activityOut, records, corrections, deliveryIn, deliveryOut, loginPhone,
+    activityIn, activityOut, records, corrections, certificates, deliveryIn, deliveryOut, loginPhone,
   };
 }
 

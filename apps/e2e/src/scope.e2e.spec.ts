@@ -29,6 +29,7 @@ const FIELDS: Record<string, { select: string; rule: Rule }> = {
   depth: { select: 'depth', rule: 'public' },
   isDemonstration: { select: 'isDemonstration', rule: 'public' },
   address: { select: 'address', rule: 'public' },
+  legal: { select: 'legal { legalName uscc headName }', rule: 'public' },
   location: { select: 'location { lat lng }', rule: 'public' },
   contact: { select: 'contact { name phone }', rule: 'staff' },
   sevenHaves: { select: 'sevenHaves { item met }', rule: 'public' },
@@ -45,6 +46,7 @@ const FIELDS: Record<string, { select: string; rule: Rule }> = {
   overdueServiceRecords: { select: 'overdueServiceRecords(first: 5) { totalCount asOf edges { node { dueOn record { id } } } }', rule: 'scoped' },
   recordingReport: { select: 'recordingReport(year: 2025) { year created verified overdue }', rule: 'scoped' },
   openServiceRecordCorrections: { select: 'openServiceRecordCorrections(first: 5) { totalCount edges { node { id } } }', rule: 'deciders' },
+  serviceCertificates: { select: 'serviceCertificates(first: 5) { totalCount edges { node { number } } }', rule: 'scoped' },
   // analytics
   dailyFigures: { select: 'dailyFigures(from: "2026-03-01", to: "2026-03-02") { day verifiedMinutes }', rule: 'scoped' },
   stageTimes: { select: 'stageTimes(from: "2026-03-01", to: "2026-03-31") { stage count }', rule: 'scoped' },
@@ -55,7 +57,7 @@ const FIELDS: Record<string, { select: string; rule: Rule }> = {
 };
 
 /** Public fields that may be null for a unit without the data; every other field must answer with a value. */
-const MAY_BE_NULL = new Set(['address', 'location']);
+const MAY_BE_NULL = new Set(['address', 'location', 'legal']);
 
 let platform: Platform;
 let yingbin: { id: string; path: string };

@@ -5,6 +5,7 @@ import { DateTimeScalar, RunningSubgraph, startSubgraphService } from '@kz/subgr
 import type { Logger } from '@kz/telemetry';
 import { buildOrgContext, OrgContext } from './context';
 import { Initial1764300000000 } from './migrations/1764300000000-initial';
+import { UnitLegal1768720000000 } from './migrations/1768720000000-unit-legal';
 import { SevenHavesCheck } from './seven-haves/seven-haves';
 import { Team } from './teams/team.entity';
 import { teamResolvers } from './teams/team.resolver';
@@ -15,7 +16,7 @@ export { seedOrg } from './seed/org-seeder';
 export type { SeedCounts } from './seed/org-seeder';
 
 export const orgEntities = [PracticeUnit, SevenHavesCheck, Team];
-export const orgMigrations = [Initial1764300000000, OutboxPublishedIndex1768000000000];
+export const orgMigrations = [Initial1764300000000, OutboxPublishedIndex1768000000000, UnitLegal1768720000000];
 
 /** The organization subgraph: the practice hierarchy, the seven haves and the volunteer teams. */
 export function startOrgSubgraph(config: Config, options: { port?: number; log?: Logger } = {}): Promise<RunningSubgraph> {

@@ -11,6 +11,7 @@ import { accountClosureResolvers } from './accounts/account-closure.resolver';
 import { ActivitySignUp } from './activities/activity-signup.entity';
 import { Activity } from './activities/activity.entity';
 import { activityResolvers } from './activities/activity.resolver';
+import { certificateResolvers } from './certificates/certificate.resolver';
 import { consentResolvers } from './consent/consent.resolver';
 import { exchangeResolvers } from './exchange/exchange.resolver';
 import { orderFeedbackHandlers } from './recognition/order-feedback.consumer';
@@ -30,6 +31,7 @@ import { ExchangeReadiness1768310000000 } from './migrations/1768310000000-excha
 import { NotVolunteerService1768311000000 } from './migrations/1768311000000-not-volunteer-service';
 import { Recognition1768600100000 } from './migrations/1768600100000-recognition';
 import { Evaluations1768600200000 } from './migrations/1768600200000-evaluations';
+import { ServiceCertificates1768720000000 } from './migrations/1768720000000-service-certificates';
 import { orderMinutesHandlers } from './records/order-minutes.consumer';
 import { CorrectionRequest } from './records/correction-request.entity';
 import { ServiceRecordChange } from './records/record-change.entity';
@@ -53,7 +55,7 @@ export { seedVolunteering } from './seed/volunteering-seeder';
 export type { TeamRefSeed, VolunteeringCounts } from './seed/volunteering-seeder';
 
 export const volunteersEntities = [Person, Volunteer, TeamMembership, Activity, ActivitySignUp, ServiceRecord, ServiceRecordChange, CorrectionRequest];
-export const volunteersMigrations = [Initial1764400000000, PeopleAndLogin1764500000000, Volunteering1764600000000, VolunteerRejected1764700000000, ExternalKeys1764800000000, OrderRounds1765170000000, WeChatBindings1765300000000, RecordPhotos1767000000000, RecordContentsAndConsent1767200000000, WorkCalendar1767300000000, OutboxPublishedIndex1768000000000, CorrectionRequests1768100000000, ExchangeReadiness1768310000000, NotVolunteerService1768311000000, AccountClosure1768500000000, Recognition1768600100000, Evaluations1768600200000];
+export const volunteersMigrations = [Initial1764400000000, PeopleAndLogin1764500000000, Volunteering1764600000000, VolunteerRejected1764700000000, ExternalKeys1764800000000, OrderRounds1765170000000, WeChatBindings1765300000000, RecordPhotos1767000000000, RecordContentsAndConsent1767200000000, WorkCalendar1767300000000, OutboxPublishedIndex1768000000000, CorrectionRequests1768100000000, ExchangeReadiness1768310000000, NotVolunteerService1768311000000, AccountClosure1768500000000, Recognition1768600100000, Evaluations1768600200000, ServiceCertificates1768720000000];
 
 /**
  * The volunteers subgraph: people and identity, volunteers, their stations and teams, activities and service records
@@ -101,6 +103,7 @@ export async function startVolunteersSubgraph(config: Config, options: { port?: 
           ...serviceReadResolvers.Query,
           ...exchangeResolvers.Query,
           ...recognitionResolvers.Query,
+          ...certificateResolvers.Query,
         },
         Mutation: {
           ...personResolvers.Mutation,
@@ -112,6 +115,7 @@ export async function startVolunteersSubgraph(config: Config, options: { port?: 
           ...accountClosureResolvers.Mutation,
           ...exchangeResolvers.Mutation,
           ...recognitionResolvers.Mutation,
+          ...certificateResolvers.Mutation,
         },
         Activity: activityResolvers.Activity,
         ActivitySignUp: activityResolvers.ActivitySignUp,
@@ -126,7 +130,8 @@ export async function startVolunteersSubgraph(config: Config, options: { port?: 
         ExternalId: exchangeResolvers.ExternalId,
         ExportLogEntry: exchangeResolvers.ExportLogEntry,
         VolunteerReview: volunteerResolvers.VolunteerReview,
-        PracticeUnit: volunteerResolvers.PracticeUnit,
+        PracticeUnit: { ...volunteerResolvers.PracticeUnit, ...certificateResolvers.PracticeUnit },
+        ServiceCertificate: certificateResolvers.ServiceCertificate,
         Team: volunteerResolvers.Team,
         ServiceOrder: suggestionResolvers.ServiceOrder,
       },

@@ -4,6 +4,7 @@ import type { SubgraphContext } from '@kz/subgraph';
 import { AccountClosureService } from './accounts/account-closure.service';
 import { ActivitySignUpService } from './activities/activity-signup.service';
 import { ActivityService } from './activities/activity.service';
+import { CertificateService } from './certificates/certificate.service';
 import { ConsentService } from './consent/consent.service';
 import { ExchangeService } from './exchange/exchange.service';
 import { ExportService } from './exchange/export.service';
@@ -42,6 +43,7 @@ export interface VolunteersContext extends SubgraphContext {
   exports: ExportService;
   recognition: RecognitionService;
   evaluations: EvaluationService;
+  certificates: CertificateService;
   photos: Photos;
   /** How minutes become hours (`SERVICE_HOURS_RULE`, records/hours.ts). */
   hoursRule: HoursRule;
@@ -79,6 +81,7 @@ export function buildVolunteersContext(
     exports: new ExportService(dataSource, base.actor, hoursRule),
     recognition: new RecognitionService(dataSource, base.actor),
     evaluations: new EvaluationService(dataSource, base.actor),
+    certificates: new CertificateService(dataSource, base.actor, hoursRule),
     photos,
     hoursRule,
   };

@@ -8,6 +8,7 @@ export { Actor, pathWithin } from './actor';
 export { DEFAULT_PASSWORD_COST, hashPassword, verifyPassword, decoyHash } from './passwords';
 export { PiiVault } from './pii';
 export { isValidIdNumber, maskIdNumber, maskMobile, maskName, normalizeIdNumber, withCheckDigit } from './identity-number';
+export { isValidUscc, usccCheckCharacter } from './uscc';
 export { MediaSigner, PHOTO_CONTENT_TYPES } from './media-signing';
 export type { PhotoContentType, PhotoVariant, UploadTicket, UrlCheck } from './media-signing';
 export { Photos } from './photos';

@@ -95,6 +95,12 @@ export type InputProblem =
   | { key: 'points.cardNumber' }
   | { key: 'points.idempotencyKey'; min: number; max: number }
   | { key: 'input.inPast' }
+  | { key: 'certificate.invalidUscc' }
+  | { key: 'certificate.notTheVolunteersRecord'; id: string }
+  | { key: 'certificate.notOrganizedByUnit'; id: string }
+  | { key: 'certificate.notVerified'; id: string }
+  | { key: 'certificate.otherVolunteer' }
+  | { key: 'certificate.legalMissing' }
   | { key: 'figures.rangeInverted'; from: string; to: string }
   | { key: 'figures.rangeTooLong'; from: string; to: string; days: number; max: number }
   | { key: 'org.cycle' }

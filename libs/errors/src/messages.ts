@@ -238,6 +238,30 @@ export const messages = {
     (p) => `${p.field}: the end of the range must come after its start.`,
     (p) => `${p.field}：结束时间须晚于开始时间。`,
   ),
+  'certificate.invalidUscc': m(
+    (p) => `${p.field}: is not a valid unified social credit code (18 characters, GB 32100-2015 check character).`,
+    (p) => `${p.field}：不是有效的统一社会信用代码（18 位，校验码须符合 GB 32100-2015）。`,
+  ),
+  'certificate.notTheVolunteersRecord': m(
+    (p) => `${p.field}: service record ${p.id} is not a record of this volunteer.`,
+    (p) => `${p.field}：服务记录 ${p.id} 不是该志愿者的记录。`,
+  ),
+  'certificate.notOrganizedByUnit': m(
+    (p) => `${p.field}: service record ${p.id} was not organized by the issuing unit or a unit below it; only the recording unit certifies (谁记录谁证明).`,
+    (p) => `${p.field}：服务记录 ${p.id} 不是出具单位或其下级单位组织的活动记录，须由记录单位出具证明（谁记录谁证明）。`,
+  ),
+  'certificate.notVerified': m(
+    (p) => `${p.field}: service record ${p.id} is not verified; only verified records can be certified.`,
+    (p) => `${p.field}：服务记录 ${p.id} 尚未核实，只能为已核实的记录出具证明。`,
+  ),
+  'certificate.legalMissing': m(
+    (p) => `${p.field}: the issuing unit has no legal name, unified social credit code and head on record; give them, or set them on the unit first.`,
+    (p) => `${p.field}：出具单位尚未登记法定名称、统一社会信用代码和负责人，请填写，或先在单位信息中登记。`,
+  ),
+  'certificate.otherVolunteer': m(
+    (p) => `${p.field}: the certificate to replace was issued to another volunteer.`,
+    (p) => `${p.field}：被替换的证明是为其他志愿者出具的。`,
+  ),
   'exchange.externalIdTaken': m(
     (p) => `${p.field}: ${p.value} is already the id of another entry in that system; check the number.`,
     (p) => `${p.field}：${p.value} 已是该系统中另一条目的编号，请核对。`,

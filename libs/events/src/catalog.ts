@@ -16,6 +16,8 @@ const unitChanged = z.object({
   parentId: id.nullable(),
   name: z.string(),
   path: z.string(),
+  /** The unit's legal identity for certificates (办法 Art. 15); on updates, null when not set. Additive: absent before. */
+  legal: z.object({ legalName: z.string(), uscc: z.string(), headName: z.string() }).nullable().optional(),
 });
 const teamChanged = z.object({
   teamId: id,

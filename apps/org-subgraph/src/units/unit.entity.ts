@@ -43,6 +43,16 @@ export class PracticeUnit {
   @Column({ name: 'contact_phone', type: 'text', nullable: true })
   contactPhone!: string | null;
 
+  /** The unit's legal identity for certificates (办法 Art. 15): legal name, 统一社会信用代码, 负责人; all or none. */
+  @Column({ name: 'legal_name', type: 'text', nullable: true })
+  legalName!: string | null;
+
+  @Column({ type: 'text', nullable: true })
+  uscc!: string | null;
+
+  @Column({ name: 'head_name', type: 'text', nullable: true })
+  headName!: string | null;
+
   @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
   createdAt!: Date;
 

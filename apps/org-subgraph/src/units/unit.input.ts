@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isValidUscc } from '@kz/auth';
 import { fields } from '@kz/subgraph';
 import { UNIT_LEVELS } from './unit-levels';
 
@@ -28,6 +29,17 @@ export const createUnitInput = z.object({
 });
 export type CreateUnitInput = z.output<typeof createUnitInput>;
 
+/** A unit's legal identity (办法 Art. 15); the 统一社会信用代码 with its GB 32100-2015 check character. */
+const legal = z.object({
+  legalName: fields.text(100),
+  uscc: z
+    .string()
+    .trim()
+    .toUpperCase()
+    .refine(isValidUscc, { params: { key: 'certificate.invalidUscc' } }),
+  headName: fields.text(50),
+});
+
 export const updateUnitInput = z.object({
   id: fields.id(),
   name: fields.text(100).optional(),
@@ -35,6 +47,7 @@ export const updateUnitInput = z.object({
   address: fields.text(200).nullable().optional(),
   location: location.nullable().optional(),
   contact: contact.nullable().optional(),
+  legal: legal.nullable().optional(),
 });
 export type UpdateUnitInput = z.output<typeof updateUnitInput>;
 

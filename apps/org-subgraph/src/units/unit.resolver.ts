@@ -36,6 +36,7 @@ export const unitResolvers = {
       return found.filter((ancestor): ancestor is PracticeUnit => !!ancestor && !(ancestor instanceof Error));
     },
     location: (unit: PracticeUnit) => (unit.lat !== null && unit.lng !== null ? { lat: unit.lat, lng: unit.lng } : null),
+    legal: (unit: PracticeUnit) => (unit.uscc ? { legalName: unit.legalName, uscc: unit.uscc, headName: unit.headName } : null),
     contact: (unit: PracticeUnit, _: unknown, ctx: OrgContext) => {
       ctx.actor.requireAuthenticated();
       if (!ctx.actor.isStaff) throw new Forbidden();

@@ -143,6 +143,11 @@ export class UnitService {
       const changes: Partial<PracticeUnit> = { ...detailsOf(input), updatedAt: new Date() };
       if (input.name !== undefined) changes.name = input.name;
       if (input.code !== undefined) changes.code = input.code;
+      if (input.legal !== undefined) {
+        changes.legalName = input.legal?.legalName ?? null;
+        changes.uscc = input.legal?.uscc ?? null;
+        changes.headName = input.legal?.headName ?? null;
+      }
       try {
         await manager.update(PracticeUnit, { id: current.id }, changes);
       } catch (error) {
@@ -154,7 +159,15 @@ export class UnitService {
         type: 'org.unit.updated',
         actor: actorOf(claims),
         unitPath: updated.path,
-        payload: { unitId: updated.id, code: updated.code, level: updated.level, parentId: updated.parentId, name: updated.name, path: updated.path },
+        payload: {
+          unitId: updated.id,
+          code: updated.code,
+          level: updated.level,
+          parentId: updated.parentId,
+          name: updated.name,
+          path: updated.path,
+          legal: updated.uscc ? { legalName: updated.legalName!, uscc: updated.uscc, headName: updated.headName! } : null,
+        },
       });
       return updated;
     });

@@ -9,6 +9,7 @@ import { responsiblePerson } from '../activities/activity.service';
 import { enqueueForExchange } from '../exchange/exchange-outbox';
 import { findUnit } from '../units/unit-ref';
 import { ServiceRecord } from './record.entity';
+import { supersedeCertificatesOf } from '../certificates/certificate.service';
 import { assertMayReviewHeld, holdOwnUnitStaff, reviewableCondition } from './held-records';
 import { attachRecordPhotos } from './record-photos';
 import { beijingDay, loadWorkCalendar, WorkCalendar } from './working-days';
@@ -252,7 +253,7 @@ export class RecordService {
    * The one correction path, in the caller's transaction, on a record the caller has locked and checked the scope
    * of: the new minutes, a `CORRECTED` history line by `claims.sub`, and for a verified record the volunteer's total
    * moved by the difference, `volunteer.hours.corrected` in the outbox (the points service credits or debits it) and
-   * its exchange outbox row due again (exchange/exchange-outbox.ts). `correctServiceMinutes` and an accepted correction request both come through here.
+   * its exchange outbox row due again (exchange/exchange-outbox.ts), and the valid certificates listing it superseded. `correctServiceMinutes` and an accepted correction request both come through here.
    */
   async applyCorrection(
     manager: EntityManager,
@@ -285,6 +286,7 @@ export class RecordService {
         },
       });
       await enqueueForExchange(manager, [current.id]);
+      await supersedeCertificatesOf(manager, current.id);
       wroteEvent = true;
     }
     return { record: hydrate(manager, ServiceRecord, [row])[0]!, wroteEvent };

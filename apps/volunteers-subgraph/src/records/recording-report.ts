@@ -26,6 +26,10 @@ export interface RecordingReport {
   overdue: number;
   /** Years involved whose holiday notice is not in the calendar table (counted Monday to Friday). */
   calendarMissingYears: number[];
+  /** Certificates issued in the year by units of the subtree (办法 Arts. 14, 15), whatever their status now. */
+  certificatesIssued: number;
+  /** Certificates of units of the subtree revoked in the year. */
+  certificatesRevoked: number;
 }
 
 const FIRST_YEAR = 2000;
@@ -102,7 +106,11 @@ export class RecordingReportService {
            WHERE (x.decided_at AT TIME ZONE 'Asia/Shanghai')::date > d.due_day) AS decided_late,
          (SELECT count(*)::int FROM scope
            WHERE created_at < $3::timestamptz AND (ended AT TIME ZONE 'Asia/Shanghai')::date <= $6::date
-             AND coalesce(verified_at, rejected_at, 'infinity') >= $3::timestamptz) AS overdue`,
+             AND coalesce(verified_at, rejected_at, 'infinity') >= $3::timestamptz) AS overdue,
+         (SELECT count(*)::int FROM service_certificate WHERE (unit_path = $1 OR unit_path LIKE $1 || '/%')
+           AND issued_at >= $2::timestamptz AND issued_at < $3::timestamptz) AS certificates_issued,
+         (SELECT count(*)::int FROM service_certificate WHERE (unit_path = $1 OR unit_path LIKE $1 || '/%')
+           AND revoked_at >= $2::timestamptz AND revoked_at < $3::timestamptz) AS certificates_revoked`,
       [unit.path, start, end, endDays, dueDays, lastOverdueEnd],
     )) as {
       created: number;
@@ -113,6 +121,8 @@ export class RecordingReportService {
       median_days: number | null;
       decided_late: number;
       overdue: number;
+      certificates_issued: number;
+      certificates_revoked: number;
     }[];
     const years = [...new Set([year - 1, year])];
     return {
@@ -127,6 +137,8 @@ export class RecordingReportService {
       decidedLate: row!.decided_late,
       overdue: row!.overdue,
       calendarMissingYears: years.filter((y) => !calendar.covers(y)),
+      certificatesIssued: row!.certificates_issued,
+      certificatesRevoked: row!.certificates_revoked,
     };
   }
 }
