@@ -6,15 +6,11 @@ import { aCaller, errorCodes, startSubgraphAlone, SubgraphAlone } from '@kz/test
 import { startVolunteersSubgraph } from '../app';
 import { upsertUnitRefs } from '../units/unit-ref';
 import { recordOrderFeedback } from './order-feedback.consumer';
+import { CENTER, centerAdmin, INSTITUTE, OTHER_INSTITUTE, OTHER_STATION, STATION } from '../testing/unit-tree';
 
 /** Quality evaluations on records and residents' order ratings as feedback (办法 Art. 10), against the real database. */
-const CENTER = { id: '1', code: 'C', path: '1', level: 'CENTER', name: '开州区新时代文明实践中心' } as const;
-const INSTITUTE = { id: '2', code: 'I', path: '1/2', level: 'INSTITUTE', name: '汉丰街道实践所' } as const;
-const STATION = { id: '5', code: 'S5', path: '1/2/5', level: 'STATION', name: '迎宾社区实践站' } as const;
-const OTHER_STATION = { id: '7', code: 'S7', path: '1/3/7', level: 'STATION', name: '永先社区实践站' } as const;
-const OTHER_INSTITUTE = { id: '3', code: 'I3', path: '1/3', level: 'INSTITUTE', name: '云枫街道实践所' } as const;
 
-const center: Claims = { sub: 'p-center', roles: ['CENTER_ADMIN'], unitId: '1', unitPath: '1' };
+const center = centerAdmin;
 const stationAdmin = aCaller.staff('STATION_ADMIN', STATION, 'p-station');
 const otherStationAdmin = aCaller.staff('STATION_ADMIN', OTHER_STATION, 'p-other');
 
