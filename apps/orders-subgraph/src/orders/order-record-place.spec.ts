@@ -6,6 +6,9 @@ describe("an order record's place and content (办法 Art. 7)", () => {
     expect(communityOf('幸福小区 5-2-301')).toBe('幸福小区');
     expect(communityOf('开州区汉丰街道迎宾大道88号3栋501')).toBeNull();
     expect(communityOf(null)).toBeNull();
+    // Where the name's start is uncertain nothing is taken, rather than a name cut short (口小区, 幸福小区 of 和平街道幸福小区?).
+    expect(communityOf('开州区和平街道口小区2栋')).toBeNull();
+    expect(communityOf('北京市朝阳区和平街道幸福小区3号楼')).toBeNull();
   });
 
   it("are the station's name with the 小区 when there is one, the station's name alone otherwise", () => {

@@ -2,11 +2,13 @@ import { isOrderCategory, ORDER_CATEGORY_ZH } from '@kz/events';
 
 /**
  * The 小区 an address names, without what comes before it (city, district, street, number) or after it (building,
- * unit, door): `北京市朝阳区和平街道幸福小区3号楼2单元101` gives `幸福小区`. Null when the address names none, or
- * none the pattern can tell from the street (`新华路小区`): then nothing of the address is used.
+ * unit, door): `开州区汉丰街道迎宾大道88号腾龙小区3栋2单元501` gives `腾龙小区`. Taken only where the name's start is
+ * certain — the address's start, a separator, a digit or 号 before it — since 市区县街道路巷弄 may end a street or
+ * begin a name (`和平街道口小区`): a record's place must be true (办法 Art. 3), so an uncertain name gives null and the
+ * place is the station's alone.
  */
 export function communityOf(address: string | null): string | null {
-  const match = /([^\s,，、;；:：()（）市区县街道路巷弄号0-9]{1,20}小区)/u.exec(address ?? '');
+  const match = /(?:^|[\s,，、;；:：()（）0-9号])([^\s,，、;；:：()（）市区县街道路巷弄号0-9]{1,20}小区)/u.exec(address ?? '');
   return match ? match[1]! : null;
 }
 
