@@ -212,7 +212,11 @@ describe('rework after a reopening', () => {
     const balanceBefore = await heYiBalance();
 
     // 点单, 派单, 接单; 何毅 serves and the station delivers in part.
-    const { id: orderId } = await must('placeOrder', { title: '腾龙广场小区健身器材松动', category: 'SAFETY_FACILITIES', channel: 'WECHAT', stationHintId: yingbin.id }, 'zhou');
+    const { id: orderId } = await must(
+      'placeOrder',
+      { title: '腾龙广场小区健身器材松动', category: 'SAFETY_FACILITIES', channel: 'WECHAT', stationHintId: yingbin.id, address: '开州区汉丰街道迎宾大道88号腾龙小区3栋2单元501' },
+      'zhou',
+    );
     await must('dispatchOrder', { orderId, stationId: yingbin.id }, 'dispatcher');
     await must('acceptOrder', { orderId }, 'stationAdmin');
     await must('assignVolunteers', { orderId, volunteerIds: [heYi.volunteerId] }, 'stationAdmin');
@@ -237,6 +241,17 @@ describe('rework after a reopening', () => {
     expect(records.map((record) => [record.status, record.source, record.minutes])).toEqual([
       ['PENDING', 'ORDER', 30],
       ['PENDING', 'ORDER', 45],
+    ]);
+    // 办法 Art. 7: the place is the station and the 小区 (not the resident's address), the content the category and title.
+    const [{ name: stationName }] = await platform.orders.query('SELECT name FROM unit_ref WHERE id = $1', [yingbin.id]);
+    const contents = await ask<{ serviceRecords: { edges: { node: { id: string; place: string | null; content: string } }[] } }>(
+      `query($filter: ServiceRecordFilter) { serviceRecords(filter: $filter, first: 100) { edges { node { id place content } } } }`,
+      { filter: { volunteerId: heYi.volunteerId } },
+      'stationAdmin',
+    );
+    expect(contents.serviceRecords.edges.map((edge) => edge.node).filter((node) => records.some((record) => record.id === node.id))).toEqual([
+      expect.objectContaining({ place: `${stationName}（腾龙小区）`, content: '安全隐患与设施：腾龙广场小区健身器材松动' }),
+      expect.objectContaining({ place: `${stationName}（腾龙小区）`, content: '安全隐患与设施：腾龙广场小区健身器材松动' }),
     ]);
 
     // The station admin verifies both; his hours grow by 75 minutes (1.25 h; verifiedHours shows one decimal).

@@ -70,6 +70,14 @@ const orderDelivered = orderProgress.extend({
    * no records of it. Absent (older events, or not declared) means volunteer service.
    */
   staffDuty: z.boolean().optional(),
+  /**
+   * 办法 Art. 7 服务地点 of the records made from this round: the station's name, with the 小区 of the order's address
+   * when it names one (never the address itself: it is the resident's personal data). Absent on older events: the
+   * records keep no place.
+   */
+  place: z.string().optional(),
+  /** 办法 Art. 7 服务内容: the category's Chinese name and the order's title. Absent on older events: the title. */
+  content: z.string().optional(),
 });
 const orderClosing = z.object({
   orderId: id,

@@ -36,6 +36,7 @@ import {
   transitionFor,
 } from './order-state-machine';
 import { attachOrderPhotos } from './order-photos';
+import { orderRecordContent, orderRecordPlace } from './order-record-place';
 import { appendTimeline, Doer, doerOf, insertOrder, lockOrder, recordOrderEvent, SYSTEM, updateOrder } from './order-writer';
 
 /** Moves whose staff act for the order's station (the timeline names the station as their unit). */
@@ -274,6 +275,9 @@ export class OrderMoves {
       if (input.fundingSource !== undefined) changes.funding_source = input.fundingSource;
       const next = await updateOrder(manager, order.id, changes);
       await this.log(manager, next, transition, order, doer, input.note);
+      // 办法 Art. 7 place and content of the records: the station and the 小区, never the resident's address.
+      const station = await findUnit(manager, order.stationId!);
+      const place = orderRecordPlace(station?.name ?? null, order.address);
       await recordOrderEvent(manager, next, doer, 'order.delivered', {
         orderId: order.id,
         round,
@@ -286,6 +290,8 @@ export class OrderMoves {
         deliveredAt: now.toISOString(),
         dueAt: evaluateBy.toISOString(),
         ...(input.staffDuty ? { staffDuty: true } : {}),
+        ...(place ? { place } : {}),
+        content: orderRecordContent(order.category, order.title),
       }, now);
       return next;
     });

@@ -86,16 +86,19 @@ export async function recordOrderMinutes(dataSource: DataSource, event: EventEnv
     if (rows.length === 0) return;
 
     const createdBy = 'personId' in event.actor ? event.actor.personId : `system:${event.actor.system}`;
-    // 办法 Art. 7: the content is the order's title; the 负责人 the staff member who delivered it, as named now. The
-    // event carries no address, so an order record has no place (docs/records.md, "Not built yet").
+    // 办法 Art. 7: the place and content are the event's (the station and the 小区, never the resident's address; the
+    // category and the title), the 负责人 the staff member who delivered it, as named now. An older event without
+    // them gives the title as content and no place.
     const responsible = 'personId' in event.actor ? await responsiblePerson(manager, event.actor.personId, null) : null;
     const title = payload.title?.trim() || `服务订单 ${payload.orderId}`;
+    const content = payload.content?.trim() || title;
+    const place = payload.place?.trim() || null;
     const startedAt = payload.startedAt ?? payload.deliveredAt ?? event.occurredAt;
     const made: { record_id: string }[] = await manager.query(
       `WITH made AS (
          INSERT INTO service_record (volunteer_id, order_id, order_round, unit_id, unit_path, category, title, started_at, minutes, source, created_by,
-                                     content, responsible_person_id, responsible_name)
-         SELECT t.volunteer_id, $1, $10, t.unit_id, t.unit_path, $2, $3, $4, t.minutes, 'ORDER', $5, $3, $11, $12
+                                     content, place, responsible_person_id, responsible_name)
+         SELECT t.volunteer_id, $1, $10, t.unit_id, t.unit_path, $2, $3, $4, t.minutes, 'ORDER', $5, $13, $14, $11, $12
            FROM unnest($6::bigint[], $7::int[], $8::bigint[], $9::text[]) AS t(volunteer_id, minutes, unit_id, unit_path)
           ORDER BY t.volunteer_id
          ON CONFLICT (volunteer_id, order_id, order_round) WHERE order_id IS NOT NULL DO NOTHING
@@ -117,6 +120,8 @@ export async function recordOrderMinutes(dataSource: DataSource, event: EventEnv
         payload.round ?? 1,
         responsible?.id ?? null,
         responsible?.name ?? null,
+        content,
+        place,
       ],
     );
     outcome.created = made.map((row) => row.record_id);

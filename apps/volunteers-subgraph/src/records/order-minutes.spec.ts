@@ -64,7 +64,7 @@ const handle = (event: EventEnvelope<'order.delivered'>) =>
 async function recordsOf(orderId: string) {
   return db.query(
     `SELECT r.id::text, r.volunteer_id::text, r.order_id, r.order_round, r.activity_id, r.unit_id::text, r.unit_path, r.category, r.title, r.started_at,
-            r.minutes, r.status, r.source, r.created_by,
+            r.place, r.content, r.minutes, r.status, r.source, r.created_by,
             (SELECT json_agg(json_build_object('action', c.action, 'newMinutes', c.new_minutes, 'changedBy', c.changed_by))
                FROM service_record_change c WHERE c.record_id = r.id) AS history
        FROM service_record r WHERE r.order_id = $1 ORDER BY r.volunteer_id, r.order_round`,
@@ -100,6 +100,8 @@ describe('the minutes of a delivered order', () => {
         unit_path: STATION.path,
         category: 'SAFETY',
         title: '腾龙广场健身器材维修',
+        place: null,
+        content: '腾龙广场健身器材维修',
         status: 'PENDING',
         source: 'ORDER',
         created_by: STATION_ADMIN,
@@ -107,6 +109,32 @@ describe('the minutes of a delivered order', () => {
       });
       expect(record.started_at).toEqual(new Date('2026-11-28T01:00:00.000Z'));
     }
+  });
+
+  it("take the event's place and content (办法 Art. 7) when it carries them; an older event's keep the title and no place", async () => {
+    const withThem = anOrderId();
+    await handle(
+      delivered({
+        orderId: withThem,
+        minutesByVolunteer: { [volunteers[0]!]: 40 },
+        stationId: STATION.id,
+        category: 'SAFETY_FACILITIES',
+        title: '腾龙广场健身器材维修',
+        place: '迎宾社区服务站（腾龙小区）',
+        content: '安全隐患与设施：腾龙广场健身器材维修',
+      }),
+    );
+    expect(await recordsOf(withThem)).toEqual([
+      expect.objectContaining({
+        volunteer_id: volunteers[0],
+        title: '腾龙广场健身器材维修',
+        place: '迎宾社区服务站（腾龙小区）',
+        content: '安全隐患与设施：腾龙广场健身器材维修',
+      }),
+    ]);
+    const without = anOrderId();
+    await handle(delivered({ orderId: without, minutesByVolunteer: { [volunteers[0]!]: 40 }, stationId: STATION.id, category: 'HEALTH', title: '陪同就医' }));
+    expect(await recordsOf(without)).toEqual([expect.objectContaining({ volunteer_id: volunteers[0], title: '陪同就医', place: null, content: '陪同就医' })]);
   });
 
   it('are recorded once when the same event is handled twice, and twice at the same moment', async () => {

@@ -37,11 +37,11 @@ export class ServiceRecord {
   @Column({ type: 'text' })
   title!: string;
 
-  /** Where the service took place (办法 Art. 7): the activity's place, the offline input's; null where none was recorded (order records, rows before it was kept). */
+  /** Where the service took place (办法 Art. 7): the activity's place, the offline input's, the order event's (station and 小区); null where none was recorded (older order records, rows before it was kept). */
   @Column({ type: 'text', nullable: true })
   place!: string | null;
 
-  /** What the service was (办法 Art. 7): the activity's description, the offline input's, the order's title. */
+  /** What the service was (办法 Art. 7): the activity's description, the offline input's, the order's category and title (its title on older events). */
   @Column({ type: 'text' })
   content!: string;
 
