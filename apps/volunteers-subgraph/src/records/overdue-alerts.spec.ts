@@ -1,8 +1,9 @@
 import type { DataSource } from 'typeorm';
 import { createServiceDataSource, openServiceDatabase } from '@kz/db';
-import { createTestDatabase, testConfig, TestDatabase } from '@kz/testing';
+import { createLogger } from '@kz/telemetry';
+import { createTestDatabase, eventually, testConfig, TestDatabase } from '@kz/testing';
 import { volunteersMigrations } from '../app';
-import { alertOverdueRecords } from './overdue-alerts';
+import { alertOverdueRecords, startOverdueRecordsCheck } from './overdue-alerts';
 
 /**
  * The daily alert of overdue service records (办法 Art. 11), against the real database. 2026's calendar: a service
@@ -80,5 +81,23 @@ describe('the overdue service records alert (办法 Art. 11)', () => {
     await dataSource!.query(`UPDATE service_record SET status = 'VERIFIED', verified_by = 'test', verified_at = now() WHERE unit_id = 5 AND status = 'PENDING'`);
     expect(await alertOverdueRecords(dataSource!, beijingMorning('23'))).toBe(0);
     expect(await alerts()).toHaveLength(2);
+  });
+});
+
+describe('the periodic check', () => {
+  it('alerts a unit from its timer, wakes the relay once, and stops', async () => {
+    // A practice point of 迎宾 (12): a record that ended sixty days ago is overdue today whatever the calendar.
+    await aRecord(12, '1/2/5/12', new Date(Date.now() - 60 * 86_400_000).toISOString(), 'PENDING');
+    let wakes = 0;
+    const check = startOverdueRecordsCheck(dataSource!, 20, () => (wakes += 1), createLogger('test', 'silent'));
+    try {
+      await eventually(async () => wakes > 0);
+      const [{ runs }] = await dataSource!.query(`SELECT count(*)::int AS runs FROM overdue_record_alert WHERE unit_id = 12`);
+      expect(runs).toBe(1);
+    } finally {
+      await check.stop();
+    }
+    expect(wakes).toBe(1);
+    expect((await alerts()).filter((alert) => alert.unitId === '12')).toHaveLength(1);
   });
 });
