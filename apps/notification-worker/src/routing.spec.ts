@@ -72,6 +72,8 @@ const cases: Case[] = [
   ),
   ['activity.published: nobody (found by browsing)', () => anEvent('activity.published', { activityId: '31', unitId: '123', startsAt: dueAt }, { actor: as(P.yingbinAdmin, 'STATION_ADMIN') }), {}],
   ['activity.cancelled by the system: the admins of its own unit', () => anEvent('activity.cancelled', { activityId: '31', unitId: '123', startsAt: dueAt }), { [P.yingbinAdmin]: 'STAFF' }],
+  ['volunteer.records.overdue at a station: its admins', () => anEvent('volunteer.records.overdue', { unitId: '123', unitPath: '1/7/123', count: 2, oldestDueOn: '2026-10-20', asOf: '2026-10-21' }, { actor: { system: 'volunteers-subgraph' } }), { [P.yingbinAdmin]: 'STAFF' }],
+  ['volunteer.records.overdue at a practice point: its station’s admins', () => anEvent('volunteer.records.overdue', { unitId: '1230', unitPath: '1/7/123/1230', count: 1, oldestDueOn: '2026-10-20', asOf: '2026-10-21' }, { actor: { system: 'volunteers-subgraph' } }), { [P.yingbinAdmin]: 'STAFF' }],
   ['points.credited: the holder', () => anEvent('points.credited', { accountId: A.heYi, personId: P.heYi, amount: 30, serviceRecordId: '77' }), { [P.heYi]: 'VOLUNTEER' }],
   ['points.transferred: the receiving holder', () => anEvent('points.transferred', { fromAccountId: A.zhou, toAccountId: A.heYi, amount: 10 }, { actor: as(P.zhou, 'RESIDENT') }), { [P.heYi]: 'RESIDENT' }],
   ['points.redemption.reserved by the holder: the holder all the same (where and by when)', () => anEvent('points.redemption.reserved', { redemptionId: '61', accountId: A.zhou, rewardId: '5', quantity: 1, points: 100, stationId: '123', expiresAt: dueAt }, { actor: as(P.zhou, 'RESIDENT') }), { [P.zhou]: 'RESIDENT' }],
@@ -104,7 +106,7 @@ describe('who hears of what', () => {
       expect({ title: row.title, body: row.body }).toEqual(renderTemplate(event.type, row.audience, row.params, 'zh-CN'));
       expect(`${row.title} ${row.body}`).not.toMatch(/undefined|NaN|\[object/);
       expect(renderTemplate(event.type, row.audience, row.params, 'en')!.body).not.toMatch(/undefined|NaN|\[object/);
-      expect(row.link).toMatch(/^(order|volunteer|activity|account|redemption|carePlan|serviceRecord):\d+$/);
+      expect(row.link).toMatch(/^(order|volunteer|activity|account|redemption|carePlan|serviceRecord|unit):\d+$/);
     }
   });
 });

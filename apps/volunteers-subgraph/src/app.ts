@@ -25,6 +25,8 @@ import { OrderRounds1765170000000 } from './migrations/1765170000000-order-round
 import { RecordPhotos1767000000000 } from './migrations/1767000000000-record-photos';
 import { RecordContentsAndConsent1767200000000 } from './migrations/1767200000000-record-contents-and-consent';
 import { WorkCalendar1767300000000 } from './migrations/1767300000000-work-calendar';
+import { OverdueAlerts1768800000000 } from './migrations/1768800000000-overdue-alerts';
+import { startOverdueRecordsCheck } from './records/overdue-alerts';
 import { CorrectionRequests1768100000000 } from './migrations/1768100000000-correction-requests';
 import { AccountClosure1768500000000 } from './migrations/1768500000000-account-closure';
 import { ExchangeReadiness1768310000000 } from './migrations/1768310000000-exchange-readiness';
@@ -55,7 +57,7 @@ export { seedVolunteering } from './seed/volunteering-seeder';
 export type { TeamRefSeed, VolunteeringCounts } from './seed/volunteering-seeder';
 
 export const volunteersEntities = [Person, Volunteer, TeamMembership, Activity, ActivitySignUp, ServiceRecord, ServiceRecordChange, CorrectionRequest];
-export const volunteersMigrations = [Initial1764400000000, PeopleAndLogin1764500000000, Volunteering1764600000000, VolunteerRejected1764700000000, ExternalKeys1764800000000, OrderRounds1765170000000, WeChatBindings1765300000000, RecordPhotos1767000000000, RecordContentsAndConsent1767200000000, WorkCalendar1767300000000, OutboxPublishedIndex1768000000000, CorrectionRequests1768100000000, ExchangeReadiness1768310000000, NotVolunteerService1768311000000, AccountClosure1768500000000, Recognition1768600100000, Evaluations1768600200000, ServiceCertificates1768720000000];
+export const volunteersMigrations = [Initial1764400000000, PeopleAndLogin1764500000000, Volunteering1764600000000, VolunteerRejected1764700000000, ExternalKeys1764800000000, OrderRounds1765170000000, WeChatBindings1765300000000, RecordPhotos1767000000000, RecordContentsAndConsent1767200000000, WorkCalendar1767300000000, OutboxPublishedIndex1768000000000, CorrectionRequests1768100000000, ExchangeReadiness1768310000000, NotVolunteerService1768311000000, AccountClosure1768500000000, Recognition1768600100000, Evaluations1768600200000, ServiceCertificates1768720000000, OverdueAlerts1768800000000];
 
 /**
  * The volunteers subgraph: people and identity, volunteers, their stations and teams, activities and service records
@@ -145,13 +147,18 @@ export async function startVolunteersSubgraph(config: Config, options: { port?: 
     await backend?.close();
     throw error;
   }
-  if (!backend) return running;
+  // 办法 Art. 11: units are told of service records past their recording deadline, once a day (docs/records.md).
+  const overdueCheck =
+    config.RECORDS_OVERDUE_CHECK_MINUTES > 0
+      ? startOverdueRecordsCheck(running.dataSource, config.RECORDS_OVERDUE_CHECK_MINUTES * 60_000, () => running.relay?.nudge(), running.log)
+      : null;
   const stop = running.stop;
   return {
     ...running,
     stop: async () => {
+      await overdueCheck?.stop();
       await stop();
-      await backend.close();
+      await backend?.close();
     },
   };
 }

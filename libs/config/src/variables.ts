@@ -281,6 +281,11 @@ export const variables = defineVariables({
     description:
       'how service minutes become hours on records, certificates and exports (docs/records.md): DECIMAL_2 (minutes / 60, two decimals) or STARTED_HOUR_0 / _0_5 / _1 (whole hours, and a started hour counts 0, 0.5 or 1 hour)',
   },
+  RECORDS_OVERDUE_CHECK_MINUTES: {
+    schema: z.coerce.number().int().nonnegative().default(60),
+    description:
+      'how often the volunteers subgraph checks for service records past their recording deadline (办法 Art. 11; first check one period after start) and tells each unit with any, once per Beijing day (docs/records.md); 0 turns the check off',
+  },
   CLAIMS_SIGNING_SECRET: {
     schema: z.string().min(32, 'must be at least 32 characters').default(DEV_CLAIMS_SECRET),
     description: 'HMAC key shared by the gateway and subgraphs for the signed claims header',

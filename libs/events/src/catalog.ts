@@ -188,6 +188,19 @@ export const catalog = {
     }),
     "staff accepted or declined a volunteer's request to correct their service record (办法 Art. 13), with a reason; an accepted one also emits `volunteer.hours.corrected`",
   ),
+  'volunteer.records.overdue': event(
+    1,
+    z.object({
+      unitId: id,
+      unitPath: z.string(),
+      /** Pending records of the unit past their recording deadline (办法 Art. 11) on `asOf`. */
+      count: z.number().int().positive(),
+      /** The earliest due day among them, and the Beijing day of the check, `YYYY-MM-DD`. */
+      oldestDueOn: z.string(),
+      asOf: z.string(),
+    }),
+    "a unit has service records past their recording deadline (办法 Art. 11): the volunteers service's daily check, at most once per unit and Beijing day",
+  ),
   'points.credited': event(
     1,
     z.object({ accountId: id, personId: id, amount: z.number().int().positive(), serviceRecordId: id }),

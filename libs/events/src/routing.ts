@@ -40,6 +40,7 @@ const ROUTES: Record<EventType, QueueName[]> = {
   'person.account.closed': ['orders-inbox', 'notifications'],
   'activity.published': ['notifications'],
   'activity.cancelled': ['notifications'],
+  'volunteer.records.overdue': ['notifications'],
   'volunteer.hours.verified': ['points-credit'],
   'volunteer.hours.corrected': ['points-credit'],
   // The volunteer hears the decision; the points move through `volunteer.hours.corrected`, not this event.

@@ -72,6 +72,7 @@ export async function findRecipients(event: EventEnvelope, route: NotificationRo
       const rows = await api.staffAbove(unitId, ['STATION_ADMIN', 'INSTITUTE_ADMIN', 'CENTER_ADMIN']);
       return rows.filter((row) => row.unitId === unitId).map((row) => row.personId);
     },
+    UNIT_STATION_ADMINS: () => stationAdmins(text(payload.unitId)),
     VISIT_STATION_ADMINS: () => stationAdmins(visitStation),
     VISIT_INSTITUTE_ADMINS: () => above(visitStation, ['INSTITUTE_ADMIN']),
   };

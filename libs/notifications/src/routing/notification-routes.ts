@@ -16,6 +16,7 @@ export type Audience = 'RESIDENT' | 'STAFF' | 'VOLUNTEER';
  * - `ACCOUNT_HOLDER`: `payload.personId`, else the holder of `payload.accountId` (points).
  * - `TRANSFER_RECEIVER`: the holder of `payload.toAccountId`.
  * - `ACTIVITY_UNIT_ADMINS`: staff administering the activity's own unit.
+ * - `UNIT_STATION_ADMINS`: STATION_ADMIN staff of `payload.unitId` (of its station, for a practice point).
  * - `VISIT_STATION_ADMINS` / `VISIT_INSTITUTE_ADMINS`: STATION_ADMIN of the care visit's station (the visit order's,
  *   else the event's unit) / INSTITUTE_ADMIN above it.
  */
@@ -31,6 +32,7 @@ export type RecipientRule =
   | 'ACCOUNT_HOLDER'
   | 'TRANSFER_RECEIVER'
   | 'ACTIVITY_UNIT_ADMINS'
+  | 'UNIT_STATION_ADMINS'
   | 'VISIT_STATION_ADMINS'
   | 'VISIT_INSTITUTE_ADMINS';
 
@@ -51,7 +53,7 @@ export interface NotificationRoute {
   recipients: RecipientSpec[];
   urgency: UrgencyRule;
   /** The subject the message links to: `kind:payload[field]` (`order:123`). */
-  link: { kind: 'order' | 'volunteer' | 'activity' | 'account' | 'redemption' | 'carePlan' | 'serviceRecord'; field: string };
+  link: { kind: 'order' | 'volunteer' | 'activity' | 'account' | 'redemption' | 'carePlan' | 'serviceRecord' | 'unit'; field: string };
 }
 
 const order = { kind: 'order', field: 'orderId' } as const;
@@ -99,6 +101,7 @@ export const NOTIFICATION_ROUTES: { [T in EventType]?: NotificationRoute } = {
     urgency: 'NEVER',
     link: { kind: 'serviceRecord', field: 'serviceRecordId' },
   },
+  'volunteer.records.overdue': { recipients: [staff('UNIT_STATION_ADMINS')], urgency: 'NEVER', link: { kind: 'unit', field: 'unitId' } },
   'points.credited': { recipients: [{ rule: 'ACCOUNT_HOLDER', audience: 'VOLUNTEER' }], urgency: 'NEVER', link: { kind: 'account', field: 'accountId' } },
   'points.transferred': {
     recipients: [{ rule: 'TRANSFER_RECEIVER', audience: 'RESIDENT' }],

@@ -46,6 +46,16 @@ describe('the notification routing table', () => {
     expect(renderTemplate('order.dispatched', 'STAFF', { code: 'KZ-20261128-0042', title: '楼道灯不亮' }, 'en')!.title).toBe('New order');
   });
 
+  it('tells a unit’s staff in Chinese how many service records are past their recording deadline (办法 Art. 11)', () => {
+    expect(renderTemplate('volunteer.records.overdue', 'STAFF', { count: 3, oldestDueOn: '2026-10-20', unitId: '123' }, 'zh-CN')).toEqual({
+      title: '服务记录逾期未登记',
+      body: '有3条服务记录已超过登记期限（最早应于 2026-10-20 前登记），请尽快核定或驳回。',
+    });
+    expect(renderTemplate('volunteer.records.overdue', 'STAFF', { count: 3, oldestDueOn: '2026-10-20' }, 'en')!.title).toBe('Service records overdue');
+    expect(NOTIFICATION_ROUTES['volunteer.records.overdue']!.recipients).toEqual([{ rule: 'UNIT_STATION_ADMINS', audience: 'STAFF' }]);
+    expect(linkOf(NOTIFICATION_ROUTES['volunteer.records.overdue']!, { unitId: '123' })).toBe('unit:123');
+  });
+
   it('marks escalations, missed visits and safety or URGENT orders urgent, nothing else', () => {
     expect(isUrgent(NOTIFICATION_ROUTES['order.escalated']!)).toBe(true);
     expect(isUrgent(NOTIFICATION_ROUTES['carePlan.visit.missed']!)).toBe(true);

@@ -165,6 +165,14 @@ export const TEMPLATES: Record<string, Template> = {
     ['Activity cancelled', (p, l) => `The activity #${p.activityId} of ${when(p, 'startsAt', l)} was cancelled.`],
     ['活动已取消', (p, l) => `原定于 ${when(p, 'startsAt', l)} 的活动（编号 ${p.activityId}）已取消。`],
   ),
+  'volunteer.records.overdue.STAFF': t(
+    [
+      'Service records overdue',
+      (p) =>
+        `${p.count ?? 'Some'} service record(s) are past their recording deadline${p.oldestDueOn ? ` (the oldest was due ${p.oldestDueOn})` : ''}; please verify or reject them.`,
+    ],
+    ['服务记录逾期未登记', (p) => `有${p.count ?? ''}条服务记录已超过登记期限${p.oldestDueOn ? `（最早应于 ${p.oldestDueOn} 前登记）` : ''}，请尽快核定或驳回。`],
+  ),
   'points.credited.VOLUNTEER': t(
     ['Points credited', (p) => `${p.amount} points for your verified service were credited to your love bank account.`],
     ['爱心积分到账', (p) => `您的志愿服务时长已核定，${p.amount} 爱心积分已存入您的爱心储蓄卡。`],
