@@ -9,3 +9,4 @@ export { byIdLoader, childPageLoader, childCountLoader, isBigintId } from './loa
 export type { ChildPageKey } from './loaders';
 export { DateTimeScalar } from './scalars';
 export { Conditions } from './conditions';
+export { beijingMinute, csvCell, toCsv } from './csv';

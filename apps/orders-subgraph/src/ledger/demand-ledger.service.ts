@@ -1,13 +1,12 @@
 import type { DataSource } from 'typeorm';
 import type { Actor, Role } from '@kz/auth';
 import { hydrate } from '@kz/db';
-import { fields, parseInput } from '@kz/subgraph';
+import { beijingMinute, fields, parseInput, toCsv } from '@kz/subgraph';
 import { z } from 'zod';
 import type { OrdersLoaders } from '../loaders';
 import { unknownUnit } from '../orders/order.errors';
 import { ServiceOrder } from '../orders/order.entity';
 import { CATEGORY_ZH, OUTCOME_ZH, STATUS_ZH } from '../orders/order-statuses';
-import { beijingMinute, toCsv } from './csv';
 
 /** Staff who keep or read a subtree's demand ledger (analysts included: the ledger holds no personal data). */
 export const LEDGER_READERS: Role[] = ['STATION_ADMIN', 'INSTITUTE_ADMIN', 'GRID_WORKER', 'ANALYST', 'DISPATCHER', 'CENTER_ADMIN'];
