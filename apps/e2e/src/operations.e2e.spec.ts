@@ -3,7 +3,7 @@ import { Writable } from 'node:stream';
 import { startDispatchWorker } from '@kz/dispatch-worker';
 import { startNotificationWorker } from '@kz/notification-worker';
 import { createLogger } from '@kz/telemetry';
-import { errorCodes, eventually, eventuallyValue, GraphQLResult, WebhookServer } from '@kz/testing';
+import { errorCodes, eventually, eventuallyValue, GraphQLResult, metricSample, WebhookServer } from '@kz/testing';
 import type { RunningWorkerService } from '@kz/worker';
 import { Platform, startPlatform } from './stack';
 
@@ -99,18 +99,6 @@ describe('request ids', () => {
   });
 });
 
-/** The value of the sample of `name` whose labels include `labels`, from a /metrics text (undefined when absent). */
-function sample(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
-  let total: number | undefined;
-  for (const line of text.split('\n')) {
-    const match = /^([a-zA-Z_:]+)(?:\{(.*)\})? (\S+)$/.exec(line);
-    if (!match || match[1] !== name) continue;
-    const found = Object.fromEntries([...(match[2] ?? '').matchAll(/(\w+)="([^"]*)"/g)].map(([, key, value]) => [key, value]));
-    if (Object.entries(labels).every(([key, value]) => found[key] === value)) total = (total ?? 0) + Number(match[3]);
-  }
-  return total;
-}
-
 const scrape = async (baseUrl: string): Promise<string> => {
   const response = await fetch(`${baseUrl}/metrics`);
   expect(response.status).toBe(200);
@@ -131,13 +119,13 @@ describe('metrics of every kind of app', () => {
     const [gwAfter, ntfAfter] = await Promise.all([scrape(gateway), scrape(notifications)]);
 
     const graphql200 = { route: 'graphql', status: '200' };
-    expect(sample(gwAfter, 'http_requests_total', graphql200)! - (sample(gwBefore, 'http_requests_total', graphql200) ?? 0)).toBe(2);
-    expect(sample(gwAfter, 'http_request_duration_seconds_count', { route: 'graphql' })).toBeGreaterThan(sample(gwBefore, 'http_request_duration_seconds_count', { route: 'graphql' }) ?? 0);
+    expect(metricSample(gwAfter, 'http_requests_total', graphql200)! - (metricSample(gwBefore, 'http_requests_total', graphql200) ?? 0)).toBe(2);
+    expect(metricSample(gwAfter, 'http_request_duration_seconds_count', { route: 'graphql' })).toBeGreaterThan(metricSample(gwBefore, 'http_request_duration_seconds_count', { route: 'graphql' }) ?? 0);
     for (const code of ['FORBIDDEN', 'UNAUTHENTICATED']) {
-      expect(sample(gwAfter, 'graphql_errors_total', { code })! - (sample(gwBefore, 'graphql_errors_total', { code }) ?? 0)).toBe(1);
-      expect(sample(ntfAfter, 'graphql_errors_total', { code })! - (sample(ntfBefore, 'graphql_errors_total', { code }) ?? 0)).toBe(1);
+      expect(metricSample(gwAfter, 'graphql_errors_total', { code })! - (metricSample(gwBefore, 'graphql_errors_total', { code }) ?? 0)).toBe(1);
+      expect(metricSample(ntfAfter, 'graphql_errors_total', { code })! - (metricSample(ntfBefore, 'graphql_errors_total', { code }) ?? 0)).toBe(1);
     }
-    expect(sample(ntfAfter, 'http_requests_total', graphql200)).toBeGreaterThan(sample(ntfBefore, 'http_requests_total', graphql200) ?? 0);
+    expect(metricSample(ntfAfter, 'http_requests_total', graphql200)).toBeGreaterThan(metricSample(ntfBefore, 'http_requests_total', graphql200) ?? 0);
 
     // The outbox backlog grows while the relay cannot publish, and drains when it can again.
     const relay = platform.subgraphs.orders.relay!;
@@ -145,20 +133,20 @@ describe('metrics of every kind of app', () => {
     try {
       await placeOrder();
       const held = await scrape(orders);
-      expect(sample(held, 'outbox_events_unpublished')).toBeGreaterThanOrEqual(1);
-      expect(sample(held, 'outbox_oldest_unpublished_age_seconds')).toBeGreaterThan(0);
+      expect(metricSample(held, 'outbox_events_unpublished')).toBeGreaterThanOrEqual(1);
+      expect(metricSample(held, 'outbox_oldest_unpublished_age_seconds')).toBeGreaterThan(0);
     } finally {
       relay.start();
     }
-    await eventually(async () => sample(await scrape(orders), 'outbox_events_unpublished') === 0);
+    await eventually(async () => metricSample(await scrape(orders), 'outbox_events_unpublished') === 0);
   });
 
   it('workers: jobs processed, job duration, queue depth, failed set and notification dead letters', async () => {
     const [dspBefore, ntfBefore] = await Promise.all([scrape(dispatch.url), scrape(notification.url)]);
     for (const text of [dspBefore, ntfBefore]) {
-      for (const name of ['queue_jobs_waiting', 'queue_jobs_active', 'queue_jobs_delayed', 'queue_jobs_failed']) expect(sample(text, name)).toBeDefined();
+      for (const name of ['queue_jobs_waiting', 'queue_jobs_active', 'queue_jobs_delayed', 'queue_jobs_failed']) expect(metricSample(text, name)).toBeDefined();
     }
-    const dead = (text: string) => sample(text, 'notification_dead_letters') ?? Number.NaN;
+    const dead = (text: string) => metricSample(text, 'notification_dead_letters') ?? Number.NaN;
     expect(dead(ntfBefore)).toBeGreaterThanOrEqual(0);
 
     // The message gateway refuses the next SMS for good: it becomes a dead letter.
@@ -168,15 +156,15 @@ describe('metrics of every kind of app', () => {
     await eventually(async () => dead(await scrape(notification.url)) === dead(ntfBefore) + 1);
 
     const completed = { queue: 'dispatch', status: 'completed' };
-    await eventually(async () => (sample(await scrape(dispatch.url), 'jobs_processed_total', completed) ?? 0) > (sample(dspBefore, 'jobs_processed_total', completed) ?? 0));
+    await eventually(async () => (metricSample(await scrape(dispatch.url), 'jobs_processed_total', completed) ?? 0) > (metricSample(dspBefore, 'jobs_processed_total', completed) ?? 0));
     const dspAfter = await scrape(dispatch.url);
-    expect(sample(dspAfter, 'job_duration_seconds_count', { queue: 'dispatch' })).toBeGreaterThan(sample(dspBefore, 'job_duration_seconds_count', { queue: 'dispatch' }) ?? 0);
+    expect(metricSample(dspAfter, 'job_duration_seconds_count', { queue: 'dispatch' })).toBeGreaterThan(metricSample(dspBefore, 'job_duration_seconds_count', { queue: 'dispatch' }) ?? 0);
     // The dead letter is counted from the database, a job when it has finished (after its row is written): wait for it.
     const ntfAfter = await eventuallyValue(async () => {
       const text = await scrape(notification.url);
-      return (sample(text, 'jobs_processed_total', { queue: 'notifications' }) ?? 0) > (sample(ntfBefore, 'jobs_processed_total', { queue: 'notifications' }) ?? 0) ? text : undefined;
+      return (metricSample(text, 'jobs_processed_total', { queue: 'notifications' }) ?? 0) > (metricSample(ntfBefore, 'jobs_processed_total', { queue: 'notifications' }) ?? 0) ? text : undefined;
     });
-    expect(sample(ntfAfter, 'jobs_processed_total', { queue: 'notifications' })).toBeGreaterThan(sample(ntfBefore, 'jobs_processed_total', { queue: 'notifications' }) ?? 0);
-    expect(sample(ntfAfter, 'notification_deliveries_unsent', { status: 'DEAD' })).toBe(dead(ntfAfter));
+    expect(metricSample(ntfAfter, 'jobs_processed_total', { queue: 'notifications' })).toBeGreaterThan(metricSample(ntfBefore, 'jobs_processed_total', { queue: 'notifications' }) ?? 0);
+    expect(metricSample(ntfAfter, 'notification_deliveries_unsent', { status: 'DEAD' })).toBe(dead(ntfAfter));
   });
 });
