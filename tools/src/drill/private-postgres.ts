@@ -3,8 +3,8 @@ import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync } fr
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { Client } from 'pg';
 import { freePort } from '@kz/testing';
+import { postgresAnswers } from '../shared/postgres-answers';
 
 const run = promisify(execFile);
 
@@ -82,17 +82,8 @@ export class PrivatePostgres {
     await this.as('pg_ctl', ['-D', this.dataDir, '-w', '-t', '60', '-m', mode, 'stop']);
   }
 
-  async isRunning(): Promise<boolean> {
-    const client = new Client({ host: '127.0.0.1', port: this.port, user: 'postgres', database: 'postgres', connectionTimeoutMillis: 1000 });
-    try {
-      await client.connect();
-      await client.query('SELECT 1');
-      return true;
-    } catch {
-      return false;
-    } finally {
-      await client.end().catch(() => undefined);
-    }
+  isRunning(): Promise<boolean> {
+    return postgresAnswers(this.port, 1000);
   }
 
   /** Stops the server (if it runs) and deletes the cluster. */

@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { access, chmod, chown, cp, mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { arch, platform, tmpdir, userInfo } from 'node:os';
-import { Client } from 'pg';
+import { postgresAnswers } from '../shared/postgres-answers';
 import { checkClusterVersion, checkWritable, createFolder, DataFolder, LaunchFault } from './data-folder';
 
 export interface Binaries {
@@ -227,7 +227,7 @@ export class EmbeddedPostgres {
     }
     const exited = once(child, 'exit').then(() => 'exited' as const);
     for (;;) {
-      const answered = await Promise.race([canQuery(port), exited]);
+      const answered = await Promise.race([postgresAnswers(port, 2000), exited]);
       if (answered === true) return;
       if (answered === 'exited') {
         this.child = undefined;
@@ -260,18 +260,4 @@ async function exists(path: string): Promise<boolean> {
     () => true,
     () => false,
   );
-}
-
-async function canQuery(port: number): Promise<boolean> {
-  const client = new Client({ host: '127.0.0.1', port, user: 'postgres', database: 'postgres', connectionTimeoutMillis: 2000 });
-  client.on('error', () => undefined);
-  try {
-    await client.connect();
-    await client.query('SELECT 1');
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await client.end().catch(() => undefined);
-  }
 }
