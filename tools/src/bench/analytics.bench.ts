@@ -6,7 +6,7 @@ import type { Config } from '@kz/config';
 import { dropDatabase } from '@kz/db';
 import { catalog, createRedis, EventEnvelope } from '@kz/events';
 import { deleteKeysWithPrefix } from '@kz/testing';
-import { Comparison, LoadResult, median } from './load';
+import { Comparison, LoadResult, median, percentile } from './load';
 import type { BenchOptions } from './unit-tree.bench';
 
 /** Subscriptions of the run: everything, one kind, and one that takes nothing of these events. */
@@ -49,9 +49,6 @@ async function until(done: () => Promise<boolean>, what: string, timeoutMs: numb
   }
 }
 
-function percentile(sorted: number[], p: number): number {
-  return sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
 
 /** The round's rate from release, and each job's own processing time (ms) from the completed jobs. */
 async function rate(name: string, queue: Queue, count: number, started: number): Promise<LoadResult> {

@@ -11,7 +11,7 @@ import { catalog, createRedis, EventEnvelope, Queues } from '@kz/events';
 import { deleteKeysWithPrefix, freePort } from '@kz/testing';
 import { WORKSPACE } from '../compose/compose';
 import { waitHealthy } from '../launcher/launcher';
-import { alternate, Comparison, graphqlCheck, LoadResult, median } from './load';
+import { alternate, Comparison, graphqlCheck, LoadResult, median, percentile } from './load';
 import { memoryOfDescendants, ProcessMemory } from './processes';
 import { BenchOptions, BenchTarget, statementsOfCall } from './unit-tree.bench';
 
@@ -124,9 +124,6 @@ function submission(): EventEnvelope<'order.submitted'> {
   };
 }
 
-function percentile(sorted: number[], p: number): number {
-  return sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
 
 /**
  * Puts `count` events on the paused queue as the outbox relay does (job id = event id), releases them at once and

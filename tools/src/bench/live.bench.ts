@@ -9,6 +9,7 @@ import { OrderBoardChangedDocument, StationOrdersDocument } from '@kz/client';
 import type { Config } from '@kz/config';
 import { pgClientConfig } from '@kz/db';
 import { cpuSeconds, rssKiB } from './processes';
+import { percentile } from './load';
 
 /** Sockets of the idle-socket row, and how many open at once (batches, so the gateway is not SYN-flooded). */
 const IDLE_SOCKETS = 2000;
@@ -41,9 +42,6 @@ export interface LiveReport {
   markdown: string;
 }
 
-function percentile(sorted: number[], p: number): number {
-  return sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

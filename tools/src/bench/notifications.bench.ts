@@ -7,16 +7,13 @@ import { catalog, createRedis, EventEnvelope } from '@kz/events';
 import { startNotificationWorker } from '@kz/notification-worker';
 import { deleteKeysWithPrefix, WebhookServer } from '@kz/testing';
 import { Client } from 'pg';
-import { Comparison, LoadResult, median } from './load';
+import { Comparison, LoadResult, median, percentile } from './load';
 import type { BenchOptions } from './unit-tree.bench';
 
 const CONCURRENCIES = [1, 20];
 /** How many people the messages go to (real people of the kaizhou seed, each with a mobile). */
 const RECIPIENTS = 20_000;
 
-function percentile(sorted: number[], p: number): number {
-  return sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
 
 /** A volunteer approval for one person: the route needs no lookup but the person's contact (one SERVICE call). */
 function approval(personId: string): EventEnvelope<'volunteer.approved'> {
