@@ -72,6 +72,7 @@ const cases: Case[] = [
   ),
   ['activity.published: nobody (found by browsing)', () => anEvent('activity.published', { activityId: '31', unitId: '123', startsAt: dueAt }, { actor: as(P.yingbinAdmin, 'STATION_ADMIN') }), {}],
   ['activity.cancelled by the system: the admins of its own unit', () => anEvent('activity.cancelled', { activityId: '31', unitId: '123', startsAt: dueAt }), { [P.yingbinAdmin]: 'STAFF' }],
+  ['volunteer.star.awarded: the volunteer, not the admin who granted it', () => anEvent('volunteer.star.awarded', { awardId: '41', volunteerId: V.heYi, personId: P.heYi, level: 3, name: '3星志愿者', awardedOn: '2026-12-05', grantingUnitId: '123', grantingUnitName: '迎宾社区新时代文明实践站', stationId: '123' }, { actor: as(P.yingbinAdmin, 'STATION_ADMIN') }), { [P.heYi]: 'VOLUNTEER' }],
   ['volunteer.records.overdue at a station: its admins', () => anEvent('volunteer.records.overdue', { unitId: '123', unitPath: '1/7/123', count: 2, oldestDueOn: '2026-10-20', asOf: '2026-10-21' }, { actor: { system: 'volunteers-subgraph' } }), { [P.yingbinAdmin]: 'STAFF' }],
   ['volunteer.records.overdue at a practice point: its station’s admins', () => anEvent('volunteer.records.overdue', { unitId: '1230', unitPath: '1/7/123/1230', count: 1, oldestDueOn: '2026-10-20', asOf: '2026-10-21' }, { actor: { system: 'volunteers-subgraph' } }), { [P.yingbinAdmin]: 'STAFF' }],
   ['points.credited: the holder', () => anEvent('points.credited', { accountId: A.heYi, personId: P.heYi, amount: 30, serviceRecordId: '77' }), { [P.heYi]: 'VOLUNTEER' }],

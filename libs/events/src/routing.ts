@@ -41,6 +41,8 @@ const ROUTES: Record<EventType, QueueName[]> = {
   'activity.published': ['notifications'],
   'activity.cancelled': ['notifications'],
   'volunteer.records.overdue': ['notifications'],
+  // The volunteer hears of their star; analytics counts them (it receives every event).
+  'volunteer.star.awarded': ['notifications'],
   'volunteer.hours.verified': ['points-credit'],
   'volunteer.hours.corrected': ['points-credit'],
   // The volunteer hears the decision; the points move through `volunteer.hours.corrected`, not this event.

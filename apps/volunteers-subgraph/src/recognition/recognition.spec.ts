@@ -12,7 +12,7 @@ const otherStationAdmin = aCaller.staff('STATION_ADMIN', OTHER_STATION, 'p-other
 const gridWorker = aCaller.staff('GRID_WORKER', STATION, 'p-grid');
 
 const VIEW = `query($id: ID!) { volunteer(id: $id) {
-  id star { name starLevel kind grantingBody grantingUnit { id } awardedOn }
+  id star { name starLevel kind grantingBody grantingUnit { id } awardedOn } starSince
   starEligibility { level verifiedHours nextLevel nextLevelHours }
   awards { name kind grantingBody proof starLevel }
   trainings { name content hours heldOn organizer { id } } } }`;
@@ -22,6 +22,7 @@ const AWARD = `mutation($input: RecordAwardInput!) { recordAward(input: $input) 
 const TRAINING = `mutation($input: RecordTrainingInput!) { recordTraining(input: $input) { id hours organizer { id } } }`;
 
 type View = {
+  starSince: string | null;
   star: { name: string; starLevel: number; kind: string; grantingBody: string; grantingUnit: { id: string }; awardedOn: string } | null;
   starEligibility: { level: number; verifiedHours: number; nextLevel: number | null; nextLevelHours: number | null };
   awards: { name: string; kind: string; grantingBody: string; proof: string | null; starLevel: number | null }[];
@@ -61,7 +62,7 @@ describe('recognition: trainings, awards and stars (办法 Arts. 8–10)', () =>
 
   it('computes eligibility from verified hours, but shows no star until a unit grants one', async () => {
     const id = await aVolunteer(120);
-    expect(await view(id)).toMatchObject({ star: null, starEligibility: { level: 1, verifiedHours: 120, nextLevel: 2, nextLevelHours: 300 } });
+    expect(await view(id)).toMatchObject({ star: null, starSince: null, starEligibility: { level: 1, verifiedHours: 120, nextLevel: 2, nextLevelHours: 300 } });
     const granted = await alone.ask(GRANT, { input: { volunteerId: id, level: 1, awardedOn: '2026-05-04' } }, stationAdmin);
     expect(granted.errors).toBeUndefined();
     expect((await view(id)).star).toEqual({
@@ -72,6 +73,7 @@ describe('recognition: trainings, awards and stars (办法 Arts. 8–10)', () =>
       grantingUnit: { id: STATION.id },
       awardedOn: '2026-05-04',
     });
+    expect((await view(id)).starSince).toBe('2026-05-04');
   });
 
   it('refuses a level the hours do not reach, naming what it needs', async () => {
@@ -106,6 +108,38 @@ describe('recognition: trainings, awards and stars (办法 Arts. 8–10)', () =>
     expect(n).toBe(1);
     expect(errorCodes(await alone.ask(GRANT, { input: { volunteerId: id, level: 2 } }, center))).toEqual([]);
     expect((await view(id)).star).toMatchObject({ starLevel: 3 });
+  });
+
+  it('tells the volunteer of each star once: one volunteer.star.awarded per level granted, none for a repeat', async () => {
+    const id = await aVolunteer(350);
+    const [{ person_id: personId }] = await db().query('SELECT person_id::text FROM volunteer WHERE id = $1', [id]);
+    const grants = await Promise.all(
+      Array.from({ length: 4 }, () => alone.ask<{ grantStar: { id: string } }>(GRANT, { input: { volunteerId: id, level: 2, awardedOn: '2026-06-01' } }, stationAdmin)),
+    );
+    expect(grants.flatMap((result) => result.errors ?? [])).toEqual([]);
+    expect(errorCodes(await alone.ask(GRANT, { input: { volunteerId: id, level: 1, awardedOn: '2026-06-02' } }, stationAdmin))).toEqual([]);
+    expect(errorCodes(await alone.ask(GRANT, { input: { volunteerId: id, level: 1 } }, stationAdmin))).toEqual([]);
+    const events: { payload: Record<string, unknown>; unit_path: string }[] = await db().query(
+      `SELECT payload, unit_path FROM outbox WHERE type = 'volunteer.star.awarded' AND payload->>'volunteerId' = $1 ORDER BY seq`,
+      [id],
+    );
+    expect(events).toEqual([
+      {
+        unit_path: STATION.path,
+        payload: {
+          awardId: grants[0]!.data!.grantStar.id,
+          volunteerId: id,
+          personId,
+          level: 2,
+          name: '2星志愿者',
+          awardedOn: '2026-06-01',
+          grantingUnitId: STATION.id,
+          grantingUnitName: STATION.name,
+          stationId: STATION.id,
+        },
+      },
+      expect.objectContaining({ payload: expect.objectContaining({ level: 1, name: '1星志愿者', awardedOn: '2026-06-02' }) }),
+    ]);
   });
 
   it('follows the threshold table the center admin sets, keeping stars granted', async () => {

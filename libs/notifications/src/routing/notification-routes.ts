@@ -101,6 +101,7 @@ export const NOTIFICATION_ROUTES: { [T in EventType]?: NotificationRoute } = {
     urgency: 'NEVER',
     link: { kind: 'serviceRecord', field: 'serviceRecordId' },
   },
+  'volunteer.star.awarded': { recipients: [volunteer], urgency: 'NEVER', link: { kind: 'volunteer', field: 'volunteerId' } },
   'volunteer.records.overdue': { recipients: [staff('UNIT_STATION_ADMINS')], urgency: 'NEVER', link: { kind: 'unit', field: 'unitId' } },
   'points.credited': { recipients: [{ rule: 'ACCOUNT_HOLDER', audience: 'VOLUNTEER' }], urgency: 'NEVER', link: { kind: 'account', field: 'accountId' } },
   'points.transferred': {

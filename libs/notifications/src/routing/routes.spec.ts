@@ -56,6 +56,20 @@ describe('the notification routing table', () => {
     expect(linkOf(NOTIFICATION_ROUTES['volunteer.records.overdue']!, { unitId: '123' })).toBe('unit:123');
   });
 
+  it('congratulates the volunteer on a star in Chinese, naming the unit that granted it and the day', () => {
+    const star = { level: 3, name: '3星志愿者', awardedOn: '2026-12-05', grantingUnitName: '迎宾社区新时代文明实践站', volunteerId: '9' };
+    expect(renderTemplate('volunteer.star.awarded', 'VOLUNTEER', star, 'zh-CN')).toEqual({
+      title: '荣获3星志愿者',
+      body: '迎宾社区新时代文明实践站于 2026-12-05 授予您「3星志愿者」称号，感谢您的志愿服务！',
+    });
+    expect(renderTemplate('volunteer.star.awarded', 'VOLUNTEER', star, 'en')).toEqual({
+      title: '3-star volunteer',
+      body: '迎宾社区新时代文明实践站 granted you the title of 3-star volunteer on 2026-12-05. Thank you for your service!',
+    });
+    expect(NOTIFICATION_ROUTES['volunteer.star.awarded']!.recipients).toEqual([{ rule: 'VOLUNTEER', audience: 'VOLUNTEER' }]);
+    expect(linkOf(NOTIFICATION_ROUTES['volunteer.star.awarded']!, star)).toBe('volunteer:9');
+  });
+
   it('marks escalations, missed visits and safety or URGENT orders urgent, nothing else', () => {
     expect(isUrgent(NOTIFICATION_ROUTES['order.escalated']!)).toBe(true);
     expect(isUrgent(NOTIFICATION_ROUTES['carePlan.visit.missed']!)).toBe(true);

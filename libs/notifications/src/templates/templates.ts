@@ -165,6 +165,16 @@ export const TEMPLATES: Record<string, Template> = {
     ['Activity cancelled', (p, l) => `The activity #${p.activityId} of ${when(p, 'startsAt', l)} was cancelled.`],
     ['活动已取消', (p, l) => `原定于 ${when(p, 'startsAt', l)} 的活动（编号 ${p.activityId}）已取消。`],
   ),
+  'volunteer.star.awarded.VOLUNTEER': t(
+    [
+      (p) => `${p.level}-star volunteer`,
+      (p) => `${p.grantingUnitName ?? 'Your unit'} granted you the title of ${p.level}-star volunteer${p.awardedOn ? ` on ${p.awardedOn}` : ''}. Thank you for your service!`,
+    ],
+    [
+      (p) => `荣获${p.name ?? `${p.level}星志愿者`}`,
+      (p) => `${p.grantingUnitName ?? '您所在的单位'}${p.awardedOn ? `于 ${p.awardedOn} ` : ''}授予您「${p.name ?? `${p.level}星志愿者`}」称号，感谢您的志愿服务！`,
+    ],
+  ),
   'volunteer.records.overdue.STAFF': t(
     [
       'Service records overdue',
