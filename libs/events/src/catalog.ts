@@ -206,6 +206,21 @@ export const catalog = {
     }),
     "a unit granted a volunteer a star (办法 Art. 10): once per volunteer and level; the volunteer is told",
   ),
+  'volunteer.star.eligible': event(
+    1,
+    z.object({
+      volunteerId: id,
+      personId: id,
+      /** The highest level the verified hours now reach, not yet granted. */
+      level: z.number().int().positive(),
+      name: z.string(),
+      neededHours: z.number().int().positive(),
+      /** Verified hours after the change, one decimal rounded down. */
+      verifiedHours: z.number().nonnegative(),
+      stationId: id.nullable(),
+    }),
+    "a volunteer's verified hours rose past a level of the star ladder not yet granted: the home station's admins may grant it (the platform never grants a star itself)",
+  ),
   'volunteer.records.overdue': event(
     1,
     z.object({

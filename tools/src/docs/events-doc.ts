@@ -215,6 +215,7 @@ const EXAMPLE_OVERRIDES: Partial<Record<EventType, Record<string, unknown>>> = {
     grantingUnitId: '5',
     grantingUnitName: '迎宾社区新时代文明实践站',
   },
+  'volunteer.star.eligible': { level: 2, name: '2星志愿者', neededHours: 300, verifiedHours: 301.5 },
   'volunteer.record.correction.decided': {
     correctionRequestId: '12',
     title: '腾龙广场环境整治',

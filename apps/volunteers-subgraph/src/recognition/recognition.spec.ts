@@ -142,6 +142,41 @@ describe('recognition: trainings, awards and stars (办法 Arts. 8–10)', () =>
     ]);
   });
 
+  it('tells the station and the volunteer when verified hours pass a level not yet granted, never granting it', async () => {
+    const VERIFY = `mutation($id: ID!) { verifyServiceRecord(input: { recordId: $id }) { id status } }`;
+    const CORRECT = `mutation($id: ID!, $minutes: Int!) { correctServiceMinutes(input: { recordId: $id, minutes: $minutes, reason: "核对签到表" }) { id minutes } }`;
+    const id = await aVolunteer(99);
+    const aPendingRecord = async (minutes: number): Promise<string> => {
+      const [row] = await db().query(
+        `INSERT INTO service_record (volunteer_id, unit_id, unit_path, category, title, started_at, minutes, status, source, evidence, created_by)
+         VALUES ($1, $2, $3, 'ENVIRONMENT', '腾龙广场环境整治', now() - interval '1 day', $4, 'PENDING', 'OFFLINE', '签到表', 'test') RETURNING id::text`,
+        [id, STATION.id, STATION.path, minutes],
+      );
+      return row.id;
+    };
+    const eligible = async () =>
+      (await db().query(`SELECT payload FROM outbox WHERE type = 'volunteer.star.eligible' AND payload->>'volunteerId' = $1 ORDER BY seq`, [id])).map(
+        (row: { payload: { level: number; verifiedHours: number; neededHours: number } }) => row.payload,
+      );
+    // 99 h + 30 min: still below 1★.
+    expect(errorCodes(await alone.ask(VERIFY, { id: await aPendingRecord(30) }, stationAdmin))).toEqual([]);
+    expect(await eligible()).toEqual([]);
+    // + 60 min: 100.5 h, past 1★ (100 h).
+    expect(errorCodes(await alone.ask(VERIFY, { id: await aPendingRecord(60) }, stationAdmin))).toEqual([]);
+    expect(await eligible()).toEqual([expect.objectContaining({ level: 1, name: '1星志愿者', neededHours: 100, verifiedHours: 100.5, stationId: STATION.id })]);
+    // More hours within the level, and corrections down, announce nothing more.
+    const record = await aPendingRecord(60);
+    expect(errorCodes(await alone.ask(VERIFY, { id: record }, stationAdmin))).toEqual([]); // 101.5 h
+    expect(errorCodes(await alone.ask(CORRECT, { id: record, minutes: 0 }, stationAdmin))).toEqual([]); // 100.5 h
+    expect(await eligible()).toHaveLength(1);
+    // Granted now: passing 1★ again says nothing; jumping past 2★ (300 h) at once announces 2★ only.
+    expect(errorCodes(await alone.ask(GRANT, { input: { volunteerId: id, level: 1 } }, stationAdmin))).toEqual([]);
+    await db().query(`UPDATE volunteer SET verified_minutes = 299 * 60 WHERE id = $1`, [id]);
+    expect(errorCodes(await alone.ask(CORRECT, { id: record, minutes: 90 }, stationAdmin))).toEqual([]); // 300.5 h
+    expect((await eligible()).map((event: { level: number }) => event.level)).toEqual([1, 2]);
+    expect((await view(id)).star).toMatchObject({ starLevel: 1 });
+  });
+
   it('follows the threshold table the center admin sets, keeping stars granted', async () => {
     const id = await aVolunteer(250);
     expect((await view(id)).starEligibility.level).toBe(1);
