@@ -64,7 +64,7 @@ export const SQL_STATEMENTS_HEADER = 'x-sql-statements';
 
 /**
  * Boots a subgraph: its database (created and migrated), its outbox relay, Apollo Server over the federated schema,
- * and the HTTP server with `/graphql`, `/health` and `/metrics`. Only requests signed by the gateway reach GraphQL.
+ * and the HTTP server with `/graphql`, `/health` (liveness), `/ready` (readiness: its database) and `/metrics`. Only requests signed by the gateway reach GraphQL.
  */
 export async function startSubgraphService<TContext extends SubgraphContext>(
   options: SubgraphServiceOptions<TContext>,
@@ -194,7 +194,8 @@ export async function startSubgraphService<TContext extends SubgraphContext>(
     log,
     metrics,
     maxBodyBytes: config.MAX_BODY_BYTES,
-    health: async () => {
+    // Readiness: Postgres must answer; the queues being away is reported, not fatal (see below).
+    ready: async () => {
       const checks: Record<string, string> = {};
       let status: 'ok' | 'down' = 'ok';
       try {
