@@ -168,6 +168,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
       }
       const rate = await rateLimiter.take(claims ? `sub:${claims.sub}` : `ip:${address}`);
       if (!rate.allowed) {
+        log.debug({ subject: claims ? `sub:${claims.sub}` : 'address' }, 'rate limited'); // the line carries `client`
         res.setHeader('retry-after', String(rate.retryAfterSeconds));
         sendError(res, 429, new RateLimited(rate.limit, rate.retryAfterSeconds), locale);
         return;
