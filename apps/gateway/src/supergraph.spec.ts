@@ -38,7 +38,7 @@ interface Subgraph {
 
 async function startSubgraph(name: string, typeDefs: string, resolvers: Record<string, () => string>): Promise<Subgraph> {
   const apollo = new ApolloServer({
-    schema: buildSubgraphSchema({ typeDefs: parse(typeDefs), resolvers: { Query: resolvers } }),
+    schema: buildSubgraphSchema([{ typeDefs: parse(typeDefs), resolvers: { Query: resolvers } }]),
     plugins: [ApolloServerPluginInlineTraceDisabled()],
   });
   await apollo.start();
