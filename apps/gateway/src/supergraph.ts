@@ -148,11 +148,16 @@ export function supergraphSource(options: SupergraphSourceOptions): SupergraphSo
       current = { hash: id, services: servicesOf(sdl) };
       lastSeen = { file: id, url: '' };
       loadedAt.set(Date.now() / 1000);
-      watcher = watch(dirname(options.file), { persistent: false }, () => {
-        clearTimeout(debounce);
-        debounce = setTimeout(() => void checkFile(), options.debounceMs ?? 250);
-      });
-      watcher.on('error', (error) => log.warn({ err: error }, 'supergraph file watch failed; changes of the file are not seen'));
+      try {
+        watcher = watch(dirname(options.file), { persistent: false }, () => {
+          clearTimeout(debounce);
+          debounce = setTimeout(() => void checkFile(), options.debounceMs ?? 250);
+        });
+        watcher.on('error', (error) => log.warn({ err: error }, 'supergraph file watch failed; changes of the file are not seen'));
+      } catch (error) {
+        // e.g. ENOSPC (out of inotify watches): serve what was read, without reloads, rather than not at all.
+        log.warn({ err: error }, 'supergraph file cannot be watched; changes of the file are not seen until a restart');
+      }
       if (options.pollUrl) {
         poll = setInterval(() => void checkUrl(), options.pollMs);
         poll.unref();
