@@ -114,7 +114,9 @@ describe('the certificate PDF', () => {
     const file = join(dir, 'revoked.pdf');
     await writeFile(file, revoked);
     // The watermark is drawn at an angle, so pdftotext reads it a glyph a line.
-    expect(await text(file)).toMatch(/\n已\n撤\n销\n/);
+    const revokedText = await text(file);
+    expect(revokedText).toMatch(/\n已\n撤\n销\n/);
+    expect(revokedText).toContain('志愿服务记录证明\n');
     expect(await text(join(dir, 'certificate.pdf'))).not.toMatch(/已\n撤\n销/);
   });
 

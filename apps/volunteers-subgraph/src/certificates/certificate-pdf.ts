@@ -116,7 +116,8 @@ export async function renderCertificatePdf(certificate: PrintableCertificate, op
   }
 
   // ── title and opening ──
-  doc.fontSize(24).fillColor('#000').text('志愿服务记录证明', MARGIN.left, MARGIN.top, { width: CONTENT_WIDTH, align: 'center', characterSpacing: 4 });
+  // No letter spacing: the title stays one word for search and copy (pdftotext reads it whole).
+  doc.fontSize(26).fillColor('#000').text('志愿服务记录证明', MARGIN.left, MARGIN.top, { width: CONTENT_WIDTH, align: 'center' });
   doc.moveDown(0.4);
   doc.fontSize(10).fillColor('#333').text(`证明编号：${certificate.number}`, { width: CONTENT_WIDTH, align: 'right' });
   doc.moveDown(1);
@@ -125,12 +126,15 @@ export async function renderCertificatePdf(certificate: PrintableCertificate, op
     certificate.documentNumberMasked ? `证件号码：${certificate.documentNumberMasked}` : null,
     certificate.nationalVolunteerNumber ? `全国志愿者编号：${certificate.nationalVolunteerNumber}` : null,
   ].filter(Boolean);
-  const period = certificate.periodFrom === certificate.periodTo ? chineseDate(certificate.periodFrom) : `${chineseDate(certificate.periodFrom)}至${chineseDate(certificate.periodTo)}`;
+  const period =
+    certificate.periodFrom === certificate.periodTo
+      ? chineseDate(certificate.periodFrom)
+      : `${chineseDate(certificate.periodFrom)}至${chineseDate(certificate.periodTo)}期间`;
   doc
     .fontSize(12)
     .fillColor('#000')
     .text(
-      `兹证明 ${certificate.volunteerName}${who.length ? `（${who.join('，')}）` : ''}于${period}期间参加我单位组织的志愿服务活动，` +
+      `兹证明 ${certificate.volunteerName}${who.length ? `（${who.join('，')}）` : ''}于${period}参加我单位组织的志愿服务活动，` +
         `经记录并核实的志愿服务时长共计 ${hoursText(certificate.totalHours)} 小时。志愿服务记录明细如下：`,
       { width: CONTENT_WIDTH, align: 'justify', lineGap: 6, indent: 24 },
     );
