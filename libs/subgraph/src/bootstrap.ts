@@ -7,8 +7,7 @@ import {
   ApolloServerPluginInlineTraceDisabled,
   ApolloServerPluginLandingPageDisabled,
 } from '@apollo/server/plugin/disabled';
-import { buildSubgraphSchema } from '@apollo/subgraph';
-import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
+import { buildSubgraphSchema, type GraphQLResolverMap } from '@apollo/subgraph';
 import type { DataSource, DataSourceOptions } from 'typeorm';
 import { Actor, verifyClaims } from '@kz/auth';
 import type { Config } from '@kz/config';
@@ -124,10 +123,12 @@ export async function startSubgraphService<TContext extends SubgraphContext>(
   );
 
   const apollo = new ApolloServer<TContext>({
-    schema: buildSubgraphSchema({
-      typeDefs: loadSchemaFile(options.schemaFile),
-      resolvers: withErrorMapping(options.resolvers) as GraphQLResolverMap<unknown>,
-    }),
+    schema: buildSubgraphSchema([
+      {
+        typeDefs: loadSchemaFile(options.schemaFile),
+        resolvers: withErrorMapping(options.resolvers) as GraphQLResolverMap<unknown>,
+      },
+    ]),
     introspection: !production,
     includeStacktraceInErrorResponses: false,
     stopOnTerminationSignals: false, // runMain owns SIGTERM/SIGINT and stops everything in order
