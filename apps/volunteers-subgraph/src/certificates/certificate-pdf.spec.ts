@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -103,6 +103,12 @@ describe('the certificate PDF', () => {
     // Every line is listed once: the last row number is there, and the total row.
     expect(all).toMatch(/\n60 2026-03-04 /);
     expect(all).toContain(`合计 60 条记录 ${certificate.totalHours}`);
+
+    // The canonical document the signature covers travels inside the PDF, as the attachment certificate.json.
+    expect((await run('pdfdetach', ['-list', file])).stdout).toContain('certificate.json');
+    const attached = join(dir, 'certificate.json');
+    await run('pdfdetach', ['-save', '1', '-o', attached, file]);
+    expect(await readFile(attached, 'utf8')).toBe(certificate.signedDocument);
   });
 
   it('is the same file every time for the same certificate, and carries 已撤销 once revoked', async () => {
