@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import sharp from 'sharp';
 import { Claims, Role, withCheckDigit } from '@kz/auth';
 import { upsertUnitRefs, UnitRef } from '@kz/org-replica';
@@ -714,7 +715,8 @@ async function buildFixtures() {
   };
   // Issued certificates, one on each side, to revoke and to read as PDF (contents as issue freezes them; unsigned).
   const certificate = async (volunteerId: string, unit: { id: string; path: string }, recordId: string) => {
-    const number = `ZYFW-${unique('MATRIX').toUpperCase().padEnd(26, 'A').slice(0, 26)}`;
+    // A well-formed number (base32: A–Z and 2–7), as certificatePdf looks up nothing else.
+    const number = `ZYFW-${randomBytes(16).toString('hex').toUpperCase().replace(/[0189]/g, 'Z').slice(0, 26)}`;
     const contents = {
       volunteerName: '矩阵测试',
       documentType: null,
