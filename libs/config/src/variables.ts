@@ -1,3 +1,4 @@
+import { createPrivateKey } from 'node:crypto';
 import { z } from 'zod';
 import { OriginPatternError, parseOriginList } from './origins';
 import { parseTrustedProxies, TrustedProxyError } from './proxies';
@@ -19,6 +20,18 @@ export const DEV_CLAIMS_SECRET = 'dev-only-claims-signing-secret-change-me';
 export const DEV_PII_KEY = 'de0de0de0de0de0de0de0de0de0de0de0de0de0de0de0de0de0de0de0de0de0d';
 export const DEV_WEBHOOK_SECRET = 'dev-only-notification-webhook-secret-change-me';
 export const DEV_WECHAT_APP_SECRET = 'dev-only-wechat-app-secret';
+/** Development-only Ed25519 seed for service certificates' signatures; anyone can read it here, so it proves nothing. */
+export const DEV_CERTIFICATE_SIGNING_KEY = 'de7ce47de7ce47de7ce47de7ce47de7ce47de7ce47de7ce47de7ce47de7ce47a';
+
+/** An Ed25519 private key: a PKCS#8 PEM (`\n` may stand for its line breaks) or its 32-byte seed as 64 hex characters. */
+function isEd25519PrivateKey(value: string): boolean {
+  if (/^[0-9a-fA-F]{64}$/.test(value)) return true;
+  try {
+    return createPrivateKey(value.replace(/\\n/g, '\n')).asymmetricKeyType === 'ed25519';
+  } catch {
+    return false;
+  }
+}
 
 /** `WECHAT_TEMPLATES`: notification kind → subscribe-message template id, or `{id, data: {keyword: param}}`. */
 const wechatTemplate = z.union([
@@ -308,6 +321,37 @@ export const variables = defineVariables({
     schema: z.enum(['DECIMAL_2', 'STARTED_HOUR_0', 'STARTED_HOUR_0_5', 'STARTED_HOUR_1']).default('DECIMAL_2'),
     description:
       'how service minutes become hours on records, certificates and exports (docs/records.md): DECIMAL_2 (minutes / 60, two decimals) or STARTED_HOUR_0 / _0_5 / _1 (whole hours, and a started hour counts 0, 0.5 or 1 hour)',
+  },
+  CERTIFICATE_SIGNING_KEY: {
+    schema: z
+      .string()
+      .refine(isEd25519PrivateKey, 'must be an Ed25519 private key: PKCS#8 PEM or a 32-byte seed as 64 hex characters')
+      .default(DEV_CERTIFICATE_SIGNING_KEY),
+    description:
+      "Ed25519 private key the volunteers subgraph signs service certificates with (docs/records.md, \"Signature\"): a PKCS#8 PEM (`openssl genpkey -algorithm ed25519`; `\\n` may stand for line breaks) or its 32-byte seed as 64 hex characters (development default; production refuses it)",
+    secret: true,
+  },
+  CERTIFICATE_RETIRED_PUBLIC_KEYS: {
+    schema: z
+      .string()
+      .regex(/^([0-9a-fA-F]{64})?(,[0-9a-fA-F]{64})*$/, 'must be a comma-separated list of 32-byte Ed25519 public keys as 64 hex characters')
+      .default(''),
+    description:
+      'Ed25519 public keys (64 hex characters each, comma-separated) of earlier certificate signing keys, so certificates signed before a key change still verify; published by `certificateSigningKeys`',
+  },
+  CERTIFICATE_FONT: {
+    schema: z.string().min(1).default('/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc'),
+    description:
+      'CJK font file (TTF, OTF or TTC) the certificate PDF is set in; Debian/Ubuntu: `apt-get install fonts-wqy-zenhei`. Missing, `certificatePdf` answers SERVICE_UNAVAILABLE',
+  },
+  CERTIFICATE_FONT_FAMILY: {
+    schema: z.string().default('WenQuanYiZenHei'),
+    description: 'PostScript name of the face to take from a font collection (TTC) in `CERTIFICATE_FONT`; ignored for a single font (empty: the first face)',
+  },
+  CERTIFICATE_VERIFY_URL: {
+    schema: z.url().default('http://localhost:4000/certificates/'),
+    description:
+      "public address a certificate's QR code points to: the certificate's number is appended (e.g. `https://zyfw.kz.gov.cn/verify/` gives `https://zyfw.kz.gov.cn/verify/ZYFW-…`); the page behind it answers with `verifyCertificate`",
   },
   RECORDS_OVERDUE_CHECK_MINUTES: {
     schema: z.coerce.number().int().nonnegative().default(60),

@@ -63,6 +63,7 @@ runTool(async () => {
     JWT_SECRET: randomBytes(32).toString('hex'),
     CLAIMS_SIGNING_SECRET: randomBytes(32).toString('hex'),
     PII_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
+    CERTIFICATE_SIGNING_KEY: randomBytes(32).toString('hex'),
     LOG_LEVEL: 'warn',
     ORG_DATABASE: `bench_org_${process.pid}`,
     VOLUNTEERS_DATABASE: `bench_volunteers_${process.pid}`,

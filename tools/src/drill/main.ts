@@ -55,6 +55,7 @@ runTool(async () => {
     JWT_SECRET: randomBytes(32).toString('hex'),
     CLAIMS_SIGNING_SECRET: randomBytes(32).toString('hex'),
     PII_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
+    CERTIFICATE_SIGNING_KEY: randomBytes(32).toString('hex'),
     PGHOST: '127.0.0.1',
     PGPORT: String(pg.port),
     PGUSER: 'postgres',
