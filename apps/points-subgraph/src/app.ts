@@ -20,7 +20,7 @@ import { redemptionExpiryResolvers } from './timers/redemption-expiries';
 
 export { ensurePersonAccount, ensureStationPool } from './accounts/account-opening';
 export { postPending, postTransaction, systemAccountId, voidPending } from './ledger/ledger';
-export { checkLedger } from './ledger/verify';
+export { checkLedger, MERCHANT_MONTHS } from './ledger/verify';
 export { creditVerifiedHours } from './earning/crediting';
 export type { CreditOptions, CreditOutcome } from './earning/crediting';
 export type { LedgerViolation } from './ledger/verify';

@@ -67,12 +67,23 @@ export interface MerchantRedemptionView {
   createdAt: Date;
 }
 
+/** A redemption refunded: the center reversed its ledger transaction (reverseTransaction). */
+export interface MerchantRefundView {
+  redemptionId: string;
+  points: number;
+  transactionId: string;
+  createdAt: Date;
+}
+
 export interface MerchantStatementView {
   merchant: MerchantView;
   month: string;
   lines: MerchantRedemptionView[];
+  refunds: MerchantRefundView[];
   totalQuantity: number;
   totalPoints: number;
+  refundedPoints: number;
+  netPoints: number;
   ledgerPoints: number;
   fileName: string;
   csv: string;
@@ -527,8 +538,9 @@ export class MerchantService {
   // ── the monthly settlement statement ───────────────────────────────────────────────────────────────────────
 
   /**
-   * The merchant's redemptions of a Beijing month, with totals, the same as CSV, and what the ledger moved into the
-   * merchant's account in that month (`ledgerPoints`, which `npm run ledger:verify` checks equals `totalPoints`).
+   * The merchant's redemptions of a Beijing month and the refunds of the month (reversals of its redemptions), with
+   * totals, the same as CSV, and what the ledger moved into the merchant's account in that month (`ledgerPoints`, which
+   * `npm run ledger:verify` checks equals `netPoints`).
    */
   async statement(merchantId: string, month: string): Promise<MerchantStatementView> {
     this.actor.requireAuthenticated();
@@ -544,21 +556,35 @@ export class MerchantService {
       bounds.to,
     ]);
     const lines = await this.withCards(manager, rows);
+    const refunds: MerchantRefundView[] = await manager.query(
+      `SELECT r.id::text AS "redemptionId", r.points::int AS points, rv.id::text AS "transactionId", rv.created_at AS "createdAt"
+         FROM merchant_redemption r JOIN ledger_transaction rv ON rv.reverses_id = r.transaction_id AND rv.status = 'POSTED'
+        WHERE r.merchant_id = $1 AND rv.created_at >= $2 AND rv.created_at < $3 ORDER BY rv.created_at, rv.id`,
+      [merchant.id, bounds.from, bounds.to],
+    );
     const [{ ledger }] = await manager.query(
       `SELECT coalesce(sum(p.amount), 0)::int AS ledger FROM posting p JOIN ledger_transaction t ON t.id = p.transaction_id
         WHERE p.account_id = $1 AND t.status = 'POSTED' AND t.created_at >= $2 AND t.created_at < $3`,
       [merchant.accountId, bounds.from, bounds.to],
     );
     const csv = toCsv(
-      ['兑换编号', '兑换时间', '优惠', '数量', '积分', '付款卡号', '交易编号'],
-      lines.map((line) => [line.id, beijingMinute(line.createdAt), line.offerName, line.quantity, line.points, line.payerCardNumber, line.transactionId]),
+      ['类型', '兑换编号', '时间', '优惠', '数量', '积分', '付款卡号', '交易编号'],
+      [
+        ...lines.map((line) => ['兑换', line.id, beijingMinute(line.createdAt), line.offerName, line.quantity, line.points, line.payerCardNumber, line.transactionId]),
+        ...refunds.map((refund) => ['冲正', refund.redemptionId, beijingMinute(refund.createdAt), null, null, -refund.points, null, refund.transactionId]),
+      ],
     );
+    const totalPoints = lines.reduce((sum, line) => sum + line.points, 0);
+    const refundedPoints = refunds.reduce((sum, refund) => sum + refund.points, 0);
     return {
       merchant,
       month,
       lines,
+      refunds,
       totalQuantity: lines.reduce((sum, line) => sum + line.quantity, 0),
-      totalPoints: lines.reduce((sum, line) => sum + line.points, 0),
+      totalPoints,
+      refundedPoints,
+      netPoints: totalPoints - refundedPoints,
       ledgerPoints: ledger,
       fileName: `merchant-${merchant.id}-${month}.csv`,
       csv,

@@ -70,7 +70,19 @@ const UPDATE_OFFER = `mutation($input: UpdateMerchantOfferInput!) { updateMercha
 const CODE = `{ myPaymentCode { code expiresAt } }`;
 const REDEEM = `mutation($input: RedeemMerchantOfferInput!) { redeemMerchantOffer(input: $input) { id points quantity payerCardNumber transactionId offer { id } merchant { id } } }`;
 const STATEMENT = `query($id: ID!, $month: String!) { merchantStatement(merchantId: $id, month: $month) {
-  month totalQuantity totalPoints ledgerPoints fileName csv lines { id points quantity payerCardNumber } } }`;
+  month totalQuantity totalPoints refundedPoints netPoints ledgerPoints fileName csv lines { id points quantity payerCardNumber transactionId }
+  refunds { redemptionId points } } }`;
+type Statement = {
+  totalPoints: number;
+  refundedPoints: number;
+  netPoints: number;
+  ledgerPoints: number;
+  totalQuantity: number;
+  lines: { id: string; points: number; transactionId: string }[];
+  refunds: { redemptionId: string; points: number }[];
+  csv: string;
+  fileName: string;
+};
 
 type Redeemed = { id: string; points: number; quantity: number; payerCardNumber: string; transactionId: string };
 
@@ -319,21 +331,42 @@ describe('concurrency', () => {
 });
 
 describe('the monthly settlement statement', () => {
-  it('lists the month’s redemptions with totals and CSV, and agrees with the ledger', async () => {
-    const result = await alone.ask<{
-      merchantStatement: { totalPoints: number; ledgerPoints: number; totalQuantity: number; lines: { points: number }[]; csv: string; fileName: string };
-    }>(STATEMENT, { id: merchantId, month: '2026-11' }, cashier);
+  it('lists the month’s redemptions and refunds with totals and CSV, and agrees with the ledger', async () => {
+    const before = (await alone.ask<{ merchantStatement: Statement }>(STATEMENT, { id: merchantId, month: '2026-11' }, cashier)).data!.merchantStatement;
+    // A refund: the reversal of one redemption's transaction, as reverseTransaction writes it, dated by the test's
+    // clock (November) so that it falls in the statement's month.
+    const refunded = before.lines[0]!;
+    await db.transaction(async (manager) => {
+      const postings: { accountId: string; amount: string }[] = await manager.query(
+        'SELECT account_id::text AS "accountId", amount FROM posting WHERE transaction_id = $1',
+        [refunded.transactionId],
+      );
+      await postTransaction(manager, {
+        kind: 'REVERSAL',
+        description: '冲正：顾客退货',
+        createdBy: centerAdmin.sub,
+        reversesId: refunded.transactionId,
+        reversedKind: 'REDEMPTION',
+        postings: postings.map((p) => ({ accountId: p.accountId, amount: -Number(p.amount) })),
+        createdAt: now,
+      });
+    });
+    const result = await alone.ask<{ merchantStatement: Statement }>(STATEMENT, { id: merchantId, month: '2026-11' }, cashier);
     expect(result.errors).toBeUndefined();
     const statement = result.data!.merchantStatement;
     expect(statement.lines.length).toBeGreaterThan(10);
     expect(statement.totalPoints).toBe(statement.lines.reduce((sum, line) => sum + line.points, 0));
-    expect(statement.ledgerPoints).toBe(statement.totalPoints);
-    expect(statement.totalPoints).toBe(await merchantBalance(merchantId)); // every redemption of this test was in November
+    expect(statement.refunds).toEqual([{ redemptionId: refunded.id, points: refunded.points }]);
+    expect(statement.netPoints).toBe(statement.totalPoints - refunded.points);
+    expect(statement.ledgerPoints).toBe(statement.netPoints);
+    expect(statement.netPoints).toBe(await merchantBalance(merchantId)); // every movement of this test is dated in November
     expect(statement.fileName).toBe(`merchant-${merchantId}-2026-11.csv`);
     const rows = statement.csv.replace(/^\uFEFF/, '').trimEnd().split('\r\n');
-    expect(rows[0]).toBe('兑换编号,兑换时间,优惠,数量,积分,付款卡号,交易编号');
-    expect(rows).toHaveLength(statement.lines.length + 1);
-    expect(rows.slice(1).reduce((sum, row) => sum + Number(row.split(',')[4]), 0)).toBe(statement.totalPoints);
+    expect(rows[0]).toBe('类型,兑换编号,时间,优惠,数量,积分,付款卡号,交易编号');
+    expect(rows).toHaveLength(statement.lines.length + 2);
+    expect(rows.at(-1)).toMatch(new RegExp(`^冲正,${refunded.id},`));
+    expect(rows.slice(1).reduce((sum, row) => sum + Number(row.split(',')[5]), 0)).toBe(statement.netPoints);
+    expect(await checkLedger((sql) => db.query(sql))).toEqual([]);
     // The admins of its unit read it too; an empty month is empty.
     const october = await alone.ask<{ merchantStatement: { totalPoints: number; lines: unknown[] } }>(STATEMENT, { id: merchantId, month: '2026-10' }, stationAdmin);
     expect(october.data?.merchantStatement).toMatchObject({ totalPoints: 0, lines: [] });
