@@ -453,8 +453,9 @@ export class MerchantService {
 
   /**
    * The payment, in the caller's transaction. The offer's row is locked first: every redemption of the offer takes its
-   * turn, so the stock and both daily limits are counted with nothing in between; then the code's nonce is spent
-   * (a second use waits on the first's commit and finds it spent); then the ledger moves the points.
+   * turn, so the stock and both daily limits are counted with nothing in between. The code's nonce is spent first (a
+   * second use waits on the first's commit and finds it spent); then the window, stock and limits are checked and the
+   * ledger moves the points. Any refusal rolls the whole transaction back, the nonce's use included.
    */
   private async pay(manager: EntityManager, claims: Claims, input: RedeemMerchantOfferInput): Promise<string> {
     const now = this.settings.now();
@@ -465,6 +466,13 @@ export class MerchantService {
     }
     const code = verified.code;
     const offer = (await this.loadOffer(manager, input.offerId, true))!;
+    // A used code is refused before anything else is looked at; a later refusal rolls the use back with the rest.
+    const spent: unknown[] = await manager.query(
+      `INSERT INTO payment_code_use (nonce, person_id, expires_at, used_by, used_at) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (nonce) DO NOTHING RETURNING nonce`,
+      [code.nonce, code.personId, code.expiresAt, claims.sub, now],
+    );
+    if (spent.length === 0) throw new PaymentCodeRefused('USED');
     if (!isActive(offer, now)) throw new OfferUnavailable(offer);
     if (offer.stock !== null && offer.stock < input.quantity) throw new OutOfStock(offer.id, offer.stock);
     const day = beijingDay(now);
@@ -479,12 +487,6 @@ export class MerchantService {
     if (offer.dailyLimit !== null && offerUsed + input.quantity > offer.dailyLimit) {
       throw new MerchantDailyLimit(offer.id, 'OFFER', offer.dailyLimit, offerUsed);
     }
-    const spent: unknown[] = await manager.query(
-      `INSERT INTO payment_code_use (nonce, person_id, expires_at, used_by, used_at) VALUES ($1, $2, $3, $4, $5)
-       ON CONFLICT (nonce) DO NOTHING RETURNING nonce`,
-      [code.nonce, code.personId, code.expiresAt, claims.sub, now],
-    );
-    if (spent.length === 0) throw new PaymentCodeRefused('USED');
     const merchant = (await this.load(manager, offer.merchantId))!;
     const payer = await ensurePersonAccount(manager, code.personId);
     const points = offer.price * input.quantity;
