@@ -217,11 +217,14 @@ export class MerchantService {
     return row ?? null;
   }
 
-  /** A merchant the caller may see; an unknown one is NOT_FOUND to the center and FORBIDDEN to everyone else. */
+  /**
+   * A merchant the caller may see. An unknown one is null to those who see every merchant (the center, residents and
+   * volunteers) and FORBIDDEN to everyone else, as one outside their scope.
+   */
   async get(id: string): Promise<MerchantView | null> {
     this.actor.requireAuthenticated();
     const merchant = await this.load(this.dataSource.manager, id);
-    if (!merchant) throw this.hidden('Merchant', id);
+    if (!merchant) return this.absent();
     if (!(await this.canSee(merchant))) throw new Forbidden();
     return merchant;
   }
@@ -277,7 +280,7 @@ export class MerchantService {
   async offer(id: string): Promise<OfferView | null> {
     this.actor.requireAuthenticated();
     const offer = await this.loadOffer(this.dataSource.manager, id);
-    if (!offer) throw this.hidden('MerchantOffer', id);
+    if (!offer) return this.absent();
     const merchant = (await this.load(this.dataSource.manager, offer.merchantId))!;
     if (!(await this.canSee(merchant))) throw new Forbidden();
     if (!isActive(offer, this.settings.now()) && !(await this.canManage(merchant))) throw new Forbidden();
@@ -432,8 +435,10 @@ export class MerchantService {
    * repeat answers the first redemption, even after the code expired), never twice per code.
    */
   async redeem(raw: unknown): Promise<MerchantRedemptionView> {
-    const claims = this.actor.requireRole('MERCHANT');
+    // The input is checked first: a malformed one is BAD_USER_INPUT naming the field, whoever sends it.
+    this.actor.requireAuthenticated();
     const input = parseInput(redeemMerchantOfferInput, raw);
+    const claims = this.actor.requireRole('MERCHANT');
     const offer = await this.loadOffer(this.dataSource.manager, input.offerId);
     if (!offer) throw new BadUserInput('input.offerId', { key: 'input.unknownReference', entity: 'merchant offer', entityZh: '商家优惠', id: input.offerId });
     if ((await this.ownMerchantId()) !== offer.merchantId) throw new Forbidden();
@@ -544,12 +549,15 @@ export class MerchantService {
    * totals, the same as CSV, and what the ledger moved into the merchant's account in that month (`ledgerPoints`, which
    * `npm run ledger:verify` checks equals `netPoints`).
    */
-  async statement(merchantId: string, month: string): Promise<MerchantStatementView> {
+  async statement(merchantId: string, month: string): Promise<MerchantStatementView | null> {
     this.actor.requireAuthenticated();
     const bounds = beijingMonth(month);
     if (!bounds) throw new DomainError('BAD_USER_INPUT', 'points.statementMonth', { field: 'month' });
     const merchant = await this.load(this.dataSource.manager, merchantId);
-    if (!merchant) throw this.hidden('Merchant', merchantId);
+    if (!merchant) {
+      if (this.actor.hasRole('CENTER_ADMIN')) return null;
+      throw new Forbidden();
+    }
     await this.requireManage(merchant);
     const manager = this.dataSource.manager;
     const rows = await manager.query(`${REDEMPTION_SQL} WHERE r.merchant_id = $1 AND r.created_at >= $2 AND r.created_at < $3 ORDER BY r.created_at, r.id`, [
@@ -591,6 +599,12 @@ export class MerchantService {
       fileName: `merchant-${merchant.id}-${month}.csv`,
       csv,
     };
+  }
+
+  /** Null for a caller who would see the record wherever it were; FORBIDDEN (as out of scope) for everyone else. */
+  private absent(): null {
+    if (this.actor.hasRole('CENTER_ADMIN', ...PAYERS)) return null;
+    throw new Forbidden();
   }
 
   /** An unknown id looks like one out of scope, except to the center admin, who is in scope everywhere. */
