@@ -537,7 +537,7 @@ let platform: Platform;
 let wechat: FakeWeChat;
 let fx: Fixtures;
 const tokens = new Map<Who, string | undefined>();
-/** The MERCHANT caller: a person of 迎宾社区, staff of the inside merchant. */
+/** The MERCHANT caller: a staff account of 迎宾社区 with role MERCHANT, bound to the inside merchant. */
 let merchantPerson: string;
 
 async function must<T = Record<string, { id: string; [key: string]: unknown }>>(query: string, input: Input, token: string): Promise<T> {
@@ -821,11 +821,14 @@ beforeAll(async () => {
   tokens.set('VOLUNTEER', await self('VOLUNTEER', '13900230007'));
   tokens.set('RESIDENT', await self('RESIDENT', '13900230008'));
   tokens.set('SERVICE', await platform.token({ sub: 'dispatch-worker', roles: ['SERVICE'] }));
-  const yingbin = await platform.unit('KZ-HANFENG-YINGBIN');
-  [{ id: merchantPerson }] = await platform.volunteers.query(
-    `INSERT INTO person (real_name, mobile, home_unit_id, home_unit_path) VALUES ('矩阵收银员', $1, $2, $3) RETURNING id::text`,
-    [mobile(), yingbin.id, yingbin.path],
+  // The MERCHANT caller's account, opened as an admin opens one (with the demo password, like the other callers').
+  const opened = await platform.query<{ createStaffAccount: { id: string } }>(
+    `mutation($input: CreateStaffAccountInput!) { createStaffAccount(input: $input) { id } }`,
+    { input: { realName: '矩阵收银员', mobile: mobile(), initialPassword: 'kaizhou2026', role: 'MERCHANT', unitId: (await platform.unit('KZ-HANFENG-YINGBIN')).id } },
+    { token: tokens.get('STATION_ADMIN') },
   );
+  if (!opened.data) throw new Error(`createStaffAccount MERCHANT: ${JSON.stringify(opened.errors)}`);
+  merchantPerson = opened.data.createStaffAccount.id;
   tokens.set('MERCHANT', await platform.token({ sub: merchantPerson, roles: ['MERCHANT'] }));
   const photo = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#888' } }).png().toBuffer();
   for (const who of WHO.filter((caller) => caller !== 'NOBODY')) {
