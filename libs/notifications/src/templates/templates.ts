@@ -217,8 +217,11 @@ export const TEMPLATES: Record<string, Template> = {
     ['收到爱心积分', (p) => `您收到他人转赠的 ${p.amount} 爱心积分。`],
   ),
   'points.merchant.redeemed.RESIDENT': t(
-    ['Points spent', (p) => `You spent ${p.points} points at ${p.merchantName}: ${p.offerName} ×${p.quantity}.`],
-    ['爱心积分消费', (p) => `您在${p.merchantName}兑换了${p.offerName} ×${p.quantity}，消费 ${p.points} 爱心积分。`],
+    [
+      'Points spent',
+      (p) => `You spent ${p.points} points at ${p.merchantName ?? 'a partner merchant'}${p.offerName ? `: ${p.offerName} ×${p.quantity}` : ''}.`,
+    ],
+    ['爱心积分消费', (p) => `您在${p.merchantName ?? '爱心商家'}${p.offerName ? `兑换了${p.offerName} ×${p.quantity}，` : ''}消费 ${p.points} 爱心积分。`],
   ),
   'points.redemption.reserved.RESIDENT': t(
     ['Redemption reserved', (p, l) => `${p.quantity} item(s) reserved for ${p.points} points. Pick them up at the station${p.expiresAt ? ` by ${when(p, 'expiresAt', l)}` : ''} with your pickup code.`],
