@@ -382,3 +382,31 @@ describe('the monthly settlement statement', () => {
     expect(beijingMonth('26-1')).toBeNull();
   });
 });
+
+describe('finding offers', () => {
+  const OFFERS = `query($unitId: ID) { merchantOffers(unitId: $unitId, first: 100) { id merchant { id } } }`;
+
+  it('shows payers the offers available now in a subtree, and a merchant’s staff only their own', async () => {
+    const theirs = await anOffer(otherMerchantId, { name: '洗剪吹九折', price: 15 }, otherCashier);
+    const ended = await anOffer(merchantId, { name: '过期券', price: 1, activeFrom: new Date(now.getTime() - 7200_000).toISOString(), activeUntil: new Date(now.getTime() - 3600_000).toISOString() });
+    const soldOut = await anOffer(merchantId, { name: '售罄商品', kind: 'GOODS', price: 1, stock: 0 });
+    const volunteer = await aVolunteer(0);
+    const atStation = await alone.ask<{ merchantOffers: { id: string; merchant: { id: string } }[] }>(OFFERS, { unitId: STATION.id }, volunteer);
+    expect(atStation.errors).toBeUndefined();
+    const ids = atStation.data!.merchantOffers.map((o) => o.id);
+    expect(ids.length).toBeGreaterThan(0);
+    expect(atStation.data!.merchantOffers.every((o) => o.merchant.id === merchantId)).toBe(true);
+    expect(ids).not.toContain(ended);
+    expect(ids).not.toContain(soldOut);
+    const everywhere = (await alone.ask<{ merchantOffers: { id: string }[] }>(OFFERS, {}, volunteer)).data!.merchantOffers.map((o) => o.id);
+    expect(everywhere).toContain(theirs);
+    const own = await alone.ask<{ merchantOffers: { merchant: { id: string } }[] }>(OFFERS, {}, otherCashier);
+    expect(own.data!.merchantOffers.map((o) => o.merchant.id)).toEqual([otherMerchantId]);
+    // An offer outside its window: hidden from payers, shown to the merchant's staff.
+    const OFFER = `query($id: ID!) { merchantOffer(id: $id) { id available } }`;
+    expect(errorCodes(await alone.ask(OFFER, { id: ended }, volunteer))).toEqual(['FORBIDDEN']);
+    expect((await alone.ask<{ merchantOffer: { available: boolean } }>(OFFER, { id: ended }, cashier)).data!.merchantOffer.available).toBe(false);
+    expect(errorCodes(await alone.ask(OFFER, { id: ended }, otherCashier))).toEqual(['FORBIDDEN']);
+    expect(errorCodes(await alone.ask(OFFERS, {}, aCaller.staff('ANALYST', STATION, '9004')))).toEqual(['FORBIDDEN']);
+  });
+});
