@@ -44,6 +44,9 @@ import { mutationDocument, readSupergraph } from './supergraph-schema';
  * - GRID_WORKER is the station's assisting hand (docs/architecture.md): places orders and registers volunteers on a
  *   resident's behalf and edits their profile, and hands rewards over at the counter (fulfils and cancels
  *   redemptions), all for their station only. DISPATCHER only dispatches: it places no orders.
+ * - MERCHANT (a partner merchant's staff, a role the issue adds to ROLES.md) is the staff member of 迎宾惠民超市, a
+ *   merchant at 迎宾社区 ("inside"); "outside" is a merchant at 永先社区. They manage their own merchant's offers and
+ *   redeem them at the counter, read its statements, and nothing else; as a person they manage their inbox and password.
  */
 
 type Who = 'NOBODY' | Role;
@@ -51,7 +54,7 @@ type Side = 'inside' | 'outside';
 type Input = Record<string, unknown>;
 type Fixtures = Awaited<ReturnType<typeof buildFixtures>>;
 
-const WHO: Who[] = ['NOBODY', 'RESIDENT', 'VOLUNTEER', 'GRID_WORKER', 'STATION_ADMIN', 'INSTITUTE_ADMIN', 'DISPATCHER', 'CENTER_ADMIN', 'ANALYST', 'SERVICE'];
+const WHO: Who[] = ['NOBODY', 'RESIDENT', 'VOLUNTEER', 'GRID_WORKER', 'STATION_ADMIN', 'INSTITUTE_ADMIN', 'DISPATCHER', 'CENTER_ADMIN', 'ANALYST', 'SERVICE', 'MERCHANT'];
 const PERSONS: Who[] = WHO.filter((who) => who !== 'NOBODY' && who !== 'SERVICE');
 const SELF: Who[] = ['RESIDENT', 'VOLUNTEER'];
 const ALLOWED_CODES = new Set(['BAD_USER_INPUT', 'NOT_FOUND', 'CONFLICT', 'INVALID_TRANSITION', 'INSUFFICIENT_POINTS', 'OUT_OF_STOCK']);
@@ -196,6 +199,25 @@ const MATRIX: Record<string, Entry> = {
     input: (fx, side) => ({ redemptionId: pick(side, fx.cancelIn, fx.cancelOut) }),
     inside: ['RESIDENT', 'GRID_WORKER', ...STATION_STAFF.inside],
     outside: STATION_STAFF.outside,
+  },
+  // Partner merchants: admins open them and bind staff in their subtree; the merchant's staff and those admins manage
+  // offers; only the merchant's own staff redeem (a well-formed but forged payment code fails after authorization).
+  createMerchant: { input: (fx, side) => ({ unitId: pick(side, fx.yingbin.id, fx.yongxian.id), name: unique('矩阵商家') }), ...STATION_STAFF },
+  addMerchantStaff: { input: (fx, side) => ({ merchantId: pick(side, fx.merchantIn, fx.merchantOut), personId: fx.merchantCandidate }), ...STATION_STAFF },
+  createMerchantOffer: {
+    input: (fx, side) => ({ merchantId: pick(side, fx.merchantIn, fx.merchantOut), name: unique('矩阵优惠'), kind: 'DISCOUNT', price: 1 }),
+    inside: ['MERCHANT', ...STATION_STAFF.inside],
+    outside: STATION_STAFF.outside,
+  },
+  updateMerchantOffer: {
+    input: (fx, side) => ({ id: pick(side, fx.offerIn, fx.offerOut), price: 2 }),
+    inside: ['MERCHANT', ...STATION_STAFF.inside],
+    outside: STATION_STAFF.outside,
+  },
+  redeemMerchantOffer: {
+    input: (fx, side) => ({ offerId: pick(side, fx.offerIn, fx.offerOut), paymentCode: 'KZPAY1.1.2.3.4', quantity: 1, idempotencyKey: unique('matrix-merchant-') }),
+    inside: ['MERCHANT'],
+    outside: [],
   },
   // Always from the caller's own account; inside to a neighbour of 迎宾, outside to a resident of 永先.
   transferPoints: {
@@ -479,6 +501,23 @@ const READS: Record<string, ReadRow> = {
     outside: { CENTER_ADMIN: 'allow' },
     everywhere: ['CENTER_ADMIN'],
   },
+  // A merchant's public face is for the people who may pay there; its staff and the admins of its unit manage it.
+  merchant: {
+    document: 'query($id: ID!) { merchant(id: $id) { id name } }',
+    id: (fx, side) => pick(side, fx.merchantIn, fx.merchantOut),
+    record: (data) => data.merchant,
+    inside: { RESIDENT: 'allow', VOLUNTEER: 'allow', STATION_ADMIN: 'allow', INSTITUTE_ADMIN: 'allow', CENTER_ADMIN: 'allow', MERCHANT: 'allow' },
+    outside: { RESIDENT: 'allow', VOLUNTEER: 'allow', CENTER_ADMIN: 'allow' },
+    everywhere: ['CENTER_ADMIN', 'RESIDENT', 'VOLUNTEER'],
+  },
+  merchantStatement: {
+    document: 'query($id: ID!) { merchantStatement(merchantId: $id, month: "2026-11") { totalPoints } }',
+    id: (fx, side) => pick(side, fx.merchantIn, fx.merchantOut),
+    record: (data) => data.merchantStatement,
+    inside: { STATION_ADMIN: 'allow', INSTITUTE_ADMIN: 'allow', CENTER_ADMIN: 'allow', MERCHANT: 'allow' },
+    outside: { CENTER_ADMIN: 'allow' },
+    everywhere: ['CENTER_ADMIN'],
+  },
   'Volunteer.pointsAccount': {
     document: 'query($id: ID!) { volunteer(id: $id) { pointsAccount { id } } }',
     id: (fx, side) => pick(side, fx.heYiVolunteer, fx.volunteerOut),
@@ -508,6 +547,8 @@ let platform: Platform;
 let wechat: FakeWeChat;
 let fx: Fixtures;
 const tokens = new Map<Who, string | undefined>();
+/** The MERCHANT caller: a staff account of 迎宾社区 with role MERCHANT, bound to the inside merchant. */
+let merchantPerson: string;
 
 async function must<T = Record<string, { id: string; [key: string]: unknown }>>(query: string, input: Input, token: string): Promise<T> {
   const result = await platform.query<T>(query, { input }, { token });
@@ -648,6 +689,20 @@ async function buildFixtures() {
   const txIn = await adjust(accountZhou);
   const txOut = await adjust(accountLiu);
 
+  // Partner merchants at each station with an offer each; the MERCHANT caller works for the one inside, and someone
+  // to bind as staff.
+  const MERCHANT = `mutation($input: CreateMerchantInput!) { createMerchant(input: $input) { id } }`;
+  const merchant = async (unitId: string) => (await must<{ createMerchant: { id: string } }>(MERCHANT, { unitId, name: unique('矩阵商家') }, center)).createMerchant.id;
+  const merchantIn = await merchant(yingbin.id);
+  const merchantOut = await merchant(yongxian.id);
+  await must(`mutation($input: AddMerchantStaffInput!) { addMerchantStaff(input: $input) { id } }`, { merchantId: merchantIn, personId: merchantPerson }, center);
+  const OFFER = `mutation($input: CreateMerchantOfferInput!) { createMerchantOffer(input: $input) { id } }`;
+  const offer = async (merchantId: string) =>
+    (await must<{ createMerchantOffer: { id: string } }>(OFFER, { merchantId, name: unique('矩阵优惠'), kind: 'GOODS', price: 1, stock: 100 }, center)).createMerchantOffer.id;
+  const offerIn = await offer(merchantIn);
+  const offerOut = await offer(merchantOut);
+  const merchantCandidate = await aPerson(yingbin, '矩阵店员');
+
   // Activities that are over (DONE), and pending service records of each.
   const activity = async (unit: { id: string; path: string }) => {
     const [row] = await platform.volunteers.query(
@@ -771,6 +826,7 @@ async function buildFixtures() {
     zhou, heYi, heYiVolunteer, liu, volunteerOut, volunteers,
     orderIn, orderOut, carePlanIn, carePlanOut, visitDueAt: new Date(Date.now() + 7 * 86_400_000).toISOString(),
     accountZhou, accountLiu, accountNeighbour, accountHeYi, rewardIn, rewardOut, fulfilIn, fulfilOut, cancelIn, cancelOut, txIn, txOut,
+    merchantIn, merchantOut, offerIn, offerOut, merchantCandidate,
     activityIn, activityOut, records, corrections, certificates, deliveryIn, deliveryOut, loginPhone,
   };
 }
@@ -791,6 +847,15 @@ beforeAll(async () => {
   tokens.set('VOLUNTEER', await self('VOLUNTEER', '13900230007'));
   tokens.set('RESIDENT', await self('RESIDENT', '13900230008'));
   tokens.set('SERVICE', await platform.token({ sub: 'dispatch-worker', roles: ['SERVICE'] }));
+  // The MERCHANT caller's account, opened as an admin opens one (with the demo password, like the other callers').
+  const opened = await platform.query<{ createStaffAccount: { id: string } }>(
+    `mutation($input: CreateStaffAccountInput!) { createStaffAccount(input: $input) { id } }`,
+    { input: { realName: '矩阵收银员', mobile: mobile(), initialPassword: 'kaizhou2026', role: 'MERCHANT', unitId: (await platform.unit('KZ-HANFENG-YINGBIN')).id } },
+    { token: tokens.get('STATION_ADMIN') },
+  );
+  if (!opened.data) throw new Error(`createStaffAccount MERCHANT: ${JSON.stringify(opened.errors)}`);
+  merchantPerson = opened.data.createStaffAccount.id;
+  tokens.set('MERCHANT', await platform.token({ sub: merchantPerson, roles: ['MERCHANT'] }));
   const photo = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#888' } }).png().toBuffer();
   for (const who of WHO.filter((caller) => caller !== 'NOBODY')) {
     const form = new FormData();

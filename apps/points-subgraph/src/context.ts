@@ -6,6 +6,8 @@ import { CorrectionService } from './accounts/correction.service';
 import { TransferService } from './accounts/transfer.service';
 import { EarningService } from './earning/earning.service';
 import { createLoaders, PointsLoaders } from './loaders';
+import { MerchantService } from './merchants/merchant.service';
+import { PaymentCodes } from './merchants/payment-code';
 import { RedemptionService } from './rewards/redemption.service';
 import { RewardService } from './rewards/reward.service';
 import { RedemptionExpiriesService } from './timers/redemption-expiries';
@@ -19,10 +21,22 @@ export interface PointsContext extends SubgraphContext {
   rewards: RewardService;
   redemptions: RedemptionService;
   redemptionExpiries: RedemptionExpiriesService;
+  merchants: MerchantService;
 }
 
-export function buildPointsContext(base: SubgraphContext, dataSource: DataSource, config: Pick<Config, 'REDEMPTION_HOLD_SECONDS'>): PointsContext {
+/** What the points context needs beyond the configuration: the clock of payment codes and daily limits (tests set it). */
+export interface PointsContextOptions {
+  now?: () => Date;
+}
+
+export function buildPointsContext(
+  base: SubgraphContext,
+  dataSource: DataSource,
+  config: Pick<Config, 'REDEMPTION_HOLD_SECONDS' | 'PAYMENT_CODE_TTL_SECONDS' | 'CLAIMS_SIGNING_SECRET'>,
+  options: PointsContextOptions = {},
+): PointsContext {
   const loaders = createLoaders(dataSource.manager);
+  const codes = paymentCodesFor(config);
   return {
     ...base,
     loaders,
@@ -33,5 +47,18 @@ export function buildPointsContext(base: SubgraphContext, dataSource: DataSource
     rewards: new RewardService(dataSource, base.actor, loaders),
     redemptions: new RedemptionService(dataSource, base.actor, loaders, { holdSeconds: config.REDEMPTION_HOLD_SECONDS }, () => base.eventsWritten()),
     redemptionExpiries: new RedemptionExpiriesService(dataSource, base.actor),
+    merchants: new MerchantService(dataSource, base.actor, { codes, now: options.now ?? (() => new Date()) }, () => base.eventsWritten()),
   };
+}
+
+const paymentCodes = new WeakMap<object, PaymentCodes>();
+
+/** One signer per configuration (its key is derived once). */
+function paymentCodesFor(config: Pick<Config, 'PAYMENT_CODE_TTL_SECONDS' | 'CLAIMS_SIGNING_SECRET'>): PaymentCodes {
+  let codes = paymentCodes.get(config);
+  if (!codes) {
+    codes = new PaymentCodes(config.CLAIMS_SIGNING_SECRET, config.PAYMENT_CODE_TTL_SECONDS);
+    paymentCodes.set(config, codes);
+  }
+  return codes;
 }

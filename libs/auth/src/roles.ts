@@ -9,11 +9,16 @@ export const ROLES = [
   'CENTER_ADMIN',
   'ANALYST',
   'SERVICE',
+  'MERCHANT',
 ] as const;
 
 export type Role = (typeof ROLES)[number];
 
-/** Roles that administer a unit and therefore carry its id and path in their token. */
+/**
+ * Roles that administer a unit and therefore carry its id and path in their token. MERCHANT is not one: a partner
+ * merchant's staff administer no unit and see no one's personal data; what they may touch is decided by the
+ * points subgraph's merchant_staff table (their merchant's offers, redemptions and statements only).
+ */
 export const STAFF_ROLES: readonly Role[] = [
   'GRID_WORKER',
   'STATION_ADMIN',

@@ -444,6 +444,11 @@ export const variables = defineVariables({
     schema: positiveInt(3 * 24 * 3600),
     description: 'how long a redemption holds its points and stock for pickup before it expires (default 3 days)',
   },
+  PAYMENT_CODE_TTL_SECONDS: {
+    schema: z.coerce.number().int().min(10).max(600).default(60),
+    description:
+      "how long a volunteer's payment code (付款码, shown as a QR code to a partner merchant) stays valid; each code is also single-use (10 to 600 seconds)",
+  },
   NOTIFICATION_WEBHOOK_URL: {
     schema: optionalUrl,
     description:

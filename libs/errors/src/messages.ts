@@ -102,6 +102,40 @@ export const messages = {
     (p) => `You may redeem at most ${p.limit} of this reward per ${p.period}; you have ${p.used} already.`,
     (p) => `此奖品每${p.periodZh ?? p.period}每人限兑 ${p.limit} 件，您已兑换 ${p.used} 件。`,
   ),
+  'points.paymentCodeInvalid': m(
+    (p) => `${p.field}: is not a payment code of this platform (or it was altered); ask the volunteer to show their code again.`,
+    (p) => `${p.field}：不是本平台的付款码（或已被篡改），请志愿者重新出示付款码。`,
+  ),
+  'points.paymentCodeExpired': m(
+    (p) => `This payment code expired at ${p.expiredAt}; ask the volunteer to refresh it.`,
+    (p) => `付款码已过期（${p.expiredAt}），请志愿者刷新付款码。`,
+  ),
+  'points.paymentCodeUsed': m(
+    () => 'This payment code has already been used; each code pays once. Ask the volunteer to refresh it.',
+    () => '此付款码已使用过，每个付款码只能支付一次，请志愿者刷新付款码。',
+  ),
+  'points.merchantDailyLimit': m(
+    (p) =>
+      p.scope === 'PERSON'
+        ? `This offer may be redeemed at most ${p.limit} times per person per day; this volunteer has ${p.used} today.`
+        : `This offer may be redeemed at most ${p.limit} times per day at this merchant; ${p.used} already today.`,
+    (p) =>
+      p.scope === 'PERSON'
+        ? `此优惠每人每天限兑 ${p.limit} 份，该志愿者今天已兑 ${p.used} 份。`
+        : `此优惠本商家每天限兑 ${p.limit} 份，今天已兑 ${p.used} 份。`,
+  ),
+  'points.offerUnavailable': m(
+    (p) => `This offer is not available now (offered from ${p.activeFrom ?? 'the start'} until ${p.activeUntil ?? 'further notice'}).`,
+    (p) => `此优惠当前不可兑换（兑换期：${p.activeFrom ?? '即日'} 至 ${p.activeUntil ?? '另行通知'}）。`,
+  ),
+  'points.merchantStaffTaken': m(
+    (p) => `${p.field}: person ${p.personId} already works for another merchant; remove them there first.`,
+    (p) => `${p.field}：人员 ${p.personId} 已是其他商家的员工，请先在原商家解除。`,
+  ),
+  'points.statementMonth': m(
+    (p) => `${p.field}: must be a month as YYYY-MM, e.g. 2026-11.`,
+    (p) => `${p.field}：须为 YYYY-MM 格式的月份，如 2026-11。`,
+  ),
   'points.rewardUnavailable': m(
     (p) => `This reward is not offered now (offered from ${p.activeFrom ?? 'the start'} until ${p.activeUntil ?? 'further notice'}).`,
     (p) => `此奖品当前不在兑换期内（兑换期：${p.activeFrom ?? '即日'} 至 ${p.activeUntil ?? '另行通知'}）。`,

@@ -258,6 +258,21 @@ export const catalog = {
     z.object({ redemptionId: id, personId: id, rewardId: id, stationId: id, description: z.string() }),
     'points bought a service; the orders service opens an order for it',
   ),
+  'points.merchant.redeemed': event(
+    1,
+    z.object({
+      merchantRedemptionId: id,
+      merchantId: id,
+      merchantName: z.string(),
+      offerId: id,
+      offerName: z.string(),
+      accountId: id,
+      personId: id,
+      quantity: z.number().int().positive(),
+      points: z.number().int().positive(),
+    }),
+    "a partner merchant's staff redeemed an offer with a volunteer's payment code: the points moved to the merchant's account",
+  ),
   'points.transferred': event(
     1,
     z.object({ fromAccountId: id, toAccountId: id, amount: z.number().int().positive() }),

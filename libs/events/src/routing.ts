@@ -57,6 +57,7 @@ const ROUTES: Record<EventType, QueueName[]> = {
   'points.redemption.expiryDue': ['points-credit'],
   'points.service.redeemed': ['orders-inbox'],
   'points.transferred': ['notifications'],
+  'points.merchant.redeemed': ['notifications'],
   'order.submitted': ['dispatch', 'notifications'],
   'order.dispatched': ['dispatch', 'notifications'],
   'order.accepted': ['dispatch', 'notifications'],

@@ -267,6 +267,7 @@ function exampleActor(type: EventType): EventEnvelope['actor'] {
   if (type === 'order.escalated') return { system: 'dispatch-worker' };
   if (type === 'points.credited') return { system: 'points.earning' };
   if (type === 'points.redemption.expired') return { system: 'redemption-expiry' };
+  if (type === 'points.merchant.redeemed') return { personId: '9', roles: ['MERCHANT'] };
   if (type.startsWith('org.')) return { personId: '1', roles: ['CENTER_ADMIN'] };
   if (type.startsWith('points.') || ['order.submitted', 'order.evaluated', 'order.cancelled', 'order.followUp.added'].includes(type)) {
     return { personId: '8', roles: ['RESIDENT'] };

@@ -80,6 +80,24 @@ async function buildHealthyLedger(db: DataSource): Promise<void> {
         [reward.id, a.id, status, `CODE${index}`, hold.id],
       );
     }
+    // A partner merchant, and one payment at it: 20 points from person 1002's account into the merchant's.
+    const [{ id: merchantAccount }] = await m.query(
+      `INSERT INTO points_account (kind, card_number, unit_id, unit_path) VALUES ('MERCHANT', 'KZ-TEST-MERCHANT', 77, '1/7/77') RETURNING id::text`,
+    );
+    const [merchant] = await m.query(
+      `INSERT INTO merchant (name, unit_id, unit_path, account_id, created_by) VALUES ('惠民超市', 77, '1/7/77', $1, 'test') RETURNING id`,
+      [merchantAccount],
+    );
+    const [offer] = await m.query(`INSERT INTO merchant_offer (merchant_id, name, kind, price, created_by) VALUES ($1, '理发八折券', 'DISCOUNT', 20, 'test') RETURNING id`, [
+      merchant.id,
+    ]);
+    const payment = await move(m, 'TRANSFER', b.id, merchantAccount, 20);
+    await m.query(`INSERT INTO payment_code_use (nonce, person_id, expires_at, used_by, used_at) VALUES ('nonce-0001', 1002, now(), 'test', now())`);
+    await m.query(
+      `INSERT INTO merchant_redemption (merchant_id, offer_id, person_id, account_id, quantity, points, payment_nonce, transaction_id, beijing_day, created_by, created_at)
+       VALUES ($1, $2, 1002, $3, 1, 20, 'nonce-0001', $4, current_date, 'test', $5)`,
+      [merchant.id, offer.id, b.id, payment.id, payment.createdAt],
+    );
   });
 }
 
@@ -101,8 +119,9 @@ describe('ledger:verify', () => {
   it('passes a healthy ledger, with exit code 0', async () => {
     const report = await verifyLedgerDatabase(config, healthy);
     expect(report.violations).toEqual([]);
-    expect(report.transactions).toBe(9);
-    expect(formatReport(report)).toMatch(/^ledger OK: 9 transactions, 18 postings/);
+    expect(report.transactions).toBe(10);
+    expect(report.merchantStatements).toBe(1);
+    expect(formatReport(report)).toMatch(/^ledger OK: 10 transactions, 20 postings, \d+ accounts, 1 merchant statements/);
     const run = await runTool(healthy);
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('ledger OK');
@@ -119,15 +138,18 @@ describe('ledger:verify', () => {
       await client.query(`UPDATE points_account SET reserved = balance + 1, lifetime_earned = -5 WHERE kind = 'POOL'`);
       await client.query(`UPDATE redemption SET status = 'FULFILLED' WHERE status = 'RESERVED'`);
       await client.query(`UPDATE posting SET amount = amount * 2 WHERE transaction_id = (SELECT reverses_id FROM ledger_transaction WHERE kind = 'REVERSAL')`);
+      // A merchant's statement that claims more than the ledger paid it.
+      await client.query(`UPDATE merchant_redemption SET points = points + 5`);
     });
     const report = await verifyLedgerDatabase(config, corrupted);
     expect(new Set(report.violations.map((v) => v.check))).toEqual(
-      new Set(['balanced', 'cached-balance', 'cached-reserved', 'never-negative', 'redemption-status', 'lifetime', 'reversal']),
+      new Set(['balanced', 'cached-balance', 'cached-reserved', 'never-negative', 'redemption-status', 'lifetime', 'reversal', 'merchant-redemption', 'merchant-statement']),
     );
     expect(report.violations.map((v) => v.detail)).toContainEqual(`transaction ${creditId}: its 3 posting(s) sum to 3, not 0`);
     const run = await runTool(corrupted);
     expect(run.code).not.toBe(0);
     expect(run.stdout).toContain('VIOLATION [redemption-status]');
+    expect(run.stdout).toMatch(/VIOLATION \[merchant-statement\] merchant \d+, \d{4}-\d{2}: the statement \(redemptions less refunds\) sums to 25 points, the ledger moved 20/);
     expect(run.stdout).toMatch(/ledger BROKEN: \d+ violation\(s\)/);
     // The healthy original is untouched.
     expect((await verifyLedgerDatabase(config, healthy)).violations).toEqual([]);

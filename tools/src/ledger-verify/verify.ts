@@ -1,12 +1,14 @@
 import { Client } from 'pg';
 import { pgClientConfig, PgConfig } from '@kz/db';
-import { checkLedger, LedgerViolation } from '@kz/points-subgraph';
+import { checkLedger, LedgerViolation, MERCHANT_MONTHS } from '@kz/points-subgraph';
 
 export interface LedgerReport {
   database: string;
   transactions: number;
   postings: number;
   accounts: number;
+  /** Merchant statements checked against the ledger: one per merchant and Beijing month with redemptions or movements. */
+  merchantStatements: number;
   violations: LedgerViolation[];
 }
 
@@ -26,8 +28,11 @@ export async function verifyLedgerDatabase(config: PgConfig, database: string): 
       `SELECT (SELECT count(*) FROM ledger_transaction)::int AS transactions, (SELECT count(*) FROM posting)::int AS postings,
               (SELECT count(*) FROM points_account)::int AS accounts`,
     );
+    const {
+      rows: [statements],
+    } = await client.query(`${MERCHANT_MONTHS} SELECT count(*)::int AS n FROM months`);
     await client.query('COMMIT');
-    return { database, ...counts, violations };
+    return { database, ...counts, merchantStatements: statements.n, violations };
   } finally {
     await client.end();
   }
@@ -36,7 +41,7 @@ export async function verifyLedgerDatabase(config: PgConfig, database: string): 
 /** The report as `npm run ledger:verify` prints it: each violation on its own line, then the verdict. */
 export function formatReport(report: LedgerReport): string {
   const lines = report.violations.map((violation) => `VIOLATION [${violation.check}] ${violation.detail}`);
-  const scope = `${report.transactions} transactions, ${report.postings} postings, ${report.accounts} accounts in ${report.database}`;
+  const scope = `${report.transactions} transactions, ${report.postings} postings, ${report.accounts} accounts, ${report.merchantStatements} merchant statements in ${report.database}`;
   lines.push(report.violations.length === 0 ? `ledger OK: ${scope}` : `ledger BROKEN: ${report.violations.length} violation(s) among ${scope}`);
   return `${lines.join('\n')}\n`;
 }

@@ -18,6 +18,10 @@ export async function devToken(config: Config, request: TokenRequest): Promise<{
     throw new Error('npm run token is a development tool and refuses to sign tokens when NODE_ENV=production');
   }
   if (!isRole(request.role)) throw new Error(`--role must be one of ${ROLES.join(', ')}`);
+  // A partner merchant's staff act for the merchant they are bound to (addMerchantStaff) by person id: no stand-in id.
+  if (request.role === 'MERCHANT' && !/^[1-9]\d{0,17}$/.test(request.person ?? '')) {
+    throw new Error('--person ID is required for MERCHANT: the id of a person bound to the merchant with addMerchantStaff');
+  }
   const claims: Claims = { sub: request.person ?? `dev-${request.role.toLowerCase()}`, roles: [request.role] };
   if (STAFF_ROLES.includes(request.role)) {
     const org = await openOrgDatabase(config);

@@ -1,6 +1,6 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
-export type AccountKind = 'PERSON' | 'POOL' | 'SYSTEM';
+export type AccountKind = 'PERSON' | 'POOL' | 'SYSTEM' | 'MERCHANT';
 
 /**
  * A love bank account: a person's (爱心储蓄卡), a station's donation pool (爱心池), or one of the love bank's own

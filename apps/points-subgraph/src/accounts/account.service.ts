@@ -101,6 +101,9 @@ export class AccountService {
         return account.personId === this.actor.personId || (!!account.unitPath && this.actor.inScope(account.unitPath, ACCOUNT_STAFF));
       case 'POOL':
         return true;
+      case 'MERCHANT':
+        // A partner merchant's account: the admins of its unit; its staff see the figures on `Merchant.balance`.
+        return !!account.unitPath && this.actor.inScope(account.unitPath, ACCOUNT_STAFF);
       default:
         return false;
     }

@@ -4,7 +4,16 @@
  * query that returns the rows breaking it.
  */
 
-export type LedgerCheck = 'balanced' | 'cached-balance' | 'cached-reserved' | 'never-negative' | 'redemption-status' | 'lifetime' | 'reversal';
+export type LedgerCheck =
+  | 'balanced'
+  | 'cached-balance'
+  | 'cached-reserved'
+  | 'never-negative'
+  | 'redemption-status'
+  | 'lifetime'
+  | 'reversal'
+  | 'merchant-redemption'
+  | 'merchant-statement';
 
 export interface LedgerViolation {
   check: LedgerCheck;
@@ -14,6 +23,26 @@ export interface LedgerViolation {
 
 /** Runs one SQL statement and returns its rows: a TypeORM `DataSource.query`, or a pg client adapted to it. */
 export type LedgerQuery = (sql: string) => Promise<Record<string, unknown>[]>;
+
+/**
+ * The statement and ledger totals of every merchant and Beijing month that has either (`months`). A statement's total
+ * is its redemptions less the refunds (reversals of its redemptions) of the month.
+ */
+export const MERCHANT_MONTHS = `WITH statement AS (
+    SELECT merchant_id, month, sum(points) AS total FROM (
+      SELECT merchant_id, to_char(created_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM') AS month, points FROM merchant_redemption
+      UNION ALL
+      SELECT r.merchant_id, to_char(rv.created_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM'), -r.points
+        FROM merchant_redemption r JOIN ledger_transaction rv ON rv.reverses_id = r.transaction_id AND rv.status = 'POSTED') lines
+     GROUP BY 1, 2),
+  ledger AS (
+    SELECT m.id AS merchant_id, to_char(t.created_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM') AS month, sum(p.amount) AS total
+      FROM merchant m JOIN posting p ON p.account_id = m.account_id
+      JOIN ledger_transaction t ON t.id = p.transaction_id AND t.status = 'POSTED' GROUP BY 1, 2),
+  months AS (
+    SELECT coalesce(s.merchant_id, l.merchant_id) AS merchant_id, coalesce(s.month, l.month) AS month,
+           coalesce(s.total, 0) AS statement, coalesce(l.total, 0) AS ledger
+      FROM statement s FULL JOIN ledger l ON l.merchant_id = s.merchant_id AND l.month = s.month)`;
 
 const CHECKS: { check: LedgerCheck; sql: string; describe: (row: Record<string, unknown>) => string }[] = [
   {
@@ -82,6 +111,29 @@ const CHECKS: { check: LedgerCheck; sql: string; describe: (row: Record<string, 
               EXCEPT SELECT account_id, sum(amount) FROM posting WHERE transaction_id = r.id GROUP BY account_id)))
            ORDER BY r.id`,
     describe: (r) => `reversal ${r.id} does not mirror transaction ${r.reverses ?? '(none named)'}`,
+  },
+  {
+    // A partner merchant's redemption is one posted transaction that moved exactly its points from its payer's account
+    // to its merchant's, and nothing else.
+    check: 'merchant-redemption',
+    sql: `SELECT r.id::text AS id, r.transaction_id::text AS transaction_id FROM merchant_redemption r
+            JOIN merchant m ON m.id = r.merchant_id JOIN ledger_transaction t ON t.id = r.transaction_id
+           WHERE t.status <> 'POSTED' OR EXISTS (
+             (SELECT account_id, sum(amount)::bigint FROM posting WHERE transaction_id = r.transaction_id GROUP BY account_id
+              EXCEPT VALUES (r.account_id, -r.points), (m.account_id, r.points))
+             UNION ALL
+             (VALUES (r.account_id, -r.points), (m.account_id, r.points)
+              EXCEPT SELECT account_id, sum(amount)::bigint FROM posting WHERE transaction_id = r.transaction_id GROUP BY account_id))
+           ORDER BY r.id`,
+    describe: (r) => `merchant redemption ${r.id}: its transaction ${r.transaction_id} does not move exactly its points from the payer to the merchant`,
+  },
+  {
+    // Every merchant's monthly statement (its redemptions of a Beijing month) sums to what the ledger moved into the
+    // merchant's account that month: the settlement a merchant is paid on is the ledger's.
+    check: 'merchant-statement',
+    sql: `${MERCHANT_MONTHS} SELECT merchant_id::text AS merchant, month, statement::text, ledger::text FROM months
+           WHERE statement <> ledger ORDER BY merchant_id, month`,
+    describe: (r) => `merchant ${r.merchant}, ${r.month}: the statement (redemptions less refunds) sums to ${r.statement} points, the ledger moved ${r.ledger} into its account`,
   },
 ];
 

@@ -124,8 +124,11 @@ export class AccountClosureService {
   }
 }
 
-/** Staff accounts are closed by the center (it removes the staff roles first): their holder cannot close them. */
+/**
+ * Staff accounts are closed by the center (it removes the staff roles first): their holder cannot close them. A
+ * partner merchant's staff account (MERCHANT) is one too: it acts for a merchant, which the admins unbind first.
+ */
 function assertNotStaff(person: Pick<Person, 'roles'>): void {
-  const staffRoles = person.roles.filter((role) => STAFF_ROLES.includes(role));
+  const staffRoles = person.roles.filter((role) => STAFF_ROLES.includes(role) || role === 'MERCHANT');
   if (staffRoles.length > 0) throw new DomainError('FORBIDDEN', 'account.staffCannotClose', { roles: staffRoles.join(', ') });
 }

@@ -100,6 +100,15 @@ describe('closing an account (PIPL Arts. 19, 47)', () => {
     expect(errorCodes(stale)).toEqual(['FORBIDDEN']);
   });
 
+  it("refuses a partner merchant's staff account (MERCHANT) the same way: the admins unbind it first", async () => {
+    const { claims } = await aResident();
+    await db().query(`UPDATE person SET roles = '{RESIDENT,MERCHANT}', staff_unit_id = 5, staff_unit_path = '1/2/5' WHERE id = $1`, [claims.sub]);
+    const refused = await close({ ...claims, roles: ['RESIDENT', 'MERCHANT'] }, { confirm: true, password: PASSWORD });
+    expect(errorCodes(refused)).toEqual(['FORBIDDEN']);
+    expect(refused.errors![0]!.extensions).toMatchObject({ roles: 'MERCHANT' });
+    expect((await personRow(claims.sub)).mobile).not.toBeNull();
+  });
+
   it('removes login, contact and identity data, closes the volunteer for good, and keeps the records and totals', async () => {
     const { claims, mobile, idNumber } = await aResident();
     const { volunteerId, recordId } = await aVolunteerWithRecord(claims.sub, 120);

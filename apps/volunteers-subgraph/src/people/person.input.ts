@@ -118,6 +118,6 @@ export const createStaffAccountInput = z.object({
   idNumber: documentNumber.nullish(),
   ...identityFields,
   initialPassword: password,
-  role: z.enum(STAFF_ROLES as unknown as [string, ...string[]]),
+  role: z.enum([...STAFF_ROLES, 'MERCHANT'] as unknown as [string, ...string[]]),
   unitId: fields.id(),
 });

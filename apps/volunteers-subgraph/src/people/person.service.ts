@@ -53,9 +53,9 @@ export type PersonView = 'clear' | 'masked' | 'party';
  * (or equal to) their own and only inside their subtree; the center's roles only the center admin grants.
  */
 const GRANTS: Record<string, Role[]> = {
-  CENTER_ADMIN: ['CENTER_ADMIN', 'DISPATCHER', 'ANALYST', 'INSTITUTE_ADMIN', 'STATION_ADMIN', 'GRID_WORKER'],
-  INSTITUTE_ADMIN: ['INSTITUTE_ADMIN', 'STATION_ADMIN', 'GRID_WORKER', 'ANALYST'],
-  STATION_ADMIN: ['GRID_WORKER'],
+  CENTER_ADMIN: ['CENTER_ADMIN', 'DISPATCHER', 'ANALYST', 'INSTITUTE_ADMIN', 'STATION_ADMIN', 'GRID_WORKER', 'MERCHANT'],
+  INSTITUTE_ADMIN: ['INSTITUTE_ADMIN', 'STATION_ADMIN', 'GRID_WORKER', 'ANALYST', 'MERCHANT'],
+  STATION_ADMIN: ['GRID_WORKER', 'MERCHANT'],
 };
 const ROLE_LEVEL: Partial<Record<Role, UnitRef['level'][]>> = {
   CENTER_ADMIN: ['CENTER'],
@@ -64,6 +64,9 @@ const ROLE_LEVEL: Partial<Record<Role, UnitRef['level'][]>> = {
   STATION_ADMIN: ['STATION'],
   GRID_WORKER: ['STATION'],
   ANALYST: ['CENTER', 'INSTITUTE', 'STATION'],
+  // A partner merchant's staff sit at the unit of their merchant; which merchant is bound in the points subgraph
+  // (addMerchantStaff).
+  MERCHANT: ['CENTER', 'INSTITUTE', 'STATION'],
 };
 
 export interface LoginResult {

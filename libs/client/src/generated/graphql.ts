@@ -663,6 +663,8 @@ export type Role =
   | 'GRID_WORKER'
   /** Administers an institute's subtree. */
   | 'INSTITUTE_ADMIN'
+  /** Staff of a partner merchant (爱心商家): its offers, redemptions and statements only. */
+  | 'MERCHANT'
   /** A resident: places and evaluates orders, holds points. */
   | 'RESIDENT'
   /** A worker process; never a person. */

@@ -115,6 +115,8 @@ export const NOTIFICATION_ROUTES: { [T in EventType]?: NotificationRoute } = {
     urgency: 'NEVER',
     link: { kind: 'account', field: 'toAccountId' },
   },
+  // The payer's receipt ("you spent N points at X"); the actor is the merchant's staff member, never told.
+  'points.merchant.redeemed': { recipients: [holder], urgency: 'NEVER', link: { kind: 'account', field: 'accountId' } },
   // The holder reserved it themselves, but the message tells them where and by when to pick it up.
   'points.redemption.reserved': { recipients: [{ ...holder, includeActor: true }], urgency: 'NEVER', link: redemption },
   'points.redemption.fulfilled': { recipients: [holder], urgency: 'NEVER', link: redemption },

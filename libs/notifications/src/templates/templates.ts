@@ -216,6 +216,13 @@ export const TEMPLATES: Record<string, Template> = {
     ['Points received', (p) => `You received ${p.amount} points.`],
     ['收到爱心积分', (p) => `您收到他人转赠的 ${p.amount} 爱心积分。`],
   ),
+  'points.merchant.redeemed.RESIDENT': t(
+    [
+      'Points spent',
+      (p) => `You spent ${p.points} points at ${p.merchantName ?? 'a partner merchant'}${p.offerName ? `: ${p.offerName} ×${p.quantity}` : ''}.`,
+    ],
+    ['爱心积分消费', (p) => `您在${p.merchantName ?? '爱心商家'}${p.offerName ? `兑换了${p.offerName} ×${p.quantity}，` : ''}消费 ${p.points} 爱心积分。`],
+  ),
   'points.redemption.reserved.RESIDENT': t(
     ['Redemption reserved', (p, l) => `${p.quantity} item(s) reserved for ${p.points} points. Pick them up at the station${p.expiresAt ? ` by ${when(p, 'expiresAt', l)}` : ''} with your pickup code.`],
     ['兑换已预约', (p, l) => `已预约兑换 ${p.quantity} 件，冻结 ${p.points} 积分，请${p.expiresAt ? `在 ${when(p, 'expiresAt', l)} 前` : ''}凭取货码到实践站领取。`],
