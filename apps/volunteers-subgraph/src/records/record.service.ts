@@ -12,6 +12,7 @@ import { ServiceRecord } from './record.entity';
 import { supersedeCertificatesOf } from '../certificates/certificate.service';
 import { assertMayReviewHeld, holdOwnUnitStaff, reviewableCondition } from './held-records';
 import { attachRecordPhotos } from './record-photos';
+import { addPeriodMinutes } from '../leaderboards/period-minutes';
 import { beijingDay, loadWorkCalendar, WorkCalendar } from './working-days';
 import {
   activityIdInput,
@@ -269,6 +270,7 @@ export class RecordService {
     let wroteEvent = false;
     if (current.status === 'VERIFIED' && delta !== 0) {
       await manager.query('UPDATE volunteer SET verified_minutes = verified_minutes + $2, updated_at = now() WHERE id = $1', [current.volunteerId, delta]);
+      await addPeriodMinutes(manager, [{ volunteerId: current.volunteerId, startedAt: current.startedAt, minutes: delta }]);
       // Who and what kind, so the points service can credit a correction from 0 minutes without a lookup.
       const [{ person_id: personId }] = await manager.query('SELECT person_id::text FROM volunteer WHERE id = $1', [current.volunteerId]);
       await recordEvent(manager, {
@@ -413,6 +415,11 @@ export class RecordService {
          FROM unnest($1::bigint[], $2::int[], $3::int[]) AS t(id, minutes, services)
         WHERE v.id = t.id`,
       [ids, ids.map((id) => totals.get(id)!.minutes), ids.map((id) => totals.get(id)!.services)],
+    );
+    // The leaderboards' week, month and year of each record's service (leaderboards/period-minutes.ts).
+    await addPeriodMinutes(
+      manager,
+      records.map((record) => ({ volunteerId: record.volunteerId, startedAt: record.startedAt, minutes: record.minutes })),
     );
   }
 
