@@ -47,6 +47,8 @@ const FIELDS: Record<string, { select: string; rule: Rule }> = {
   recordingReport: { select: 'recordingReport(year: 2025) { year created verified overdue }', rule: 'scoped' },
   openServiceRecordCorrections: { select: 'openServiceRecordCorrections(first: 5) { totalCount edges { node { id } } }', rule: 'deciders' },
   serviceCertificates: { select: 'serviceCertificates(first: 5) { totalCount edges { node { number } } }', rule: 'scoped' },
+  // A leaderboard is public (its opted-out lines and clear names are for staff in scope: leaderboards.e2e.spec.ts)
+  hoursLeaderboard: { select: 'hoursLeaderboard(period: ALL_TIME, first: 5) { totalCount edges { node { rank displayName } } }', rule: 'public' },
   // analytics
   dailyFigures: { select: 'dailyFigures(from: "2026-03-01", to: "2026-03-02") { day verifiedMinutes }', rule: 'scoped' },
   stageTimes: { select: 'stageTimes(from: "2026-03-01", to: "2026-03-31") { stage count }', rule: 'scoped' },

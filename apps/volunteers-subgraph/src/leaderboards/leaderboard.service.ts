@@ -151,10 +151,10 @@ export class LeaderboardService {
 
   /** The signed-in volunteer chooses whether the public boards show them; staff in scope see them either way. */
   async setPublicRanking(raw: unknown): Promise<Volunteer> {
-    this.actor.requireAuthenticated();
+    this.actor.requireRole('VOLUNTEER');
     const input = parseInput(setPublicRankingInput, raw);
     const volunteer = await this.dataSource.transaction(async (manager) => {
-      // Only their own: a volunteer's choice, not staff's (FORBIDDEN for anyone who is not a volunteer).
+      // Only their own: a volunteer's choice, not staff's.
       const current = await this.volunteers.lockTarget(manager, null, []);
       await manager.query('UPDATE volunteer SET public_ranking = $2, updated_at = now() WHERE id = $1', [current.id, input.publicRanking]);
       return manager.findOneByOrFail(Volunteer, { id: current.id });
