@@ -14,6 +14,7 @@ import { Reward, RewardAudit } from './rewards/reward.entity';
 import { Initial1764400000000 } from './migrations/1764400000000-initial';
 import { LoveBank1764600000000 } from './migrations/1764600000000-love-bank';
 import { ExpiryIndex1768000000001 } from './migrations/1768000000001-expiry-index';
+import { Leaderboards1768900000000 } from './migrations/1768900000000-leaderboards';
 import { redemptionExpiryResolvers } from './timers/redemption-expiries';
 
 export { ensurePersonAccount, ensureStationPool } from './accounts/account-opening';
@@ -24,7 +25,7 @@ export type { CreditOptions, CreditOutcome } from './earning/crediting';
 export type { LedgerViolation } from './ledger/verify';
 
 export const pointsEntities = [PointsAccount, Reward, RewardAudit, Redemption];
-export const pointsMigrations = [Initial1764400000000, LoveBank1764600000000, OutboxPublishedIndex1768000000000, ExpiryIndex1768000000001];
+export const pointsMigrations = [Initial1764400000000, LoveBank1764600000000, OutboxPublishedIndex1768000000000, ExpiryIndex1768000000001, Leaderboards1768900000000];
 
 /** The points subgraph: the love bank's accounts (its ledger, rules and rewards follow). */
 export function startPointsSubgraph(config: Config, options: { port?: number; log?: Logger } = {}): Promise<RunningSubgraph> {

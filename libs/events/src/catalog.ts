@@ -188,6 +188,16 @@ export const catalog = {
     }),
     "staff accepted or declined a volunteer's request to correct their service record (办法 Art. 13), with a reason; an accepted one also emits `volunteer.hours.corrected`",
   ),
+  'volunteer.ranking.changed': event(
+    1,
+    z.object({
+      volunteerId: id,
+      personId: id,
+      /** Whether the public leaderboards show the volunteer (false: only staff in scope and the volunteer). */
+      publicRanking: z.boolean(),
+    }),
+    'a volunteer chose whether the public leaderboards show them (`setPublicRanking`); the points service keeps the choice for its board',
+  ),
   'volunteer.records.overdue': event(
     1,
     z.object({

@@ -41,6 +41,8 @@ const ROUTES: Record<EventType, QueueName[]> = {
   'activity.published': ['notifications'],
   'activity.cancelled': ['notifications'],
   'volunteer.records.overdue': ['notifications'],
+  // The points leaderboard hides the volunteers who opted out of public ranking.
+  'volunteer.ranking.changed': ['points-credit'],
   'volunteer.hours.verified': ['points-credit'],
   'volunteer.hours.corrected': ['points-credit'],
   // The volunteer hears the decision; the points move through `volunteer.hours.corrected`, not this event.

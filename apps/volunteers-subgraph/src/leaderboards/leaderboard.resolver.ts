@@ -11,7 +11,7 @@ export const leaderboardResolvers = {
     setPublicRanking: (_: unknown, args: { input: unknown }, ctx: VolunteersContext) => ctx.leaderboards.setPublicRanking(args.input),
   },
   PracticeUnit: {
-    hoursLeaderboard: (unit: Reference, args: PageArgs & { period: LeaderboardPeriod }, ctx: VolunteersContext) =>
+    hoursLeaderboard: (unit: Reference, args: PageArgs & { period: LeaderboardPeriod; on?: string | null }, ctx: VolunteersContext) =>
       ctx.leaderboards.hours(unit.id, args.period, args),
   },
   HoursLeaderboardEntry: {

@@ -1,11 +1,12 @@
 import type { DataSource } from 'typeorm';
 import { Actor, maskName } from '@kz/auth';
 import { BadUserInput, NotFound } from '@kz/errors';
+import { recordEvent } from '@kz/events';
 import { encodeCursor, isBigintId, PageArgs, parseInput, readPage } from '@kz/subgraph';
 import type { VolunteersLoaders } from '../loaders';
-import { PROFILE_STAFF, VolunteerService } from '../volunteers/volunteer.service';
+import { actorOf, PROFILE_STAFF, VolunteerService } from '../volunteers/volunteer.service';
 import { Volunteer } from '../volunteers/volunteer.entity';
-import { periodStartSql, RankedPeriod } from './period-minutes';
+import { PERIOD_UNITS, periodStartSql, RankedPeriod } from './period-minutes';
 import { setPublicRankingInput } from './leaderboard.input';
 
 export const LEADERBOARD_PERIODS = ['WEEK', 'MONTH', 'YEAR', 'ALL_TIME'] as const;
@@ -57,9 +58,10 @@ export class LeaderboardService {
     private readonly volunteers: VolunteerService,
   ) {}
 
-  async hours(unitId: string, period: LeaderboardPeriod, args: PageArgs, now: Date = new Date()): Promise<HoursLeaderboard> {
+  async hours(unitId: string, period: LeaderboardPeriod, args: PageArgs & { on?: string | null }, now: Date = new Date()): Promise<HoursLeaderboard> {
     const claims = this.actor.requireAuthenticated();
     if (!LEADERBOARD_PERIODS.includes(period)) throw new BadUserInput('period', { key: 'input.invalid', detail: `one of ${LEADERBOARD_PERIODS.join(', ')}` });
+    const on = args.on === null || args.on === undefined ? null : beijingDayInput(args.on);
     const unit = isBigintId(unitId) ? await this.loaders.unitRefById.load(unitId) : null;
     if (!unit) throw new NotFound('PracticeUnit', unitId, '单位');
     const kind = `hoursLeaderboard.${period}`;
@@ -69,7 +71,10 @@ export class LeaderboardService {
 
     let startsOn: string | null = null;
     if (period !== 'ALL_TIME') {
-      const [row] = await this.dataSource.query(`SELECT ${periodStartSql(period as RankedPeriod, '$1::timestamptz')}::text AS starts_on`, [now.toISOString()]);
+      // The period holding the Beijing day `on`, or the current one.
+      const [row] = on
+        ? await this.dataSource.query(`SELECT date_trunc('${PERIOD_UNITS[period as RankedPeriod]}', $1::date)::date::text AS starts_on`, [on])
+        : await this.dataSource.query(`SELECT ${periodStartSql(period as RankedPeriod, '$1::timestamptz')}::text AS starts_on`, [now.toISOString()]);
       startsOn = String(row.starts_on);
     }
     // The board's rows: `value` is the minutes that rank, `base` the rows that are on the board.
@@ -151,12 +156,19 @@ export class LeaderboardService {
 
   /** The signed-in volunteer chooses whether the public boards show them; staff in scope see them either way. */
   async setPublicRanking(raw: unknown): Promise<Volunteer> {
-    this.actor.requireRole('VOLUNTEER');
+    const claims = this.actor.requireRole('VOLUNTEER');
     const input = parseInput(setPublicRankingInput, raw);
     const volunteer = await this.dataSource.transaction(async (manager) => {
       // Only their own: a volunteer's choice, not staff's.
       const current = await this.volunteers.lockTarget(manager, null, []);
       await manager.query('UPDATE volunteer SET public_ranking = $2, updated_at = now() WHERE id = $1', [current.id, input.publicRanking]);
+      // The points service ranks by points earned and hides the same volunteers (its inbox keeps the latest choice).
+      await recordEvent(manager, {
+        type: 'volunteer.ranking.changed',
+        actor: actorOf(claims),
+        unitPath: current.homeStationPath ?? null,
+        payload: { volunteerId: current.id, personId: current.personId, publicRanking: input.publicRanking },
+      });
       return manager.findOneByOrFail(Volunteer, { id: current.id });
     });
     return this.volunteers.changed(volunteer);
@@ -174,6 +186,16 @@ export class LeaderboardService {
       publicRanking: row.public_ranking,
     };
   }
+}
+
+/** A Beijing calendar day `YYYY-MM-DD` that exists; anything else is BAD_USER_INPUT on `on`. */
+function beijingDayInput(on: string): string {
+  const day = /^(\d{4})-(\d{2})-(\d{2})$/.exec(on);
+  const date = day ? new Date(Date.UTC(Number(day[1]), Number(day[2]) - 1, Number(day[3]))) : null;
+  if (!date || date.toISOString().slice(0, 10) !== on || date.getUTCFullYear() < 2000) {
+    throw new BadUserInput('on', { key: 'input.invalid', detail: 'a day YYYY-MM-DD from 2000 on' });
+  }
+  return on;
 }
 
 /** `minutes:id` from a cursor of this board; anything else is a cursor of another list. */

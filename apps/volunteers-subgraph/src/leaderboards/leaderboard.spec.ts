@@ -8,8 +8,8 @@ import { rebuildPeriodMinutes } from './period-minutes';
 
 /** Leaderboards of verified hours (时长排行) in the volunteers subgraph, against its real database. */
 
-const BOARD = `query($representations: [_Any!]!, $period: LeaderboardPeriod!, $first: Int, $after: String) {
-  _entities(representations: $representations) { ... on PracticeUnit { hoursLeaderboard(period: $period, first: $first, after: $after) {
+const BOARD = `query($representations: [_Any!]!, $period: LeaderboardPeriod!, $on: String, $first: Int, $after: String) {
+  _entities(representations: $representations) { ... on PracticeUnit { hoursLeaderboard(period: $period, on: $on, first: $first, after: $after) {
     period startsOn totalCount pageInfo { hasNextPage endCursor }
     edges { cursor node { rank minutes hours displayName publicRanking volunteer { id } homeStation { id } } }
     viewerRank { rank minutes displayName publicRanking volunteer { id } } } } } }`;
@@ -74,10 +74,10 @@ describe('leaderboards of verified hours', () => {
 
   const adminOf = (unit: { id: string; path: string }, role: 'STATION_ADMIN' | 'INSTITUTE_ADMIN' = 'STATION_ADMIN') => aCaller.staff(role, unit, adminPerson);
 
-  async function board(unit: { id: string }, period: Period, caller: Claims | null, page: { first?: number; after?: string } = {}) {
+  async function board(unit: { id: string }, period: Period, caller: Claims | null, page: { first?: number; after?: string; on?: string } = {}) {
     return alone.ask<{ _entities: { hoursLeaderboard: Board | null }[] }>(BOARD, { representations: [{ __typename: 'PracticeUnit', id: unit.id }], period, ...page }, caller);
   }
-  async function mustBoard(unit: { id: string }, period: Period, caller: Claims, page: { first?: number; after?: string } = {}): Promise<Board> {
+  async function mustBoard(unit: { id: string }, period: Period, caller: Claims, page: { first?: number; after?: string; on?: string } = {}): Promise<Board> {
     const result = await board(unit, period, caller, page);
     if (result.errors) throw new Error(JSON.stringify(result.errors));
     return result.data!._entities[0]!.hoursLeaderboard!;
@@ -253,6 +253,18 @@ describe('leaderboards of verified hours', () => {
     expect(year.startsOn).toBe(`${y}-01-01`);
     expect(lines(year)).toEqual(expected(yearStart));
     expect(lines(await mustBoard(station, 'ALL_TIME', staff))).toEqual(expected(null));
+    // `on`: the month holding a day of the last month, its last second included, this month's first excluded.
+    const lastMonth = beijing(new Date(monthStart.getTime() - second));
+    const previous = await mustBoard(station, 'MONTH', staff, { on: lastMonth.toISOString().slice(0, 10) });
+    const previousStart = beijingMidnight(lastMonth.getUTCFullYear(), lastMonth.getUTCMonth(), 1);
+    expect(previous.startsOn).toBe(beijing(previousStart).toISOString().slice(0, 10));
+    expect(lines(previous)).toEqual(
+      volunteers
+        .filter((v) => v.at >= previousStart && v.at < monthStart)
+        .sort((p, q) => q.minutes - p.minutes)
+        .map((v, index) => [index + 1, v.name, v.minutes]),
+    );
+    expect(lines(previous)).toContainEqual([expect.any(Number), '秦丁', 240]);
   });
 
   it('a correction that lowers the minutes lowers the board of every period, and the rank with it', async () => {
@@ -282,7 +294,7 @@ describe('leaderboards of verified hours', () => {
     expect(rebuilt).toEqual(kept);
   });
 
-  it('refuses a cursor of another list or period, a page too large, and a ranking choice from someone who is not a volunteer', async () => {
+  it('refuses a cursor of another list or period, a page too large, a day that does not exist, and a ranking choice from someone who is not a volunteer', async () => {
     const station = await aStation();
     const [, id] = await aVolunteer(station, '何一');
     const [, other] = await aVolunteer(station, '吕二');
@@ -294,6 +306,9 @@ describe('leaderboards of verified hours', () => {
     expect(errorCodes(await board(station, 'WEEK', staff, { after: Buffer.from('hoursLeaderboard.WEEK:x').toString('base64url') }))).toEqual(['BAD_USER_INPUT']);
     expect(errorCodes(await board(station, 'WEEK', staff, { first: 101 }))).toEqual(['BAD_USER_INPUT']);
     expect(errorCodes(await board(station, 'WEEK', staff, { first: -1 }))).toEqual(['BAD_USER_INPUT']);
+    for (const on of ['2026-02-30', '26-01-01', '1999-12-31', 'today']) {
+      expect([on, errorCodes(await board(station, 'WEEK', staff, { on }))]).toEqual([on, ['BAD_USER_INPUT']]);
+    }
     const refused = await alone.ask(SET_PUBLIC, { input: { publicRanking: false } }, aCaller.resident('p-nobody'));
     expect(errorCodes(refused)).toEqual(['FORBIDDEN']);
     expect(errorCodes(await alone.ask(SET_PUBLIC, { input: { publicRanking: false } }, staff))).toEqual(['FORBIDDEN']);

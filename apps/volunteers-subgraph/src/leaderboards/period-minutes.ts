@@ -9,11 +9,12 @@ import type { EntityManager } from 'typeorm';
 export const RANKED_PERIODS = ['WEEK', 'MONTH', 'YEAR'] as const;
 export type RankedPeriod = (typeof RANKED_PERIODS)[number];
 
+/** `date_trunc`'s unit of each period; its weeks start on Monday (ISO), as the Chinese calendar week does. */
+export const PERIOD_UNITS: Record<RankedPeriod, string> = { WEEK: 'week', MONTH: 'month', YEAR: 'year' };
+
 /** The first Beijing day of the period holding instant `at` (SQL, `at` a timestamptz expression). */
 export function periodStartSql(period: RankedPeriod, at: string): string {
-  const unit = { WEEK: 'week', MONTH: 'month', YEAR: 'year' }[period];
-  // date_trunc('week') starts weeks on Monday (ISO), as the Chinese calendar week does.
-  return `date_trunc('${unit}', (${at}) AT TIME ZONE 'Asia/Shanghai')::date`;
+  return `date_trunc('${PERIOD_UNITS[period]}', (${at}) AT TIME ZONE 'Asia/Shanghai')::date`;
 }
 
 /**
