@@ -81,7 +81,7 @@ export function buildVolunteersContext(
     accountClosures: new AccountClosureService(dataSource, base.actor, loaders, () => base.eventsWritten()),
     exchange: new ExchangeService(dataSource, base.actor),
     exports: new ExportService(dataSource, base.actor, hoursRule),
-    recognition: new RecognitionService(dataSource, base.actor),
+    recognition: new RecognitionService(dataSource, base.actor, () => base.eventsWritten()),
     evaluations: new EvaluationService(dataSource, base.actor),
     certificates: new CertificateService(dataSource, base.actor, hoursRule),
     leaderboards: new LeaderboardService(dataSource, base.actor, loaders, volunteers),

@@ -3,3 +3,4 @@ export type { Config, Variable, WeChatTemplate } from './variables';
 export { ConfigError, loadConfig, loadConfigOrExit, configTableMarkdown } from './load-config';
 export { DEVELOPMENT_ORIGINS, originAllowed, OriginPatternError, parseOriginList, parseOriginPattern } from './origins';
 export type { OriginPattern } from './origins';
+export { parseTrustedProxies, TrustedProxies, TrustedProxyError, unmapIPv4 } from './proxies';

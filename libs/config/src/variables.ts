@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { OriginPatternError, parseOriginList } from './origins';
+import { parseTrustedProxies, TrustedProxyError } from './proxies';
 
 /** One environment variable: how to parse it, what it is for, and whether its value may be printed. */
 export interface Variable<S extends z.ZodType = z.ZodType> {
@@ -155,7 +156,7 @@ export const variables = defineVariables({
     description:
       "workers' job lock, renewed while a job runs, and their stalled-job check interval: a job whose worker died is taken over within about twice this",
   },
-  GATEWAY_PORT: { schema: port(4000), description: 'gateway HTTP port (`/graphql`, `/health`, `/metrics`)' },
+  GATEWAY_PORT: { schema: port(4000), description: 'gateway HTTP port (`/graphql`, `/health`, `/ready`, `/metrics`)' },
   GATEWAY_WORKERS: {
     schema: z
       .string()
@@ -186,6 +187,33 @@ export const variables = defineVariables({
     description:
       'browser origins whose pages may call the gateway (CORS), comma-separated: exact origins (`https://console.kz.gov.cn`) or patterns with `*` as the port (`http://localhost:*`) or as the leftmost label (`https://*.kz.gov.cn`: one label more), or `none`. Unset: none when NODE_ENV=production, else any port of `localhost` and `127.0.0.1` (http and https). See docs/api.md, "Calling from a browser"',
   },
+  TRUSTED_PROXIES: {
+    schema: z
+      .string()
+      .optional()
+      .transform((value, ctx) => {
+        if (value === undefined) return undefined;
+        try {
+          return parseTrustedProxies(value);
+        } catch (error) {
+          if (!(error instanceof TrustedProxyError)) throw error;
+          ctx.addIssue({ code: 'custom', message: error.message });
+          return z.NEVER;
+        }
+      }),
+    description:
+      'proxies in front of the gateway (load balancer, ingress) whose `X-Forwarded-For` is believed, comma-separated addresses and CIDR ranges, IPv4 and IPv6 (`10.0.0.0/8,::1`), or `none`. The client address (the rate-limit bucket of anonymous callers, the `client` of log lines) is found by walking `X-Forwarded-For` right to left past trusted hops. Unset: no proxy is trusted and the socket address is the client. See docs/operations.md, "Behind a proxy"',
+  },
+  SUPERGRAPH_FILE: {
+    schema: z.string().min(1).optional(),
+    description:
+      "the gateway's supergraph file, watched: a new valid supergraph written there (best by rename) is served without a restart, an invalid one is refused and counted in `gateway_supergraph_reloads_total`. Unset: `supergraph.graphql` beside the gateway (composed by `npm run compose`). See docs/operations.md, \"Supergraph reload\"",
+  },
+  SUPERGRAPH_POLL_URL: {
+    schema: optionalUrl,
+    description: 'a URL the gateway polls for its supergraph (every SUPERGRAPH_POLL_SECONDS), applied as a change of SUPERGRAPH_FILE is; unset: no polling',
+  },
+  SUPERGRAPH_POLL_SECONDS: { schema: positiveInt(30), description: 'how often SUPERGRAPH_POLL_URL is fetched' },
   GATEWAY_QUERY_PLAN_CACHE_MIB: {
     schema: positiveInt(30),
     description: "approximate size in MiB of the gateway's query-plan cache (an LRU keyed by operation; Apollo's own default is 30)",
@@ -196,18 +224,18 @@ export const variables = defineVariables({
   POINTS_PORT: { schema: port(4004), description: 'points subgraph HTTP port' },
   NOTIFICATIONS_PORT: { schema: port(4005), description: 'notifications subgraph HTTP port' },
   ANALYTICS_PORT: { schema: port(4006), description: 'analytics subgraph HTTP port (the daily figures of `PracticeUnit`)' },
-  DISPATCH_WORKER_PORT: { schema: port(4010), description: 'dispatch worker `/health` and `/metrics` port' },
+  DISPATCH_WORKER_PORT: { schema: port(4010), description: 'dispatch worker `/health`, `/ready` and `/metrics` port' },
   NOTIFICATION_WORKER_PORT: {
     schema: port(4011),
-    description: 'notification worker `/health` and `/metrics` port',
+    description: 'notification worker `/health`, `/ready` and `/metrics` port',
   },
   ANALYTICS_WORKER_PORT: {
     schema: port(4012),
-    description: 'analytics worker `/health` and `/metrics` port',
+    description: 'analytics worker `/health`, `/ready` and `/metrics` port',
   },
   OPS_DASHBOARD_PORT: {
     schema: port(4020),
-    description: 'ops dashboard port (Bull Board over every queue, CENTER_ADMIN only; `/health`, `/metrics`)',
+    description: 'ops dashboard port (Bull Board over every queue, CENTER_ADMIN only; `/health`, `/ready`, `/metrics`)',
   },
   CONSOLE_PORT: {
     schema: port(4030),
