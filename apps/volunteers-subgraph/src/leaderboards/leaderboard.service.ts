@@ -1,16 +1,28 @@
 import type { DataSource } from 'typeorm';
 import { Actor, maskName } from '@kz/auth';
-import { BadUserInput, NotFound } from '@kz/errors';
+import { NotFound } from '@kz/errors';
 import { recordEvent } from '@kz/events';
-import { encodeCursor, isBigintId, PageArgs, parseInput, readPage } from '@kz/subgraph';
+import {
+  CalendarPeriod,
+  competitionRanks,
+  encodeCursor,
+  isBigintId,
+  leaderboardDay,
+  leaderboardKey,
+  LeaderboardPeriod,
+  leaderboardPeriod,
+  PageArgs,
+  parseInput,
+  periodStartOfDaySql,
+  periodStartSql,
+  readPage,
+} from '@kz/subgraph';
 import type { VolunteersLoaders } from '../loaders';
 import { actorOf, PROFILE_STAFF, VolunteerService } from '../volunteers/volunteer.service';
 import { Volunteer } from '../volunteers/volunteer.entity';
-import { PERIOD_UNITS, periodStartSql, RankedPeriod } from './period-minutes';
 import { setPublicRankingInput } from './leaderboard.input';
 
-export const LEADERBOARD_PERIODS = ['WEEK', 'MONTH', 'YEAR', 'ALL_TIME'] as const;
-export type LeaderboardPeriod = (typeof LEADERBOARD_PERIODS)[number];
+export type { LeaderboardPeriod };
 
 /** One line of a board: the rank, whose it is, and how much. */
 export interface HoursLeaderboardEntry {
@@ -58,23 +70,23 @@ export class LeaderboardService {
     private readonly volunteers: VolunteerService,
   ) {}
 
-  async hours(unitId: string, period: LeaderboardPeriod, args: PageArgs & { on?: string | null }, now: Date = new Date()): Promise<HoursLeaderboard> {
+  async hours(unitId: string, rawPeriod: string, args: PageArgs & { on?: string | null }, now: Date = new Date()): Promise<HoursLeaderboard> {
     const claims = this.actor.requireAuthenticated();
-    if (!LEADERBOARD_PERIODS.includes(period)) throw new BadUserInput('period', { key: 'input.invalid', detail: `one of ${LEADERBOARD_PERIODS.join(', ')}` });
-    const on = args.on === null || args.on === undefined ? null : beijingDayInput(args.on);
+    const period = leaderboardPeriod(rawPeriod);
+    const on = args.on === null || args.on === undefined ? null : leaderboardDay(args.on);
     const unit = isBigintId(unitId) ? await this.loaders.unitRefById.load(unitId) : null;
     if (!unit) throw new NotFound('PracticeUnit', unitId, '单位');
     const kind = `hoursLeaderboard.${period}`;
     const page = readPage(args, kind);
-    const after = page.afterKey === null ? null : parseKey(page.afterKey);
+    const after = page.afterKey === null ? null : leaderboardKey(page.afterKey);
     const staffView = this.actor.inScope(unit.path, PROFILE_STAFF);
 
     let startsOn: string | null = null;
     if (period !== 'ALL_TIME') {
       // The period holding the Beijing day `on`, or the current one.
       const [row] = on
-        ? await this.dataSource.query(`SELECT date_trunc('${PERIOD_UNITS[period as RankedPeriod]}', $1::date)::date::text AS starts_on`, [on])
-        : await this.dataSource.query(`SELECT ${periodStartSql(period as RankedPeriod, '$1::timestamptz')}::text AS starts_on`, [now.toISOString()]);
+        ? await this.dataSource.query(`SELECT ${periodStartOfDaySql(period as CalendarPeriod, '$1')}::text AS starts_on`, [on])
+        : await this.dataSource.query(`SELECT ${periodStartSql(period as CalendarPeriod, '$1::timestamptz')}::text AS starts_on`, [now.toISOString()]);
       startsOn = String(row.starts_on);
     }
     // The board's rows: `value` is the minutes that rank, `base` the rows that are on the board.
@@ -96,7 +108,7 @@ export class LeaderboardService {
     const where = base.join(' AND ');
     const baseParams = [...params];
 
-    const keyset = after ? ` AND (${value} < ${param(after.minutes)} OR (${value} = $${params.length} AND v.id > ${param(after.id)}::bigint))` : '';
+    const keyset = after ? ` AND (${value} < ${param(after.value)} OR (${value} = $${params.length} AND v.id > ${param(after.id)}::bigint))` : '';
     const rows: Row[] = await this.dataSource.query(
       `SELECT v.id::text, v.person_id::text, v.home_station_id::text, v.public_ranking, p.real_name, ${value} AS minutes
          FROM ${from} JOIN person p ON p.id = v.person_id
@@ -115,12 +127,8 @@ export class LeaderboardService {
            FROM ${from} WHERE ${where} AND ${value} >= $${baseParams.length + 1}`,
         [...baseParams, first.minutes, first.id],
       );
-      let rank = 0;
-      visible.forEach((row, index) => {
-        if (index === 0) rank = counts.above + 1;
-        else if (row.minutes !== visible[index - 1]!.minutes) rank = counts.above + counts.tied_before + index + 1;
-        entries.push(this.entry(row, rank, staffView, claims.sub));
-      });
+      const ranks = competitionRanks(visible.map((row) => Number(row.minutes)), counts.above, counts.tied_before);
+      visible.forEach((row, index) => entries.push(this.entry(row, ranks[index]!, staffView, claims.sub)));
     }
     const edges = entries.map((node) => ({ cursor: encodeCursor(kind, `${node.minutes}:${node.volunteerId}`), node }));
     return {
@@ -186,21 +194,4 @@ export class LeaderboardService {
       publicRanking: row.public_ranking,
     };
   }
-}
-
-/** A Beijing calendar day `YYYY-MM-DD` that exists; anything else is BAD_USER_INPUT on `on`. */
-function beijingDayInput(on: string): string {
-  const day = /^(\d{4})-(\d{2})-(\d{2})$/.exec(on);
-  const date = day ? new Date(Date.UTC(Number(day[1]), Number(day[2]) - 1, Number(day[3]))) : null;
-  if (!date || date.toISOString().slice(0, 10) !== on || date.getUTCFullYear() < 2000) {
-    throw new BadUserInput('on', { key: 'input.invalid', detail: 'a day YYYY-MM-DD from 2000 on' });
-  }
-  return on;
-}
-
-/** `minutes:id` from a cursor of this board; anything else is a cursor of another list. */
-function parseKey(key: string): { minutes: number; id: string } {
-  const match = /^(\d{1,9}):(\d{1,19})$/.exec(key);
-  if (!match || !isBigintId(match[2]!)) throw new BadUserInput('after', { key: 'input.cursor' });
-  return { minutes: Number(match[1]), id: match[2]! };
 }

@@ -145,6 +145,9 @@ describe('leaderboards of verified hours', () => {
     await verified(thirdId, station, 300);
     const optedOut = await alone.ask<{ setPublicRanking: { id: string; publicRanking: boolean } }>(SET_PUBLIC, { input: { publicRanking: false } }, first);
     expect(optedOut.data?.setPublicRanking).toEqual({ id: firstId, publicRanking: false });
+    // The points service hears of the choice through the outbox, in the same transaction.
+    const events = await db().query(`SELECT payload FROM outbox WHERE type = 'volunteer.ranking.changed' AND payload->>'volunteerId' = $1`, [firstId]);
+    expect(events.map((row: { payload: unknown }) => row.payload)).toEqual([{ volunteerId: firstId, personId: first.sub, publicRanking: false }]);
 
     const resident = aCaller.resident('p-reader');
     const publicBoard = await mustBoard(station, 'ALL_TIME', resident);

@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import { CALENDAR_PERIODS, periodStartSql } from '@kz/subgraph';
 
 /**
  * Verified minutes per volunteer per Beijing calendar period (`volunteer_period_minutes`): the week from Monday, the
@@ -6,16 +7,7 @@ import type { EntityManager } from 'typeorm';
  * of the district per request. Kept in the transaction that verifies or corrects a record (`RecordService`), as
  * `volunteer.verified_minutes` (the all-time total) is; `rebuildPeriodMinutes` recomputes it from the records.
  */
-export const RANKED_PERIODS = ['WEEK', 'MONTH', 'YEAR'] as const;
-export type RankedPeriod = (typeof RANKED_PERIODS)[number];
-
-/** `date_trunc`'s unit of each period; its weeks start on Monday (ISO), as the Chinese calendar week does. */
-export const PERIOD_UNITS: Record<RankedPeriod, string> = { WEEK: 'week', MONTH: 'month', YEAR: 'year' };
-
-/** The first Beijing day of the period holding instant `at` (SQL, `at` a timestamptz expression). */
-export function periodStartSql(period: RankedPeriod, at: string): string {
-  return `date_trunc('${PERIOD_UNITS[period]}', (${at}) AT TIME ZONE 'Asia/Shanghai')::date`;
-}
+export const RANKED_PERIODS = CALENDAR_PERIODS;
 
 /**
  * Adds `minutes` (negative for a correction that lowers them) of service started at `startedAt` to the volunteer's
