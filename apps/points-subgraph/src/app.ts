@@ -8,6 +8,7 @@ import { accountResolvers } from './accounts/account.resolver';
 import { buildPointsContext, PointsContext } from './context';
 import { earningResolvers } from './earning/earning.resolver';
 import { pointsInboxHandlers } from './inbox';
+import { leaderboardResolvers } from './leaderboards/leaderboard.resolver';
 import { rewardResolvers } from './rewards/reward.resolver';
 import { Redemption } from './rewards/redemption.entity';
 import { Reward, RewardAudit } from './rewards/reward.entity';
@@ -45,7 +46,8 @@ export function startPointsSubgraph(config: Config, options: { port?: number; lo
       Redemption: rewardResolvers.Redemption,
       PointsAccount: accountResolvers.PointsAccount,
       PointsTransaction: accountResolvers.PointsTransaction,
-      PracticeUnit: accountResolvers.PracticeUnit,
+      PracticeUnit: { ...accountResolvers.PracticeUnit, ...leaderboardResolvers.PracticeUnit },
+      PointsLeaderboardEntry: leaderboardResolvers.PointsLeaderboardEntry,
       Person: accountResolvers.Person,
       Volunteer: accountResolvers.Volunteer,
     },

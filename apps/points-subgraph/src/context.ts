@@ -5,6 +5,7 @@ import { AccountService } from './accounts/account.service';
 import { CorrectionService } from './accounts/correction.service';
 import { TransferService } from './accounts/transfer.service';
 import { EarningService } from './earning/earning.service';
+import { LeaderboardService } from './leaderboards/leaderboard.service';
 import { createLoaders, PointsLoaders } from './loaders';
 import { RedemptionService } from './rewards/redemption.service';
 import { RewardService } from './rewards/reward.service';
@@ -19,6 +20,7 @@ export interface PointsContext extends SubgraphContext {
   rewards: RewardService;
   redemptions: RedemptionService;
   redemptionExpiries: RedemptionExpiriesService;
+  leaderboards: LeaderboardService;
 }
 
 export function buildPointsContext(base: SubgraphContext, dataSource: DataSource, config: Pick<Config, 'REDEMPTION_HOLD_SECONDS'>): PointsContext {
@@ -33,5 +35,6 @@ export function buildPointsContext(base: SubgraphContext, dataSource: DataSource
     rewards: new RewardService(dataSource, base.actor, loaders),
     redemptions: new RedemptionService(dataSource, base.actor, loaders, { holdSeconds: config.REDEMPTION_HOLD_SECONDS }, () => base.eventsWritten()),
     redemptionExpiries: new RedemptionExpiriesService(dataSource, base.actor),
+    leaderboards: new LeaderboardService(dataSource, base.actor, loaders),
   };
 }

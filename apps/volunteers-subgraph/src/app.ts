@@ -137,6 +137,7 @@ export async function startVolunteersSubgraph(config: Config, options: { port?: 
         VolunteerReview: volunteerResolvers.VolunteerReview,
         PracticeUnit: { ...volunteerResolvers.PracticeUnit, ...certificateResolvers.PracticeUnit, ...leaderboardResolvers.PracticeUnit },
         HoursLeaderboardEntry: leaderboardResolvers.HoursLeaderboardEntry,
+        RankedPerson: leaderboardResolvers.RankedPerson,
         ServiceCertificate: certificateResolvers.ServiceCertificate,
         Team: volunteerResolvers.Team,
         ServiceOrder: suggestionResolvers.ServiceOrder,

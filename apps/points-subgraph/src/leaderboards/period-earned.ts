@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import { CALENDAR_PERIODS, periodStartSql } from '@kz/subgraph';
 
 /**
  * Points earned per person account per Beijing calendar period (`points_period_earned`): the week from Monday, the
@@ -7,15 +8,7 @@ import type { EntityManager } from 'typeorm';
  * never transfers in, refunds or adjustments. The ledger keeps it in the transaction that posts (`apply`), so the
  * period boards read one row per account instead of summing postings; all time reads `lifetime_earned` itself.
  */
-export const EARNING_PERIODS = ['WEEK', 'MONTH', 'YEAR'] as const;
-export type EarningPeriod = (typeof EARNING_PERIODS)[number];
-
-/** The first Beijing day of the period holding instant `at` (SQL, `at` a timestamptz expression). */
-export function periodStartSql(period: EarningPeriod, at: string): string {
-  const unit = { WEEK: 'week', MONTH: 'month', YEAR: 'year' }[period];
-  // date_trunc('week') starts weeks on Monday (ISO), as the Chinese calendar week does.
-  return `date_trunc('${unit}', (${at}) AT TIME ZONE 'Asia/Shanghai')::date`;
-}
+export const EARNING_PERIODS = CALENDAR_PERIODS;
 
 /** Adds `earned` points (negative for a reversal) to the account's week, month and year of instant `at`. */
 export async function addPeriodEarned(manager: EntityManager, accountId: string, earned: number, at: Date | string | null): Promise<void> {

@@ -14,6 +14,12 @@ export const leaderboardResolvers = {
     hoursLeaderboard: (unit: Reference, args: PageArgs & { period: LeaderboardPeriod; on?: string | null }, ctx: VolunteersContext) =>
       ctx.leaderboards.hours(unit.id, args.period, args),
   },
+  RankedPerson: {
+    __resolveReference: async (ref: Reference, ctx: VolunteersContext) => {
+      const person = await ctx.people.reference(ref.id);
+      return person ? { id: person.id, displayName: ctx.people.realName(person) } : null;
+    },
+  },
   HoursLeaderboardEntry: {
     volunteer: (entry: HoursLeaderboardEntry, _: unknown, ctx: VolunteersContext) =>
       entry.showVolunteer ? ctx.loaders.volunteerById.load(entry.volunteerId) : null,
