@@ -1,11 +1,13 @@
-import { errorCodes } from '@kz/testing';
+import { errorCodes, eventuallyValue } from '@kz/testing';
 import { Platform, startPlatform } from './stack';
 
 /**
  * Leaderboards of verified hours (时长排行) through the gateway and the whole platform: staff verify and correct
  * service records, the boards of a station and of its institute rank the volunteers, a resident reads the public
  * board (names masked, no profiles), 何毅 reads his own line and opts out of public ranking, and the station admin
- * still sees him, marked, with his profile and home station (resolved by the org subgraph).
+ * still sees him, marked, with his profile and home station (resolved by the org subgraph). The points board ranks
+ * what the verified hours earned once the points service has credited them, with names from the volunteers subgraph,
+ * and follows his opt-out through `volunteer.ranking.changed`.
  */
 const STATION_ADMIN = '13900230005'; // 迎宾社区
 const VOLUNTEER_HE_YI = '13900230007';
@@ -158,6 +160,51 @@ describe('leaderboards through the gateway', () => {
         [3, '张*', 120],
       ]);
     }
+  });
+
+  it('the points board ranks what the hours earned, names from the volunteers subgraph, and follows an opt-out', async () => {
+    const POINTS = `query($id: ID!) { unit(id: $id) { pointsLeaderboard(period: YEAR) {
+      totalCount edges { node { rank points publicRanking holder { displayName } person { id } station { name } } } viewerRank { rank points holder { displayName } } } } }`;
+    type PointsBoard = { totalCount: number; edges: { node: { rank: number; points: number; publicRanking: boolean; holder: { displayName: string }; person: { id: string } | null } }[]; viewerRank: { rank: number; points: number; holder: { displayName: string } } | null };
+    const read = async (token: string) => {
+      const result = await platform.query<{ unit: { pointsLeaderboard: PointsBoard } }>(POINTS, { id: yingbin.id }, { token });
+      if (result.errors) throw new Error(JSON.stringify(result.errors));
+      return result.data!.unit.pointsLeaderboard;
+    };
+    // The three verifications are credited by the points service's consumer.
+    const board = await eventuallyValue(async () => {
+      const page = await read(resident);
+      return page.totalCount === 3 ? page : undefined;
+    });
+    const earned: { real_name: string; earned: number }[] = [];
+    for (const [name, mobile] of [
+      ['李秀英', '13700460001'],
+      ['张伟', '13700460002'],
+      ['何毅', VOLUNTEER_HE_YI],
+    ]) {
+      const [{ id: personId }] = await platform.volunteers.query('SELECT id::text FROM person WHERE mobile = $1', [mobile]);
+      const [account] = await platform.points.query(`SELECT lifetime_earned::int AS earned FROM points_account WHERE person_id = $1`, [personId]);
+      earned.push({ real_name: name!, earned: account.earned });
+    }
+    earned.sort((p, q) => q.earned - p.earned);
+    const masked = (name: string) => name[0] + '*'.repeat([...name].length - 1);
+    expect(board.edges.map((edge) => [edge.node.holder.displayName, edge.node.points, edge.node.person])).toEqual(
+      earned.map((row) => [masked(row.real_name), row.earned, null]),
+    );
+    expect(board.edges[0]!.node.points).toBeGreaterThan(0);
+    // 何毅 reads his own line in clear; the station admin reads every name in clear.
+    expect((await read(heYi.token)).viewerRank?.holder.displayName).toBe('何毅');
+    expect((await read(stationAdmin)).edges.map((edge) => edge.node.holder.displayName).sort()).toEqual(['何毅', '张伟', '李秀英'].sort());
+    // His opt-out reaches the points service through its inbox.
+    await platform.query(`mutation { setPublicRanking(input: { publicRanking: false }) { id } }`, {}, { token: heYi.token });
+    const without = await eventuallyValue(async () => {
+      const page = await read(resident);
+      return page.totalCount === 2 ? page : undefined;
+    });
+    expect(without.edges.map((edge) => edge.node.holder.displayName)).not.toContain('何*');
+    expect((await read(stationAdmin)).edges.find((edge) => edge.node.holder.displayName === '何毅')?.node.publicRanking).toBe(false);
+    await platform.query(`mutation { setPublicRanking(input: { publicRanking: true }) { id } }`, {}, { token: heYi.token });
+    await eventuallyValue(async () => ((await read(resident)).totalCount === 3 ? true : undefined));
   });
 
   it('refuses a bad cursor and anyone not signed in', async () => {

@@ -56,6 +56,8 @@ const FIELDS: Record<string, { select: string; rule: Rule }> = {
   // points: a pool's balance is public (donors see what their gifts made); its statement is scoped (its own test)
   pointsStats: { select: 'pointsStats { issued outstanding }', rule: 'scoped' },
   pointsPool: { select: 'pointsPool { id balance }', rule: 'public' },
+  // As hoursLeaderboard: the public board for anyone signed in (opted-out lines and clear names: leaderboards.e2e.spec.ts)
+  pointsLeaderboard: { select: 'pointsLeaderboard(period: ALL_TIME, first: 5) { totalCount edges { node { rank points } } }', rule: 'public' },
 };
 
 /** Public fields that may be null for a unit without the data; every other field must answer with a value. */
