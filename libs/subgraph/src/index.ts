@@ -17,7 +17,7 @@ export {
   leaderboardDay,
   leaderboardKey,
   leaderboardPeriod,
-  periodStartOfDaySql,
+  periodStart,
   periodStartSql,
 } from './leaderboards';
 export type { CalendarPeriod, LeaderboardPeriod } from './leaderboards';

@@ -11,8 +11,7 @@ import {
   LeaderboardPeriod,
   leaderboardPeriod,
   PageArgs,
-  periodStartOfDaySql,
-  periodStartSql,
+  periodStart,
   readPage,
 } from '@kz/subgraph';
 import type { PointsLoaders } from '../loaders';
@@ -76,12 +75,8 @@ export class LeaderboardService {
     const fullBoard = this.actor.inScope(unit.path, FULL_BOARD);
 
     let startsOn: string | null = null;
-    if (period !== 'ALL_TIME') {
-      const [row] = on
-        ? await this.dataSource.query(`SELECT ${periodStartOfDaySql(period as CalendarPeriod, '$1')}::text AS starts_on`, [on])
-        : await this.dataSource.query(`SELECT ${periodStartSql(period as CalendarPeriod, '$1::timestamptz')}::text AS starts_on`, [now.toISOString()]);
-      startsOn = String(row.starts_on);
-    }
+    // The period holding the Beijing day `on`, or the current one.
+    if (period !== 'ALL_TIME') startsOn = periodStart(period as CalendarPeriod, on, now);
     const params: unknown[] = [unit.path, `${unit.path}/%`];
     const param = (value: unknown) => `$${params.push(value)}`;
     const periodRows = period === 'ALL_TIME' ? null : { period, startsOn };

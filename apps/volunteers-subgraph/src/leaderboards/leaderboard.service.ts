@@ -13,8 +13,7 @@ import {
   leaderboardPeriod,
   PageArgs,
   parseInput,
-  periodStartOfDaySql,
-  periodStartSql,
+  periodStart,
   readPage,
 } from '@kz/subgraph';
 import type { VolunteersLoaders } from '../loaders';
@@ -82,13 +81,8 @@ export class LeaderboardService {
     const staffView = this.actor.inScope(unit.path, PROFILE_STAFF);
 
     let startsOn: string | null = null;
-    if (period !== 'ALL_TIME') {
-      // The period holding the Beijing day `on`, or the current one.
-      const [row] = on
-        ? await this.dataSource.query(`SELECT ${periodStartOfDaySql(period as CalendarPeriod, '$1')}::text AS starts_on`, [on])
-        : await this.dataSource.query(`SELECT ${periodStartSql(period as CalendarPeriod, '$1::timestamptz')}::text AS starts_on`, [now.toISOString()]);
-      startsOn = String(row.starts_on);
-    }
+    // The period holding the Beijing day `on`, or the current one.
+    if (period !== 'ALL_TIME') startsOn = periodStart(period as CalendarPeriod, on, now);
     // The board's rows: `value` is the minutes that rank, `base` the rows that are on the board.
     const params: unknown[] = [unit.path, `${unit.path}/%`];
     const param = (value: unknown) => `$${params.push(value)}`;
