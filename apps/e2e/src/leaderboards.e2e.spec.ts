@@ -1,3 +1,4 @@
+import { upsertUnitRefs, UnitRef } from '@kz/org-replica';
 import { errorCodes, eventuallyValue } from '@kz/testing';
 import { Platform, startPlatform } from './stack';
 
@@ -63,6 +64,9 @@ beforeAll(async () => {
   platform = await startPlatform({ seed: 'demo' });
   yingbin = await platform.unit('KZ-HANFENG-YINGBIN');
   hanfeng = await platform.unit('KZ-HANFENG');
+  // The points replica of the org tree, as the org events would fill it.
+  const units: UnitRef[] = await platform.org.query('SELECT id::text, code, path, level, name FROM practice_unit');
+  await upsertUnitRefs(platform.points.manager, units, new Date(0).toISOString());
   stationAdmin = await platform.login(STATION_ADMIN);
   resident = await platform.login(RESIDENT_ZHOU);
   const [row] = await platform.volunteers.query(
