@@ -272,6 +272,8 @@ const MATRIX: Record<string, Entry> = {
     ...STATION_STAFF,
   },
   addSkill: { input: () => ({ code: unique('MATRIX_SKILL_'), name: '矩阵测试技能' }), inside: ['CENTER_ADMIN'], outside: [], noResource: true },
+  // The volunteer's own choice (their own profile, no resource to name): staff do not make it for them.
+  setPublicRanking: { input: () => ({ publicRanking: true }), inside: ['VOLUNTEER'], outside: ['VOLUNTEER'], noResource: true },
   createActivity: {
     input: (fx, side) => ({
       title: '腾龙广场环境整治',

@@ -47,6 +47,8 @@ const FIELDS: Record<string, { select: string; rule: Rule }> = {
   recordingReport: { select: 'recordingReport(year: 2025) { year created verified overdue }', rule: 'scoped' },
   openServiceRecordCorrections: { select: 'openServiceRecordCorrections(first: 5) { totalCount edges { node { id } } }', rule: 'deciders' },
   serviceCertificates: { select: 'serviceCertificates(first: 5) { totalCount edges { node { number } } }', rule: 'scoped' },
+  // A leaderboard is public (its opted-out lines and clear names are for staff in scope: leaderboards.e2e.spec.ts)
+  hoursLeaderboard: { select: 'hoursLeaderboard(period: ALL_TIME, first: 5) { totalCount edges { node { rank displayName } } }', rule: 'public' },
   // analytics
   dailyFigures: { select: 'dailyFigures(from: "2026-03-01", to: "2026-03-02") { day verifiedMinutes }', rule: 'scoped' },
   stageTimes: { select: 'stageTimes(from: "2026-03-01", to: "2026-03-31") { stage count }', rule: 'scoped' },
@@ -54,6 +56,8 @@ const FIELDS: Record<string, { select: string; rule: Rule }> = {
   // points: a pool's balance is public (donors see what their gifts made); its statement is scoped (its own test)
   pointsStats: { select: 'pointsStats { issued outstanding }', rule: 'scoped' },
   pointsPool: { select: 'pointsPool { id balance }', rule: 'public' },
+  // As hoursLeaderboard: the public board for anyone signed in (opted-out lines and clear names: leaderboards.e2e.spec.ts)
+  pointsLeaderboard: { select: 'pointsLeaderboard(period: ALL_TIME, first: 5) { totalCount edges { node { rank points } } }', rule: 'public' },
 };
 
 /** Public fields that may be null for a unit without the data; every other field must answer with a value. */

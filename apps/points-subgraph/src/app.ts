@@ -8,6 +8,7 @@ import { accountResolvers } from './accounts/account.resolver';
 import { buildPointsContext, PointsContext } from './context';
 import { earningResolvers } from './earning/earning.resolver';
 import { pointsInboxHandlers } from './inbox';
+import { leaderboardResolvers } from './leaderboards/leaderboard.resolver';
 import { rewardResolvers } from './rewards/reward.resolver';
 import { Redemption } from './rewards/redemption.entity';
 import { Reward, RewardAudit } from './rewards/reward.entity';
@@ -16,6 +17,7 @@ import { LoveBank1764600000000 } from './migrations/1764600000000-love-bank';
 import { ExpiryIndex1768000000001 } from './migrations/1768000000001-expiry-index';
 import { Merchants1768200000000 } from './migrations/1768200000000-merchants';
 import { merchantResolvers } from './merchants/merchant.resolver';
+import { Leaderboards1768900000000 } from './migrations/1768900000000-leaderboards';
 import { redemptionExpiryResolvers } from './timers/redemption-expiries';
 
 export { ensurePersonAccount, ensureStationPool } from './accounts/account-opening';
@@ -26,7 +28,7 @@ export type { CreditOptions, CreditOutcome } from './earning/crediting';
 export type { LedgerViolation } from './ledger/verify';
 
 export const pointsEntities = [PointsAccount, Reward, RewardAudit, Redemption];
-export const pointsMigrations = [Initial1764400000000, LoveBank1764600000000, OutboxPublishedIndex1768000000000, ExpiryIndex1768000000001, Merchants1768200000000];
+export const pointsMigrations = [Initial1764400000000, LoveBank1764600000000, OutboxPublishedIndex1768000000000, ExpiryIndex1768000000001, Merchants1768200000000, Leaderboards1768900000000];
 
 /** The points subgraph: the love bank's accounts (its ledger, rules and rewards follow). */
 export function startPointsSubgraph(config: Config, options: { port?: number; log?: Logger; now?: () => Date } = {}): Promise<RunningSubgraph> {
@@ -49,7 +51,8 @@ export function startPointsSubgraph(config: Config, options: { port?: number; lo
       MerchantRedemption: merchantResolvers.MerchantRedemption,
       PointsAccount: accountResolvers.PointsAccount,
       PointsTransaction: accountResolvers.PointsTransaction,
-      PracticeUnit: accountResolvers.PracticeUnit,
+      PracticeUnit: { ...accountResolvers.PracticeUnit, ...leaderboardResolvers.PracticeUnit },
+      PointsLeaderboardEntry: leaderboardResolvers.PointsLeaderboardEntry,
       Person: accountResolvers.Person,
       Volunteer: accountResolvers.Volunteer,
     },

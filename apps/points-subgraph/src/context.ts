@@ -5,6 +5,7 @@ import { AccountService } from './accounts/account.service';
 import { CorrectionService } from './accounts/correction.service';
 import { TransferService } from './accounts/transfer.service';
 import { EarningService } from './earning/earning.service';
+import { LeaderboardService } from './leaderboards/leaderboard.service';
 import { createLoaders, PointsLoaders } from './loaders';
 import { MerchantService } from './merchants/merchant.service';
 import { PaymentCodes } from './merchants/payment-code';
@@ -22,6 +23,7 @@ export interface PointsContext extends SubgraphContext {
   redemptions: RedemptionService;
   redemptionExpiries: RedemptionExpiriesService;
   merchants: MerchantService;
+  leaderboards: LeaderboardService;
 }
 
 /** What the points context needs beyond the configuration: the clock of payment codes and daily limits (tests set it). */
@@ -48,6 +50,7 @@ export function buildPointsContext(
     redemptions: new RedemptionService(dataSource, base.actor, loaders, { holdSeconds: config.REDEMPTION_HOLD_SECONDS }, () => base.eventsWritten()),
     redemptionExpiries: new RedemptionExpiriesService(dataSource, base.actor),
     merchants: new MerchantService(dataSource, base.actor, { codes, now: options.now ?? (() => new Date()) }, () => base.eventsWritten()),
+    leaderboards: new LeaderboardService(dataSource, base.actor, loaders),
   };
 }
 

@@ -3,6 +3,7 @@ import type { EventHandlers } from '@kz/events';
 import type { Logger } from '@kz/telemetry';
 import { PathColumn, unitReplicaHandlers } from '@kz/org-replica';
 import { earningHandlers } from './earning/earning.handlers';
+import { rankingHandlers } from './leaderboards/ranking.handlers';
 import { redemptionInboxHandlers } from './rewards/redemption.handlers';
 
 /** Every stored path of this database that follows a unit when it moves. */
@@ -12,11 +13,12 @@ export const POINTS_PATH_COLUMNS: PathColumn[] = [
   { table: 'redemption', column: 'station_path' },
 ];
 
-/** The points service's inbound queue (`points-credit`): org units, verified hours, redemption timers. */
+/** The points service's inbound queue (`points-credit`): org units, verified hours, redemption timers, volunteers' ranking choices. */
 export function pointsInboxHandlers(dataSource: DataSource, log?: Logger): EventHandlers {
   return {
     ...unitReplicaHandlers(dataSource, 'points.unit-ref', POINTS_PATH_COLUMNS),
     ...earningHandlers(dataSource, log),
     ...redemptionInboxHandlers(dataSource),
+    ...rankingHandlers(dataSource),
   };
 }

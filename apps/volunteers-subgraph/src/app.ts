@@ -37,6 +37,8 @@ import { Evaluations1768600200000 } from './migrations/1768600200000-evaluations
 import { ServiceCertificates1768720000000 } from './migrations/1768720000000-service-certificates';
 import { CertificateSignatures1768900000000 } from './migrations/1768900000000-certificate-signatures';
 import { CertificateSigner } from './certificates/certificate-signing';
+import { Leaderboards1768900100000 } from './migrations/1768900100000-leaderboards';
+import { leaderboardResolvers } from './leaderboards/leaderboard.resolver';
 import { orderMinutesHandlers } from './records/order-minutes.consumer';
 import { CorrectionRequest } from './records/correction-request.entity';
 import { ServiceRecordChange } from './records/record-change.entity';
@@ -60,7 +62,7 @@ export { seedVolunteering } from './seed/volunteering-seeder';
 export type { TeamRefSeed, VolunteeringCounts } from './seed/volunteering-seeder';
 
 export const volunteersEntities = [Person, Volunteer, TeamMembership, Activity, ActivitySignUp, ServiceRecord, ServiceRecordChange, CorrectionRequest];
-export const volunteersMigrations = [Initial1764400000000, PeopleAndLogin1764500000000, Volunteering1764600000000, VolunteerRejected1764700000000, ExternalKeys1764800000000, OrderRounds1765170000000, WeChatBindings1765300000000, RecordPhotos1767000000000, RecordContentsAndConsent1767200000000, WorkCalendar1767300000000, OutboxPublishedIndex1768000000000, CorrectionRequests1768100000000, ExchangeReadiness1768310000000, NotVolunteerService1768311000000, AccountClosure1768500000000, Recognition1768600100000, Evaluations1768600200000, ServiceCertificates1768720000000, OverdueAlerts1768800000000, CertificateSignatures1768900000000];
+export const volunteersMigrations = [Initial1764400000000, PeopleAndLogin1764500000000, Volunteering1764600000000, VolunteerRejected1764700000000, ExternalKeys1764800000000, OrderRounds1765170000000, WeChatBindings1765300000000, RecordPhotos1767000000000, RecordContentsAndConsent1767200000000, WorkCalendar1767300000000, OutboxPublishedIndex1768000000000, CorrectionRequests1768100000000, ExchangeReadiness1768310000000, NotVolunteerService1768311000000, AccountClosure1768500000000, Recognition1768600100000, Evaluations1768600200000, ServiceCertificates1768720000000, OverdueAlerts1768800000000, CertificateSignatures1768900000000, Leaderboards1768900100000];
 
 /**
  * The volunteers subgraph: people and identity, volunteers, their stations and teams, activities and service records
@@ -125,6 +127,7 @@ export async function startVolunteersSubgraph(config: Config, options: { port?: 
           ...exchangeResolvers.Mutation,
           ...recognitionResolvers.Mutation,
           ...certificateResolvers.Mutation,
+          ...leaderboardResolvers.Mutation,
         },
         Activity: activityResolvers.Activity,
         ActivitySignUp: activityResolvers.ActivitySignUp,
@@ -139,7 +142,9 @@ export async function startVolunteersSubgraph(config: Config, options: { port?: 
         ExternalId: exchangeResolvers.ExternalId,
         ExportLogEntry: exchangeResolvers.ExportLogEntry,
         VolunteerReview: volunteerResolvers.VolunteerReview,
-        PracticeUnit: { ...volunteerResolvers.PracticeUnit, ...certificateResolvers.PracticeUnit },
+        PracticeUnit: { ...volunteerResolvers.PracticeUnit, ...certificateResolvers.PracticeUnit, ...leaderboardResolvers.PracticeUnit },
+        HoursLeaderboardEntry: leaderboardResolvers.HoursLeaderboardEntry,
+        RankedPerson: leaderboardResolvers.RankedPerson,
         ServiceCertificate: certificateResolvers.ServiceCertificate,
         Team: volunteerResolvers.Team,
         ServiceOrder: suggestionResolvers.ServiceOrder,

@@ -8,6 +8,7 @@ import { CertificateDocuments, CertificateService } from './certificates/certifi
 import { ConsentService } from './consent/consent.service';
 import { ExchangeService } from './exchange/exchange.service';
 import { ExportService } from './exchange/export.service';
+import { LeaderboardService } from './leaderboards/leaderboard.service';
 import { createLoaders, VolunteersLoaders } from './loaders';
 import { Identity, PersonService } from './people/person.service';
 import type { HoursRule } from './records/hours';
@@ -44,6 +45,7 @@ export interface VolunteersContext extends SubgraphContext {
   recognition: RecognitionService;
   evaluations: EvaluationService;
   certificates: CertificateService;
+  leaderboards: LeaderboardService;
   photos: Photos;
   /** How minutes become hours (`SERVICE_HOURS_RULE`, records/hours.ts). */
   hoursRule: HoursRule;
@@ -83,6 +85,7 @@ export function buildVolunteersContext(
     recognition: new RecognitionService(dataSource, base.actor, () => base.eventsWritten()),
     evaluations: new EvaluationService(dataSource, base.actor),
     certificates: new CertificateService(dataSource, base.actor, hoursRule, certificateDocuments),
+    leaderboards: new LeaderboardService(dataSource, base.actor, loaders, volunteers),
     photos,
     hoursRule,
   };

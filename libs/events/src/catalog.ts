@@ -221,6 +221,16 @@ export const catalog = {
     }),
     "a volunteer's verified hours rose past a level of the star ladder not yet granted: the home station's admins may grant it (the platform never grants a star itself)",
   ),
+  'volunteer.ranking.changed': event(
+    1,
+    z.object({
+      volunteerId: id,
+      personId: id,
+      /** Whether the public leaderboards show the volunteer (false: only staff in scope and the volunteer). */
+      publicRanking: z.boolean(),
+    }),
+    'a volunteer chose whether the public leaderboards show them (`setPublicRanking`); the points service keeps the choice for its board',
+  ),
   'volunteer.records.overdue': event(
     1,
     z.object({

@@ -41,6 +41,8 @@ const ROUTES: Record<EventType, QueueName[]> = {
   'activity.published': ['notifications'],
   'activity.cancelled': ['notifications'],
   'volunteer.records.overdue': ['notifications'],
+  // The points leaderboard hides the volunteers who opted out of public ranking.
+  'volunteer.ranking.changed': ['points-credit'],
   // The volunteer hears of their star; analytics counts them (it receives every event).
   'volunteer.star.awarded': ['notifications'],
   // The home station's admins decide on the star; the volunteer learns the level is within reach.

@@ -10,3 +10,14 @@ export type { ChildPageKey } from './loaders';
 export { DateTimeScalar } from './scalars';
 export { Conditions } from './conditions';
 export { beijingMinute, csvCell, toCsv } from './csv';
+export {
+  CALENDAR_PERIODS,
+  competitionRanks,
+  LEADERBOARD_PERIODS,
+  leaderboardDay,
+  leaderboardKey,
+  leaderboardPeriod,
+  periodStart,
+  periodStartSql,
+} from './leaderboards';
+export type { CalendarPeriod, LeaderboardPeriod } from './leaderboards';

@@ -108,6 +108,8 @@ export interface Comparison {
    * own run time): the p95 ratio is then left out rather than shown as a meaningless factor.
    */
   latenciesComparable?: boolean;
+  /** The least req/s ratio to the baseline the first target must reach, where the issue sets one (shown as the goal column). */
+  goal?: number;
   results: { label: string; runs: LoadResult[] }[];
 }
 
@@ -141,6 +143,8 @@ export interface SummaryRow {
   p95Ratio: number | null;
   baseline: string | null;
   statements: number | null;
+  /** The goal of the row's req/s ratio and whether it was met (`≥ 0.6×: met`), for rows with one. */
+  goal: string | null;
 }
 
 /** Every target of every comparison as one row (median round), with its ratio to the comparison's baseline. */
@@ -162,6 +166,10 @@ export function summaryRows(comparisons: Comparison[]): SummaryRow[] {
         p95Ratio: isBaseline || comparison.latenciesComparable === false ? null : ratio(row.p95, last.p95),
         baseline: isBaseline ? null : last.label,
         statements: index === 0 ? (comparison.statements ?? null) : null,
+        goal:
+          isBaseline || comparison.goal === undefined
+            ? null
+            : `≥ ${comparison.goal}×: ${ratio(row.rps, last.rps) >= comparison.goal ? 'met' : 'not met'}`,
       };
     });
   });
@@ -171,11 +179,11 @@ export function summaryRows(comparisons: Comparison[]): SummaryRow[] {
 export function summaryTable(rows: SummaryRow[]): string {
   const cell = (value: number | null, suffix = '') => (value === null ? '' : `${value}${suffix}`);
   return [
-    '| benchmark | target | req/s | p50 ms | p95 ms | p99 ms | failures | req/s vs baseline | p95 vs baseline | SQL stmts/req |',
-    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| benchmark | target | req/s | p50 ms | p95 ms | p99 ms | failures | req/s vs baseline | p95 vs baseline | SQL stmts/req | goal |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
     ...rows.map(
       (r) =>
-        `| ${r.benchmark} | ${r.target} | ${r.rps} | ${r.p50} | ${r.p95} | ${r.p99} | ${r.failures} | ${cell(r.rpsRatio, '×')} | ${cell(r.p95Ratio, '×')} | ${cell(r.statements)} |`,
+        `| ${r.benchmark} | ${r.target} | ${r.rps} | ${r.p50} | ${r.p95} | ${r.p99} | ${r.failures} | ${cell(r.rpsRatio, '×')} | ${cell(r.p95Ratio, '×')} | ${cell(r.statements)} | ${r.goal ?? ''} |`,
     ),
   ].join('\n');
 }

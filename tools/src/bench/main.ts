@@ -24,9 +24,10 @@ import { GatewayProcess, launchGateway, memoryOfDescendants, processesOfApps, Pr
 import { redemptionBenchmark } from './redemption.bench';
 import { unitTreeBenchmark } from './unit-tree.bench';
 import { volunteerSearchBenchmark } from './volunteer-search.bench';
+import { leaderboardBenchmarks } from './leaderboard.bench';
 
 /** The benchmarks, by the names `--only` takes, in the order they run. */
-const BENCHMARKS = ['unit-tree', 'volunteer-search', 'client-mix', 'place-order', 'points-transfer', 'redemption', 'dispatch', 'queue-backends', 'notifications', 'analytics', 'live', 'embedded'];
+const BENCHMARKS = ['unit-tree', 'volunteer-search', 'leaderboards', 'client-mix', 'place-order', 'points-transfer', 'redemption', 'dispatch', 'queue-backends', 'notifications', 'analytics', 'live', 'embedded'];
 
 /**
  * `npm run bench`: the kaizhou data set in databases of its own, the subgraphs and the gateway as separate processes
@@ -164,6 +165,7 @@ runTool(async () => {
       await otherNodeGateway?.stop();
     }
     if (runs('volunteer-search')) comparisons.push(await volunteerSearchBenchmark({ ...target, gateways: [production] }, options));
+    if (runs('leaderboards')) comparisons.push(...(await leaderboardBenchmarks({ ...target, gateways: [production] }, options)));
     if (runs('client-mix')) comparisons.push(...(await clientMixBenchmarks({ ...target, byId }, options)));
     if (runs('place-order')) comparisons.push(await placeOrderBenchmark(target, options));
     if (runs('points-transfer')) comparisons.push(await pointsTransferBenchmark({ config, points: bases.points }, options));

@@ -1,5 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import { DomainError } from '@kz/errors';
+import { addPeriodEarned } from '../leaderboards/period-earned';
 
 /**
  * The ledger core. Every movement of points is one transaction of postings that sum to zero (the database checks
@@ -89,7 +90,7 @@ export async function postTransaction(manager: EntityManager, tx: NewTransaction
   );
   for (const posting of [...tx.postings].sort((a, b) => Number(BigInt(a.accountId) - BigInt(b.accountId)))) {
     if (tx.pending && posting.amount < 0) await hold(manager, posting.accountId, -posting.amount);
-    else if (!tx.pending) await apply(manager, posting.accountId, posting.amount, tx.kind, tx.reversedKind);
+    else if (!tx.pending) await apply(manager, posting.accountId, posting.amount, tx.kind, tx.reversedKind, row.createdAt);
   }
   return row;
 }
@@ -142,16 +143,28 @@ function lifetimeDelta(amount: number, kind: TransactionKind, reversedKind?: Tra
   };
 }
 
-async function apply(manager: EntityManager, accountId: string, amount: number, kind: TransactionKind, reversedKind?: TransactionKind): Promise<void> {
+/**
+ * Moves one posting's amount on its account, with its lifetime earned and spent; what a person earns is also added to
+ * the week, month and year the transaction is dated in (`at`, now when not given), for the leaderboards.
+ */
+async function apply(
+  manager: EntityManager,
+  accountId: string,
+  amount: number,
+  kind: TransactionKind,
+  reversedKind?: TransactionKind,
+  at: Date | null = null,
+): Promise<void> {
   const { earned, spent } = lifetimeDelta(amount, kind, reversedKind);
   const [rows] = await manager.query(
     `UPDATE points_account
         SET balance = balance + $2, lifetime_earned = lifetime_earned + $3, lifetime_spent = lifetime_spent + $4, updated_at = now()
       WHERE id = $1 AND (kind = 'SYSTEM' OR balance - reserved + $2 >= 0)
-      RETURNING id`,
+      RETURNING id, kind`,
     [accountId, amount, earned, spent],
   );
   if (rows.length === 0) throw new InsufficientPoints(accountId, -amount);
+  if (earned !== 0 && rows[0].kind === 'PERSON') await addPeriodEarned(manager, accountId, earned, at);
 }
 
 async function hold(manager: EntityManager, accountId: string, amount: number): Promise<void> {

@@ -12,6 +12,7 @@ import { ServiceRecord } from './record.entity';
 import { supersedeCertificatesOf } from '../certificates/certificate.service';
 import { assertMayReviewHeld, holdOwnUnitStaff, reviewableCondition } from './held-records';
 import { attachRecordPhotos } from './record-photos';
+import { addPeriodMinutes } from '../leaderboards/period-minutes';
 import { announceStarEligibility, MinutesChange } from '../recognition/star-eligibility';
 import { actorOf } from '../volunteers/volunteer.service';
 import { beijingDay, loadWorkCalendar, WorkCalendar } from './working-days';
@@ -272,6 +273,7 @@ export class RecordService {
       );
       const after = Number(total.verified_minutes);
       await announceStarEligibility(manager, actorOf(claims), [{ volunteerId: current.volunteerId, before: after - delta, after }]);
+      await addPeriodMinutes(manager, [{ volunteerId: current.volunteerId, startedAt: current.startedAt, minutes: delta }]);
       // Who and what kind, so the points service can credit a correction from 0 minutes without a lookup.
       const [{ person_id: personId }] = await manager.query('SELECT person_id::text FROM volunteer WHERE id = $1', [current.volunteerId]);
       await recordEvent(manager, {
@@ -417,6 +419,11 @@ export class RecordService {
         WHERE v.id = t.id
         RETURNING v.id::text, v.verified_minutes AS after, t.minutes AS added`,
       [ids, ids.map((id) => totals.get(id)!.minutes), ids.map((id) => totals.get(id)!.services)],
+    );
+    // The leaderboards' week, month and year of each record's service (leaderboards/period-minutes.ts).
+    await addPeriodMinutes(
+      manager,
+      records.map((record) => ({ volunteerId: record.volunteerId, startedAt: record.startedAt, minutes: record.minutes })),
     );
     return rows.map((row) => ({ volunteerId: row.id, before: Number(row.after) - Number(row.added), after: Number(row.after) }));
   }

@@ -1,6 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { birthAndSexOf, maskIdNumber, PiiVault, withCheckDigit } from '@kz/auth';
 import type { SeedActivity, SeedVolunteer, VolunteeringDataset } from '@kz/seed-data';
+import { rebuildPeriodMinutes } from '../leaderboards/period-minutes';
 import type { UnitRef } from '../units/unit-ref';
 
 export interface TeamRefSeed {
@@ -68,6 +69,7 @@ export async function seedVolunteering(
                 GROUP BY v2.id) s
         WHERE s.id = v.id AND (v.verified_minutes, v.service_count) IS DISTINCT FROM (coalesce(s.minutes, 0), coalesce(s.services, 0))`,
     );
+    await rebuildPeriodMinutes(manager);
     return { volunteers: dataset.volunteers.length, activities: dataset.activities.length, serviceRecords: records };
   });
 }

@@ -58,6 +58,10 @@ export class Volunteer {
   @Column({ name: 'service_count', type: 'int', default: 0 })
   serviceCount!: number;
 
+  /** Whether the volunteer is shown on the public leaderboards (staff in scope see them either way). */
+  @Column({ name: 'public_ranking', type: 'boolean', default: true })
+  publicRanking!: boolean;
+
   @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
   createdAt!: Date;
 

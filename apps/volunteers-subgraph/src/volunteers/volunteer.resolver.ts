@@ -35,6 +35,7 @@ export const volunteerResolvers = {
     skills: (volunteer: Volunteer, _: unknown, ctx: VolunteersContext) => ctx.skills.byCodes(volunteer.skills),
     availability: (volunteer: Volunteer, _: unknown, ctx: VolunteersContext) => ctx.volunteers.availability(volunteer),
     residenceArea: (volunteer: Volunteer, _: unknown, ctx: VolunteersContext) => ctx.volunteers.residenceArea(volunteer),
+    publicRanking: (volunteer: Volunteer, _: unknown, ctx: VolunteersContext) => ctx.volunteers.publicRanking(volunteer),
     serviceCategories: async (volunteer: Volunteer, _: unknown, ctx: VolunteersContext) => {
       const found = await ctx.loaders.activityCategory.loadMany(volunteer.serviceCategories ?? []);
       return found.map((category, index) =>

@@ -167,6 +167,12 @@ export class VolunteerService {
     return volunteer.residenceArea;
   }
 
+  /** Whether the public leaderboards show the volunteer: for the volunteer and the staff who see them. */
+  publicRanking(volunteer: Volunteer): boolean {
+    if (!this.canRead(volunteer)) throw new Forbidden();
+    return volunteer.publicRanking;
+  }
+
   /** Why the volunteer was rejected or suspended: for the volunteer and the staff who see them. */
   statusReason(volunteer: Volunteer): string | null {
     if (!this.canRead(volunteer)) throw new Forbidden();
