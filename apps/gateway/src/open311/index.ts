@@ -44,7 +44,8 @@ const ORDER_FIELDS = `
     id code category title description address location { lat lng } photos status createdAt updatedAt
     deadlines { deliverBy } station { name } placedBy { id } timeline { action note at }
   }`;
-const PLACE = `mutation Open311Place($input: PlaceOrderInput!) { placeOrder(input: $input) { ...Open311Order } } ${ORDER_FIELDS}`;
+/** Only fields of the orders subgraph itself: once placed, nothing in the answer can fail and hide the new order's id. */
+const PLACE = `mutation Open311Place($input: PlaceOrderInput!) { placeOrder(input: $input) { id code } }`;
 const ONE = `query Open311Request($id: ID!) { order(id: $id) { ...Open311Order } } ${ORDER_FIELDS}`;
 const MINE = `query Open311Requests($first: Int!, $after: String) {
   myOrders(first: $first, after: $after) { edges { node { ...Open311Order } } pageInfo { hasNextPage endCursor } }
@@ -169,11 +170,11 @@ export function createOpen311(config: Config, options: Open311Options): (request
   async function place(identity: Identity, params: Params, locale: Locale, acceptLanguage: string | undefined): Promise<{ status: number; body: unknown }> {
     const input = placeInput(params);
     const result = await run(identity.claims, locale, acceptLanguage, identity.client.name, PLACE, { input });
-    if (result.errors.length > 0) {
-      const { status, description } = graphError(result.errors[0]!);
+    const order = (result.data?.placeOrder ?? null) as Pick<FacadeOrder, 'id' | 'code'> | null;
+    if (!order) {
+      const { status, description } = graphError(result.errors[0] ?? { message: 'no order', extensions: {} });
       return { status, body: errorBody(status, description) };
     }
-    const order = result.data!.placeOrder as FacadeOrder;
     log.info({ client: identity.client.name, orderId: order.id, code: order.code }, 'open311 request placed');
     return { status: 201, body: [{ service_request_id: order.id, service_notice: serviceNotice(order.code), account_id: null }] };
   }
