@@ -321,7 +321,7 @@ export function createOpen311(config: Config, options: Open311Options): (request
         send(res, 413, errorBody(413, new PayloadTooLarge(config.MAX_BODY_BYTES).localizedMessage(locale)));
         return;
       }
-      log.error({ err: error, url: request.req.url }, 'open311 request failed');
+      log.error({ err: error, path: request.url.pathname }, 'open311 request failed'); // not the query string: it may hold the api_key
       send(res, 500, errorBody(500, new DomainError('INTERNAL_SERVER_ERROR', 'internal').localizedMessage(locale)));
     }
   };
