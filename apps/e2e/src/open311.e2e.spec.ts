@@ -296,6 +296,21 @@ describe('POST requests.json', () => {
       expect((window.body as unknown[]).length).toBe(4);
     });
 
+    it('answers closed with the timeline’s note once the order is cancelled', async () => {
+      const mine = await call('GET', '/open311/v2/requests.json', { query: { api_key: CITY_KEY, service_code: 'ELDERLY_CARE' } });
+      const [elderly] = mine.body as { service_request_id: string }[];
+      // The client's own identity (what the facade runs as) cancels through the graph: the spec has no cancel.
+      const asClient = await platform.token({ sub: 'open311:city-app', roles: ['GRID_WORKER'], unitId: yingbin.id, unitPath: yingbin.path });
+      const cancelled = await platform.query(`mutation($input: CancelOrderInput!) { cancelOrder(input: $input) { status } }`, { input: { orderId: elderly!.service_request_id, reason: '家属已代购' } }, { token: asClient });
+      expect(cancelled.errors).toBeUndefined();
+      const answer = await call('GET', `/open311/v2/requests/${elderly!.service_request_id}.json`, { query: { api_key: CITY_KEY } });
+      expect(answer.body).toMatchObject([{ status: 'closed', status_notes: '已取消：家属已代购', expected_datetime: null }]);
+      const closed = await call('GET', '/open311/v2/requests.json', { query: { api_key: CITY_KEY, status: 'closed' } });
+      expect((closed.body as { service_request_id: string }[]).map((request) => request.service_request_id)).toEqual([elderly!.service_request_id]);
+      const open = await call('GET', '/open311/v2/requests.json', { query: { api_key: CITY_KEY, status: 'open' } });
+      expect((open.body as unknown[]).length).toBe(3);
+    });
+
     it('shows a client only the requests it placed: another client’s key gets 404 and an empty list', async () => {
       expectError(await call('GET', `/open311/v2/requests/${placedId}.json`, { query: { api_key: OTHER_KEY } }), 404);
       expect(await call('GET', '/open311/v2/requests.json', { query: { api_key: OTHER_KEY } })).toMatchObject({ status: 200, body: [] });
