@@ -8,6 +8,7 @@ import { Platform, startPlatform } from './stack';
  */
 const CITY_KEY = 'city-app-key-0123456789abcdef';
 const OTHER_KEY = 'other-app-key-0123456789abcdef';
+const INSTITUTE_KEY = 'institute-app-key-0123456789abcdef';
 const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
 
 /** GeoReport v2's fields of a service (GET services.json), with their JSON types. */
@@ -105,6 +106,8 @@ beforeAll(async () => {
       OPEN311_CLIENTS: JSON.stringify([
         { name: 'city-app', keySha256: sha256(CITY_KEY), unitCode: 'KZ-HANFENG-YINGBIN' },
         { name: 'other-app', keySha256: sha256(OTHER_KEY), unitCode: 'KZ-YUNFENG-YONGXIAN', role: 'GRID_WORKER' },
+        // An institute, whose code is part of every one of its stations' codes.
+        { name: 'institute-app', keySha256: sha256(INSTITUTE_KEY), unitCode: 'KZ-HANFENG', role: 'INSTITUTE_ADMIN' },
       ]),
     },
   });
@@ -212,6 +215,17 @@ describe('POST requests.json', () => {
     expect(retried.status).toBe(201);
     expect((retried.body as { service_request_id: string }[])[0]!.service_request_id).not.toBe((first.body as { service_request_id: string }[])[0]!.service_request_id);
     expect(await orderCount()).toBe(before + 2);
+  });
+
+  it('acts for the unit of exactly the configured code, in the role configured', async () => {
+    const answer = await call('POST', '/open311/v2/requests.json', { form: { api_key: INSTITUTE_KEY, service_code: 'LEGAL', address_string: '汉丰街道', description: '邻里纠纷需要调解' } });
+    expect(answer.status).toBe(201);
+    const id = (answer.body as { service_request_id: string }[])[0]!.service_request_id;
+    const hanfeng = await platform.unit('KZ-HANFENG');
+    const [row] = await platform.orders.query('SELECT scope_path, placed_by_person_id FROM service_order WHERE id = $1', [id]);
+    expect(row).toEqual({ scope_path: hanfeng.path, placed_by_person_id: 'open311:institute-app' });
+    const [line] = await platform.orders.query(`SELECT actor_role, actor_unit_id::text AS unit FROM order_event WHERE order_id = $1`, [id]);
+    expect(line).toEqual({ actor_role: 'INSTITUTE_ADMIN', unit: hanfeng.id });
   });
 
   it('refuses missing or wrong fields in the error format, placing nothing', async () => {

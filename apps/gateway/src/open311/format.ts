@@ -272,6 +272,7 @@ function listParam(params: Params, name: string): string[] | null {
 /** GET requests.json's filters. With `service_request_id` the others are ignored (as the spec says). */
 export function requestFilter(params: Params, now: Date): RequestFilter {
   const ids = listParam(params, 'service_request_id');
+  if (ids && ids.length > 0) return { ids, codes: null, statuses: null, start: new Date(0), end: now };
   const codes = listParam(params, 'service_code');
   for (const code of codes ?? []) {
     if (!findService(code)) throw new Open311Error(400, new DomainError('BAD_USER_INPUT', 'open311.unknownService', { field: 'service_code', code }));
@@ -290,7 +291,7 @@ export function requestFilter(params: Params, now: Date): RequestFilter {
     throw badInput('end_date', { key: 'figures.rangeInverted', from: param(params, 'start_date')!, to: param(params, 'end_date')! });
   }
   return {
-    ids: ids && ids.length > 0 ? ids : null,
+    ids: null,
     codes: codes && codes.length > 0 ? new Set(codes) : null,
     statuses: statuses && statuses.length > 0 ? new Set(statuses as ('open' | 'closed')[]) : null,
     start,

@@ -50,11 +50,12 @@ const ONE = `query Open311Request($id: ID!) { order(id: $id) { ...Open311Order }
 const MINE = `query Open311Requests($first: Int!, $after: String) {
   myOrders(first: $first, after: $after) { edges { node { ...Open311Order } } pageInfo { hasNextPage endCursor } }
 } ${ORDER_FIELDS}`;
-const CLIENT_UNIT = `query Open311ClientUnit($code: String!) {
-  units(filter: { search: $code }, first: 100) { edges { node { id code path } } }
+const CLIENT_UNIT = `query Open311ClientUnit($code: String!, $after: String) {
+  units(filter: { search: $code }, first: 100, after: $after) { edges { node { id code path } } pageInfo { hasNextPage endCursor } }
   center: units(filter: { level: CENTER }, first: 1) { edges { node { name } } }
 }`;
 const PAGE = 50;
+const IDENTITY_TTL_MS = 5 * 60_000;
 
 export interface Open311Options {
   log: Logger;
@@ -81,7 +82,8 @@ type GraphResult = { data: Record<string, unknown> | null; errors: { message: st
 export function createOpen311(config: Config, options: Open311Options): (request: ParsedRequest, res: ServerResponse) => Promise<void> {
   const { log, apollo, rateLimiter } = options;
   const clients = new Open311Clients(config.OPEN311_CLIENTS);
-  const identities = new Map<string, Promise<Identity>>();
+  /** Each client's unit, looked up again after `IDENTITY_TTL_MS` (a unit moved in the tree gets a new path). */
+  const identities = new Map<string, { identity: Promise<Identity>; until: number }>();
 
   async function run(claims: Claims | null, locale: Locale, acceptLanguage: string | undefined, clientName: string, query: string, variables: Record<string, unknown>): Promise<GraphResult> {
     const context: GatewayContext = {
@@ -99,22 +101,29 @@ export function createOpen311(config: Config, options: Open311Options): (request
 
   /** The client's claims: its role at its unit (looked up by code once, through the graph, as the client). */
   function identityOf(client: Open311Client, locale: Locale): Promise<Identity> {
-    let identity = identities.get(client.name);
-    if (!identity) {
-      identity = (async () => {
-        const bare: Claims = { sub: client.sub, roles: [client.role] };
-        const result = await run(bare, locale, undefined, client.name, CLIENT_UNIT, { code: client.unitCode });
+    const cached = identities.get(client.name);
+    if (cached && cached.until > Date.now()) return cached.identity;
+    const identity = (async () => {
+      const bare: Claims = { sub: client.sub, roles: [client.role] };
+      // `search` matches codes that contain the text: page on until the exact code (an institute's code is in its stations').
+      let after: string | null = null;
+      for (;;) {
+        const result = await run(bare, locale, undefined, client.name, CLIENT_UNIT, { code: client.unitCode, after });
         if (result.errors.length > 0) throw new Error(`open311: the unit of client ${client.name} could not be read: ${result.errors[0]!.message}`);
-        const units = result.data!.units as { edges: { node: { id: string; code: string; path: string } }[] };
+        const units = result.data!.units as { edges: { node: { id: string; code: string; path: string } }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } };
         const unit = units.edges.map((edge) => edge.node).find((node) => node.code === client.unitCode);
-        if (!unit) throw new Error(`open311: client ${client.name} names unit ${client.unitCode}, which does not exist`);
-        const center = (result.data!.center as { edges: { node: { name: string } }[] }).edges[0]?.node.name ?? '';
-        return { client, claims: { ...bare, unitId: unit.id, unitPath: unit.path }, centerName: center };
-      })();
-      identities.set(client.name, identity);
-      // A failure is not kept: the next request tries again (the unit may be created meanwhile).
-      identity.catch(() => identities.delete(client.name));
-    }
+        if (unit) {
+          const center = (result.data!.center as { edges: { node: { name: string } }[] }).edges[0]?.node.name ?? '';
+          return { client, claims: { ...bare, unitId: unit.id, unitPath: unit.path }, centerName: center };
+        }
+        if (!units.pageInfo.hasNextPage || !units.pageInfo.endCursor) break;
+        after = units.pageInfo.endCursor;
+      }
+      throw new Error(`open311: client ${client.name} names unit ${client.unitCode}, which does not exist`);
+    })();
+    identities.set(client.name, { identity, until: Date.now() + IDENTITY_TTL_MS });
+    // A failure is not kept: the next request tries again (the unit may be created meanwhile).
+    identity.catch(() => identities.delete(client.name));
     return identity;
   }
 

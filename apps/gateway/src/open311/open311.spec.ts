@@ -124,7 +124,11 @@ describe('the GeoReport v2 mapping', () => {
     const endOnly = requestFilter(paramsOf(new URLSearchParams({ end_date: '2026-06-01T00:00:00+08:00' })), now);
     expect(endOnly.end.getTime() - endOnly.start.getTime()).toBe(DEFAULT_WINDOW_DAYS * 86_400_000);
     const some = requestFilter(paramsOf(new URLSearchParams({ service_code: 'HEALTH,LEGAL', status: 'open', service_request_id: '12,13' })), now);
-    expect(some).toMatchObject({ ids: ['12', '13'], codes: new Set(['HEALTH', 'LEGAL']), statuses: new Set(['open']) });
+    expect(some).toMatchObject({ ids: ['12', '13'], codes: null, statuses: null });
+    const filtered = requestFilter(paramsOf(new URLSearchParams({ service_code: 'HEALTH,LEGAL', status: 'open' })), now);
+    expect(filtered).toMatchObject({ ids: null, codes: new Set(['HEALTH', 'LEGAL']), statuses: new Set(['open']) });
+    // With ids the other filters are ignored, as the spec says, bad ones too.
+    expect(requestFilter(paramsOf(new URLSearchParams({ service_request_id: '12', status: 'pending' })), now).ids).toEqual(['12']);
     const bad = (values: Record<string, string>) => refusal(() => requestFilter(paramsOf(new URLSearchParams(values)), now));
     expect(bad({ start_date: '2026-12-01' })).toMatchObject({ status: 400, field: 'start_date', key: 'input.invalidFormat' });
     expect(bad({ end_date: '2026-13-45T00:00:00Z' })).toMatchObject({ status: 400, field: 'end_date' });
