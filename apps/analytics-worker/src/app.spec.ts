@@ -98,8 +98,8 @@ describe.each([
     expect(metricSample(metrics, 'event_archive_events_total', { added: 'duplicate' })).toBe(others.length);
   });
 
-  it('reports itself healthy with its database', async () => {
-    const health = (await (await fetch(`${worker.url}/health`)).json()) as { status: string; checks: Record<string, string> };
-    expect(health).toMatchObject({ status: 'ok', checks: { 'worker:analytics': 'ok', postgres: 'ok' } });
+  it('reports itself ready with its database', async () => {
+    const ready = (await (await fetch(`${worker.url}/ready`)).json()) as { status: string; checks: Record<string, string> };
+    expect(ready).toMatchObject({ status: 'ok', checks: { 'worker:analytics': 'ok', postgres: 'ok' } });
   });
 });

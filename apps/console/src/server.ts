@@ -46,7 +46,7 @@ export function contentSecurityPolicy(gatewayUrl: string): string {
 
 /**
  * The reference console's server: the page, its one script and its style sheet, with a content security policy;
- * `/health` for the launcher. Nothing else: the page calls the gateway itself.
+ * `/health` for the launcher (and `/ready`, the same). Nothing else: the page calls the gateway itself.
  */
 export async function startConsole(config: Config, options: ConsoleOptions = {}): Promise<RunningConsole> {
   const log = options.log ?? createLogger('console', config.LOG_LEVEL);
@@ -62,6 +62,8 @@ export async function startConsole(config: Config, options: ConsoleOptions = {})
     '/app.js': { type: 'text/javascript; charset=utf-8', body: assets.js, cache: 'no-cache' },
     '/app.css': { type: 'text/css; charset=utf-8', body: assets.css, cache: 'no-cache' },
     '/health': { type: 'application/json; charset=utf-8', body: '{"status":"ok"}', cache: 'no-store' },
+    // Static files only, nothing to wait for: ready whenever it is alive.
+    '/ready': { type: 'application/json; charset=utf-8', body: '{"status":"ok"}', cache: 'no-store' },
   };
   const server = createServer((req, res) => {
     const file = files[new URL(req.url ?? '/', 'http://localhost').pathname];

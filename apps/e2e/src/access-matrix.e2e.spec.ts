@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import sharp from 'sharp';
 import { Claims, Role, withCheckDigit } from '@kz/auth';
 import { upsertUnitRefs, UnitRef } from '@kz/org-replica';
@@ -7,9 +8,9 @@ import { Platform, startPlatform } from './stack';
 import { mutationDocument, readSupergraph } from './supergraph-schema';
 
 /**
- * The access matrix: every mutation of the supergraph, and the reads of people, volunteers and points accounts (read
- * rows, below the mutations' table), as every role of `shared/ROLES.md` and as nobody, against a resource inside and
- * one outside the caller's subtree, compared with an expectation table written from ROLES.md.
+ * The access matrix: every mutation of the supergraph, and the reads of people, volunteers, points accounts and
+ * certificate PDFs (read rows, below the mutations' table), as every role of `shared/ROLES.md` and as nobody, against a
+ * resource inside and one outside the caller's subtree, compared with an expectation table written from ROLES.md.
  *
  * Callers are single-role tokens as `npm run token` makes them, for the demo people (so that person ids are real):
  * CENTER_ADMIN and DISPATCHER at the center; INSTITUTE_ADMIN and ANALYST at 汉丰街道 (so that an analyst has an
@@ -469,6 +470,15 @@ const READS: Record<string, ReadRow> = {
     outside: { DISPATCHER: 'allow', CENTER_ADMIN: 'allow' },
     everywhere: WHO.filter((who) => who !== 'NOBODY'),
   },
+  // The certificate's PDF: the volunteer it was issued to and staff who read records in scope of the issuing unit.
+  certificatePdf: {
+    document: 'query($id: String!) { certificatePdf(number: $id) { name } }',
+    id: (fx, side) => pick(side, fx.certificates.in, fx.certificates.out),
+    record: (data) => data.certificatePdf,
+    inside: { VOLUNTEER: 'allow', GRID_WORKER: 'allow', STATION_ADMIN: 'allow', INSTITUTE_ADMIN: 'allow', ANALYST: 'allow', CENTER_ADMIN: 'allow' },
+    outside: { CENTER_ADMIN: 'allow' },
+    everywhere: ['CENTER_ADMIN'],
+  },
   'Volunteer.pointsAccount': {
     document: 'query($id: ID!) { volunteer(id: $id) { pointsAccount { id } } }',
     id: (fx, side) => pick(side, fx.heYiVolunteer, fx.volunteerOut),
@@ -703,13 +713,29 @@ async function buildFixtures() {
     );
     return row.id as string;
   };
-  // Issued certificates, one on each side, to revoke.
+  // Issued certificates, one on each side, to revoke and to read as PDF (contents as issue freezes them; unsigned).
   const certificate = async (volunteerId: string, unit: { id: string; path: string }, recordId: string) => {
-    const number = `ZYFW-${unique('MATRIX').toUpperCase().padEnd(26, 'A').slice(0, 26)}`;
+    // A well-formed number (base32: A–Z and 2–7), as certificatePdf looks up nothing else.
+    const number = `ZYFW-${randomBytes(16).toString('hex').toUpperCase().replace(/[0189]/g, 'Z').slice(0, 26)}`;
+    const contents = {
+      volunteerName: '矩阵测试',
+      documentType: null,
+      documentNumberMasked: null,
+      nationalVolunteerNumber: null,
+      lines: [{ recordId, date: '2026-01-05', activity: '矩阵测试活动', content: '矩阵测试', hours: 1 }],
+      totalHours: 1,
+      hoursRule: 'DECIMAL_2',
+      unitName: '矩阵测试单位',
+      legalName: '矩阵测试单位',
+      uscc: '91440300708461136T',
+      headName: '李主任',
+      handlerName: '王站长',
+      issueDate: '2026-01-06',
+    };
     const [row] = await platform.volunteers.query(
       `INSERT INTO service_certificate (number, volunteer_id, unit_id, unit_path, contents, total_hours, period_from, period_to, issued_by)
-       VALUES ($1, $2, $3, $4, '{}', 1, current_date, current_date, 'test') RETURNING id::text`,
-      [number, volunteerId, unit.id, unit.path],
+       VALUES ($1, $2, $3, $4, $5, 1, '2026-01-05', '2026-01-05', 'test') RETURNING id::text`,
+      [number, volunteerId, unit.id, unit.path, JSON.stringify(contents)],
     );
     await platform.volunteers.query('INSERT INTO service_certificate_record (certificate_id, record_id) VALUES ($1, $2)', [row.id, recordId]);
     return number;

@@ -1,3 +1,9 @@
+import { execFile } from 'node:child_process';
+import { createHash, createPublicKey, verify as verifySignature } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { errorCodes, eventually } from '@kz/testing';
 import { Platform, startPlatform } from './stack';
 
@@ -5,7 +11,8 @@ import { Platform, startPlatform } from './stack';
  * Certificates by the recorder (办法 Arts. 14, 15, 17) through the gateway: a unit that organized none of the records
  * cannot issue; a certificate's total equals its public verification answer and the export's sum for its records; a
  * correction after issue supersedes it; a reissue revokes the old number; a forged number is NOT_FOUND; the USCC is
- * checked. Verification answers an anonymous caller.
+ * checked. Verification answers an anonymous caller. As a document: the PDF through the gateway, decoded, read with
+ * pdftotext, its signature checked with node:crypto against the published key; FORBIDDEN to a reader out of scope.
  */
 const CENTER_ADMIN = '13900230001';
 const STATION_ADMIN = '13900230005'; // 迎宾社区
@@ -160,5 +167,88 @@ describe('certificates by the recorder (办法 Arts. 14, 15, 17)', () => {
     const forged = `${first.number.slice(0, -1)}${first.number.endsWith('A') ? 'B' : 'A'}`;
     expect(await verify(forged)).toMatchObject({ status: 'NOT_FOUND', volunteerName: null, issuingUnit: null, totalHours: null });
     expect((await verify('ZYFW-AAAAAAAAAAAAAAAAAAAAAAAAAA')).status).toBe('NOT_FOUND');
+  });
+});
+
+describe('the certificate as a signed document, through the gateway', () => {
+  const SIGNED_ISSUE = `mutation($input: IssueServiceCertificateInput!) { issueServiceCertificate(input: $input) {
+    number totalHours signedDocument signature { algorithm keyId digest value } } }`;
+  const PDF = `query($number: String!) { certificatePdf(number: $number) { name mediaType encoding content } }`;
+  const KEYS = `{ certificateSigningKeys { keyId algorithm publicKeyPem current } }`;
+  const VERIFY_SIGNED = `query($number: String!) { verifyCertificate(number: $number) { status totalHours signatureValid signature { keyId digest value } } }`;
+  type File = { name: string; mediaType: string; encoding: string; content: string };
+  type Signed = { number: string; totalHours: number; signedDocument: string; signature: { algorithm: string; keyId: string; digest: string; value: string } };
+  const run = promisify(execFile);
+  let dir: string;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'kz-certificate-e2e-'));
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  it('issue → the PDF → decode → the signature checks offline; the volunteer reads it, others are FORBIDDEN', async () => {
+    const ids = [await aVerifiedRecord(20, 120), await aVerifiedRecord(21, 45)];
+    const issued = (await must<{ issueServiceCertificate: Signed }>(SIGNED_ISSUE, { input: input(yingbin.id, ids) }, station)).issueServiceCertificate;
+
+    // The volunteer the certificate is for fetches the PDF.
+    const heYiToken = await platform.login(VOLUNTEER_HE_YI);
+    const { certificatePdf: file } = await must<{ certificatePdf: File }>(PDF, { number: issued.number }, heYiToken);
+    expect(file).toMatchObject({ name: `${issued.number}.pdf`, mediaType: 'application/pdf', encoding: 'BASE64' });
+    const pdf = Buffer.from(file.content, 'base64');
+    expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
+    const path = join(dir, file.name);
+    await writeFile(path, pdf);
+    const text = (await run('pdftotext', ['-raw', path, '-'])).stdout;
+    expect(text).toContain('志愿服务记录证明');
+    expect(text).toContain('何毅');
+    expect(text).toContain(`共计 ${issued.totalHours} 小时`);
+    expect(text).toContain(issued.signature.keyId);
+    // The PDF prints the digest and the signature the platform stored.
+    expect(text).toContain(issued.signature.digest);
+    expect(text.replace(/\s/g, '')).toContain(issued.signature.value);
+
+    // Offline: the public key (asked for by nobody in particular), the canonical text, node:crypto.
+    const keys = await platform.query<{ certificateSigningKeys: { keyId: string; publicKeyPem: string; current: boolean }[] }>(KEYS, {}, {});
+    expect(keys.errors).toBeUndefined();
+    const key = keys.data!.certificateSigningKeys.find((candidate) => candidate.keyId === issued.signature.keyId);
+    expect(key?.current).toBe(true);
+    const digest = createHash('sha256').update(issued.signedDocument, 'utf8').digest();
+    expect(digest.toString('hex')).toBe(issued.signature.digest);
+    expect(verifySignature(null, digest, createPublicKey(key!.publicKeyPem), Buffer.from(issued.signature.value, 'base64'))).toBe(true);
+    // What the canonical text says is what the PDF says.
+    const document = JSON.parse(issued.signedDocument) as { number: string; totalHours: number; volunteer: { name: string } };
+    expect(document).toMatchObject({ number: issued.number, totalHours: issued.totalHours, volunteer: { name: '何毅' } });
+    const tampered = createHash('sha256').update(issued.signedDocument.replace(`"totalHours":${issued.totalHours}`, '"totalHours":99'), 'utf8').digest();
+    expect(verifySignature(null, tampered, createPublicKey(key!.publicKeyPem), Buffer.from(issued.signature.value, 'base64'))).toBe(false);
+
+    // Anyone checks it by its number; the answer says the signature holds.
+    const answer = await platform.query<{ verifyCertificate: { status: string; signatureValid: boolean; signature: { digest: string } } }>(
+      VERIFY_SIGNED,
+      { number: issued.number },
+      {},
+    );
+    expect(answer.data!.verifyCertificate).toMatchObject({ status: 'VALID', signatureValid: true, signature: { digest: issued.signature.digest } });
+
+    // The station that issued it gets the same file: made again from the frozen contents.
+    expect((await must<{ certificatePdf: File }>(PDF, { number: issued.number }, station)).certificatePdf.content).toBe(file.content);
+    // A station admin elsewhere, another volunteer, nobody: refused.
+    expect(errorCodes(await platform.query(PDF, { number: issued.number }, { token: otherStation }))).toEqual(['FORBIDDEN']);
+    const anotherVolunteer = await platform.tokenAs('VOLUNTEER', 'KZ-HANFENG-YINGBIN');
+    expect(errorCodes(await platform.query(PDF, { number: issued.number }, { token: anotherVolunteer }))).toEqual(['FORBIDDEN']);
+    expect(errorCodes(await platform.query(PDF, { number: issued.number }, {}))).toEqual(['UNAUTHENTICATED']);
+  });
+
+  it('a forged number: verification NOT_FOUND with no signature; its PDF FORBIDDEN, or null for the center', async () => {
+    const forged = 'ZYFW-AAAAAAAAAAAAAAAAAAAAAAAAAA';
+    const answer = await platform.query<{ verifyCertificate: { status: string; signatureValid: boolean | null; signature: unknown } }>(
+      VERIFY_SIGNED,
+      { number: forged },
+      {},
+    );
+    expect(answer.data!.verifyCertificate).toEqual({ status: 'NOT_FOUND', totalHours: null, signatureValid: null, signature: null });
+    expect(errorCodes(await platform.query(PDF, { number: forged }, { token: station }))).toEqual(['FORBIDDEN']);
+    const centerAnswer = await platform.query<{ certificatePdf: File | null }>(PDF, { number: forged }, { token: center });
+    expect(centerAnswer.errors).toBeUndefined();
+    expect(centerAnswer.data!.certificatePdf).toBeNull();
   });
 });

@@ -17,6 +17,7 @@ const PEOPLE = {
   dispatcher: '13900230002',
   stationAdmin: '13900230005', // 迎宾社区
   zhou: '13900230008', // 周建华, resident of 迎宾
+  heYi: '13900230007', // 何毅, volunteer of 迎宾
 };
 
 let platform: Platform;
@@ -176,6 +177,35 @@ describe('notifications of an order', () => {
     expect(webhook.requestsFor(dead!.id)).toHaveLength(2);
     const after = await dataOf(platform.query<Failed>(FAILED, {}, { token: tokens.centerAdmin }));
     expect(after.failedNotifications.edges.map((edge) => edge.node.id)).not.toContain(dead!.id);
+  });
+});
+
+describe('notifications of recognition', () => {
+  it('tell the volunteer once of the star their station granted, in their inbox', async () => {
+    const [volunteer] = await platform.volunteers.query('SELECT id::text FROM volunteer WHERE person_id = $1', [personIds.heYi]);
+    // 320 verified hours: what a year of weekly service adds up to; the records themselves are not this spec's subject.
+    await platform.volunteers.query('UPDATE volunteer SET verified_minutes = 320 * 60 WHERE id = $1', [volunteer.id]);
+    const GRANT = `mutation($input: GrantStarInput!) { grantStar(input: $input) { id starLevel } }`;
+    const grant = { input: { volunteerId: volunteer.id, level: 2 } };
+    const [first, again] = [
+      await dataOf(platform.query<{ grantStar: { id: string } }>(GRANT, grant, { token: tokens.stationAdmin })),
+      await dataOf(platform.query<{ grantStar: { id: string } }>(GRANT, grant, { token: tokens.stationAdmin })),
+    ];
+    expect(again.grantStar.id).toBe(first.grantStar.id);
+    const stars = async () => (await inboxOf('heYi')).filter((n) => n.kind === 'volunteer.star.awarded');
+    const [news] = await eventuallyValue(async () => {
+      const found = await stars();
+      return found.length > 0 ? found : undefined;
+    });
+    expect(news).toMatchObject({ title: '荣获2星志愿者', link: `volunteer:${volunteer.id}`, body: expect.stringContaining('迎宾') });
+    // The station admin who granted it hears nothing of it. The repeated grant wrote no event: once the relay has
+    // marked the only one published, nothing more can come.
+    expect((await inboxOf('stationAdmin')).filter((n) => n.kind === 'volunteer.star.awarded')).toEqual([]);
+    const events = () =>
+      platform.volunteers.query(`SELECT published_at FROM outbox WHERE type = 'volunteer.star.awarded' AND payload->>'volunteerId' = $1`, [volunteer.id]);
+    await eventually(async () => (await events()).every((row: { published_at: Date | null }) => row.published_at !== null));
+    expect(await events()).toHaveLength(1);
+    expect(await stars()).toHaveLength(1);
   });
 });
 

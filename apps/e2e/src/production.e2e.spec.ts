@@ -7,6 +7,7 @@ const productionEnv = () => ({
   JWT_SECRET: 'production-test-secret-0123456789abcdef',
   CLAIMS_SIGNING_SECRET: 'production-claims-secret-0123456789abcd',
   PII_ENCRYPTION_KEY: 'ab'.repeat(32),
+  CERTIFICATE_SIGNING_KEY: 'cd'.repeat(32),
   GATEWAY_PORT: '0',
   HOST: '127.0.0.1',
   GATEWAY_DATABASE: uniqueName('gateway'),

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
@@ -10,6 +9,7 @@ import { createLogger, createMetrics, currentRequestScope, graphqlErrorsPlugin, 
 import { openQueueBackend } from '@kz/events';
 import type { Registry } from 'prom-client';
 import type { GatewayContext } from './context';
+import { requestClientAddress } from './client-address';
 import { corsInterceptor, corsOrigins } from './cors';
 import { contractErrorFormatter } from './error-codes';
 import { limitsPlugin } from './limits.plugin';
@@ -18,9 +18,11 @@ import { Media, startMedia } from './media';
 import { createOpen311, OPEN311_PREFIX } from './open311';
 import { knownOperationTypesRule, operationResolutionPlugin } from './operations';
 import { operationMetrics } from './operation-metrics.plugin';
+import { gatewayReadiness } from './readiness';
 import { createRateLimiter, RateLimiter } from './rate-limit';
 import { createStoreRateLimiter } from './rate-limit-store';
 import { SignedDataSource } from './signed-data-source';
+import { supergraphSource } from './supergraph';
 import { startTrustedDocuments } from './trusted-documents';
 
 export {
@@ -47,6 +49,8 @@ export interface GatewayOptions {
   log?: Logger;
   /** How often the trusted-documents registry is checked besides its notifications (tests shorten it). */
   documentsRefreshMs?: number;
+  /** The supergraph file (default: SUPERGRAPH_FILE, else the one beside the app); tests give one of their own. */
+  supergraphFile?: string;
 }
 
 export interface RunningGateway {
@@ -83,8 +87,18 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
   await rateLimiter.ready();
   const media = await startMedia(config, { log, registry: metrics.registry, verifyToken, rateLimiter });
 
+  // The supergraph, reloaded without a restart when its file (or SUPERGRAPH_POLL_URL) changes (./supergraph.ts).
+  const supergraph = supergraphSource({
+    file: options.supergraphFile ?? config.SUPERGRAPH_FILE ?? appFile(__dirname, 'supergraph.graphql'),
+    pollUrl: config.SUPERGRAPH_POLL_URL,
+    pollMs: config.SUPERGRAPH_POLL_SECONDS * 1000,
+    log,
+    registry: metrics.registry,
+  });
   const gateway = new ApolloGateway({
-    supergraphSdl: readFileSync(appFile(__dirname, 'supergraph.graphql'), 'utf8'),
+    supergraphSdl: supergraph.manager,
+    // Validate every supergraph taken, in production too: a reload that does not validate is refused.
+    validateSupergraph: true,
     buildService: ({ name, url }) => new SignedDataSource(urls[name] ?? url!, config.CLAIMS_SIGNING_SECRET),
     logger: log,
     // Planning is the gateway's costliest step per new operation; plans are kept in an LRU of this many MiB.
@@ -131,8 +145,11 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     intercept: (req, res) => graphqlCors(req, res) ?? uploadsCors(req, res),
     // photos (docs/api.md, "Photos"); Open311 GeoReport v2 over the graph (docs/api.md, "Open311")
     mounts: { '/uploads': media.upload, '/media': media.serve, [OPEN311_PREFIX]: open311 },
-    health: async () => ({ status: 'ok', checks: { supergraph: 'ok', trustedDocuments: trustedDocuments.health() } }),
+    ready: gatewayReadiness({ supergraph, urls, trustedDocuments: () => trustedDocuments.health() }),
     graphql: async (request, res) => {
+      // The caller's address behind trusted proxies (TRUSTED_PROXIES): its rate-limit bucket, and `client` in the logs.
+      const address = requestClientAddress(request.req, config.TRUSTED_PROXIES);
+      currentRequestScope()!.clientAddress = address;
       const acceptLanguage = request.req.headers['accept-language'];
       const locale = pickLocale(acceptLanguage);
       const authorization = request.req.headers.authorization;
@@ -153,8 +170,9 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
         sendError(res, 400, new DomainError('BAD_USER_INPUT', 'request.batchRefused', { reason: 'batch' }), locale);
         return;
       }
-      const rate = await rateLimiter.take(claims ? `sub:${claims.sub}` : `ip:${request.req.socket.remoteAddress ?? 'unknown'}`);
+      const rate = await rateLimiter.take(claims ? `sub:${claims.sub}` : `ip:${address}`);
       if (!rate.allowed) {
+        log.debug({ subject: claims ? `sub:${claims.sub}` : 'address' }, 'rate limited'); // the line carries `client`
         res.setHeader('retry-after', String(rate.retryAfterSeconds));
         sendError(res, 429, new RateLimited(rate.limit, rate.retryAfterSeconds), locale);
         return;

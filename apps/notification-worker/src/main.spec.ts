@@ -59,6 +59,7 @@ describe('the notification worker process', () => {
       JWT_SECRET: 'p'.repeat(40),
       CLAIMS_SIGNING_SECRET: 'q'.repeat(40),
       PII_ENCRYPTION_KEY: 'ab'.repeat(32),
+      CERTIFICATE_SIGNING_KEY: 'cd'.repeat(32),
       NOTIFICATION_WEBHOOK_URL: 'https://sms.example/send',
     });
     expect(await worker.exited).toBe(78);

@@ -36,8 +36,8 @@ afterAll(async () => {
 const get = (path: string, headers: Record<string, string> = {}) => fetch(`${dashboard.url}${path}`, { headers, redirect: 'manual' });
 
 it('shows every queue of the queue database on the board, and their depth in /metrics', async () => {
-  const health = await get('/health');
-  expect(await health.json()).toMatchObject({ service: 'ops-dashboard', status: 'ok', checks: { queues: 'ok' } });
+  const ready = await get('/ready');
+  expect(await ready.json()).toMatchObject({ service: 'ops-dashboard', status: 'ok', checks: { queues: 'ok' } });
 
   const id = randomUUID();
   await queues.get('analytics').add('org.sevenHaves.updated', { id }, { jobId: id, delay: 3_600_000 });

@@ -103,14 +103,17 @@ describe('the ops dashboard', () => {
     const html = await page.text();
     expect(html).toContain(`Cannot read the analytics database ${config.ANALYTICS_DATABASE}: database &#34;${config.ANALYTICS_DATABASE}&#34; does not exist`);
     expect(html).not.toContain('<table>');
-    // /health does not depend on it: the board works without the analytics worker.
-    expect((await get('/health')).status).toBe(200);
+    // /ready does not depend on it: the board works without the analytics worker.
+    expect((await get('/ready')).status).toBe(200);
   });
 
-  it('serves /health and /metrics openly, with the depth of every queue and its own request counts', async () => {
+  it('serves /health, /ready and /metrics openly, with the depth of every queue and its own request counts', async () => {
     const health = await get('/health');
     expect(health.status).toBe(200);
-    expect(await health.json()).toMatchObject({ service: 'ops-dashboard', status: 'ok', checks: { redis: 'ok' } });
+    expect(await health.json()).toEqual({ service: 'ops-dashboard', status: 'ok', checks: {} });
+    const ready = await get('/ready');
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({ service: 'ops-dashboard', status: 'ok', checks: { redis: 'ok' } });
 
     const id = randomUUID();
     const scrape = async () => (await get('/metrics')).text();

@@ -10,7 +10,7 @@ import { createJwtVerifier } from '@kz/auth';
 import type { Config } from '@kz/config';
 import { pickLocale } from '@kz/errors';
 import { openQueueBackend, QUEUES, QueueName, Queues } from '@kz/events';
-import { REQUEST_ID_HEADER, sendError, sendJson } from '@kz/http';
+import { readinessBody, REQUEST_ID_HEADER, sendError, sendJson } from '@kz/http';
 import { createLogger, createMetrics, Logger, runInRequestScope } from '@kz/telemetry';
 import { registerQueueGauges } from '@kz/worker';
 import { authorizeAdmin, presentedToken, secondsLeft, SESSION_COOKIE, sessionCookie } from './admin-auth';
@@ -37,7 +37,7 @@ const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 /**
  * The ops dashboard: Bull Board over every queue of the routing table, with the workers' BullMQ prefix, and
  * `/subscriptions`, the event stream's subscriptions with their lag (read from the analytics worker's database), behind
- * admin authentication (a CENTER_ADMIN bearer token, or the HttpOnly cookie its sign-in form sets). `/health` and
+ * admin authentication (a CENTER_ADMIN bearer token, or the HttpOnly cookie its sign-in form sets). `/health`, `/ready` and
  * `/metrics` are open like every app's; `/metrics` carries the depth and failed-set size of every queue, including
  * those consumed inside the subgraphs.
  */
@@ -80,11 +80,14 @@ export async function startOpsDashboard(config: Config, options: OpsDashboardOpt
     });
   });
 
-  app.get('/health', async (_req, res) => {
+  // Liveness: the process answers. Readiness: the queues (Redis, or the queue database) answer.
+  app.get('/health', (_req, res) => {
+    sendJson(res, 200, { service: 'ops-dashboard', status: 'ok', checks: {} });
+  });
+  app.get('/ready', async (_req, res) => {
     const check = await backend.check(PING_TIMEOUT_MS);
-    const checks = { [backend.kind === 'redis' ? 'redis' : 'queues']: check };
-    const status = check === 'ok' ? 'ok' : 'down';
-    sendJson(res, status === 'ok' ? 200 : 503, { service: 'ops-dashboard', status, checks });
+    const report = { status: check === 'ok' ? ('ok' as const) : ('down' as const), checks: { [backend.kind === 'redis' ? 'redis' : 'queues']: check } };
+    sendJson(res, report.status === 'ok' ? 200 : 503, readinessBody('ops-dashboard', report));
   });
   app.get('/metrics', async (_req, res) => {
     const body = await metrics.registry.metrics();
@@ -186,7 +189,7 @@ export async function startOpsDashboard(config: Config, options: OpsDashboardOpt
 
 /** A bounded route label for the metrics (never raw paths: job ids would explode the series). */
 function routeOf(path: string): string {
-  if (path === '/health' || path === '/metrics' || path === '/login' || path === '/logout') return path.slice(1);
+  if (path === '/health' || path === '/ready' || path === '/metrics' || path === '/login' || path === '/logout') return path.slice(1);
   if (path.startsWith('/api/')) return 'api';
   if (path === '/subscriptions') return 'subscriptions';
   if (path.startsWith('/static/')) return 'static';

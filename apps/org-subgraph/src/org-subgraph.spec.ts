@@ -74,9 +74,11 @@ describe('operations', () => {
 });
 
 describe('health', () => {
-  it('reports Postgres and Redis', async () => {
-    const response = await fetch(org.url.replace('/graphql', '/health'));
+  it('is ready with Postgres and Redis, reported in /ready; /health says the process runs', async () => {
+    const response = await fetch(org.url.replace('/graphql', '/ready'));
     expect(response.status).toBe(200);
-    expect(await response.json()).toMatchObject({ service: 'org-subgraph', status: 'ok', checks: { postgres: 'ok' } });
+    expect(await response.json()).toMatchObject({ service: 'org-subgraph', status: 'ok', checks: { postgres: 'ok', redis: 'ok' } });
+    const health = await fetch(org.url.replace('/graphql', '/health'));
+    expect(await health.json()).toEqual({ service: 'org-subgraph', status: 'ok', checks: {} });
   });
 });

@@ -12,6 +12,7 @@ import { ActivitySignUp } from './activities/activity-signup.entity';
 import { Activity } from './activities/activity.entity';
 import { activityResolvers } from './activities/activity.resolver';
 import { certificateResolvers } from './certificates/certificate.resolver';
+import type { CertificateDocuments } from './certificates/certificate.service';
 import { consentResolvers } from './consent/consent.resolver';
 import { exchangeResolvers } from './exchange/exchange.resolver';
 import { orderFeedbackHandlers } from './recognition/order-feedback.consumer';
@@ -34,6 +35,8 @@ import { NotVolunteerService1768311000000 } from './migrations/1768311000000-not
 import { Recognition1768600100000 } from './migrations/1768600100000-recognition';
 import { Evaluations1768600200000 } from './migrations/1768600200000-evaluations';
 import { ServiceCertificates1768720000000 } from './migrations/1768720000000-service-certificates';
+import { CertificateSignatures1768900000000 } from './migrations/1768900000000-certificate-signatures';
+import { CertificateSigner } from './certificates/certificate-signing';
 import { orderMinutesHandlers } from './records/order-minutes.consumer';
 import { CorrectionRequest } from './records/correction-request.entity';
 import { ServiceRecordChange } from './records/record-change.entity';
@@ -57,7 +60,7 @@ export { seedVolunteering } from './seed/volunteering-seeder';
 export type { TeamRefSeed, VolunteeringCounts } from './seed/volunteering-seeder';
 
 export const volunteersEntities = [Person, Volunteer, TeamMembership, Activity, ActivitySignUp, ServiceRecord, ServiceRecordChange, CorrectionRequest];
-export const volunteersMigrations = [Initial1764400000000, PeopleAndLogin1764500000000, Volunteering1764600000000, VolunteerRejected1764700000000, ExternalKeys1764800000000, OrderRounds1765170000000, WeChatBindings1765300000000, RecordPhotos1767000000000, RecordContentsAndConsent1767200000000, WorkCalendar1767300000000, OutboxPublishedIndex1768000000000, CorrectionRequests1768100000000, ExchangeReadiness1768310000000, NotVolunteerService1768311000000, AccountClosure1768500000000, Recognition1768600100000, Evaluations1768600200000, ServiceCertificates1768720000000, OverdueAlerts1768800000000];
+export const volunteersMigrations = [Initial1764400000000, PeopleAndLogin1764500000000, Volunteering1764600000000, VolunteerRejected1764700000000, ExternalKeys1764800000000, OrderRounds1765170000000, WeChatBindings1765300000000, RecordPhotos1767000000000, RecordContentsAndConsent1767200000000, WorkCalendar1767300000000, OutboxPublishedIndex1768000000000, CorrectionRequests1768100000000, ExchangeReadiness1768310000000, NotVolunteerService1768311000000, AccountClosure1768500000000, Recognition1768600100000, Evaluations1768600200000, ServiceCertificates1768720000000, OverdueAlerts1768800000000, CertificateSignatures1768900000000];
 
 /**
  * The volunteers subgraph: people and identity, volunteers, their stations and teams, activities and service records
@@ -67,6 +70,10 @@ export async function startVolunteersSubgraph(config: Config, options: { port?: 
   // WeChat's server access token is shared with the other processes beside the queues (see @kz/wechat).
   const backend = config.WECHAT_APP_ID ? await openQueueBackend(config, { role: 'producer', log: options.log }) : null;
   const photos = new Photos(config);
+  const certificateDocuments: CertificateDocuments = {
+    signer: CertificateSigner.fromConfig(config),
+    pdf: { fontPath: config.CERTIFICATE_FONT, fontFamily: config.CERTIFICATE_FONT_FAMILY, verifyUrl: config.CERTIFICATE_VERIFY_URL },
+  };
   const identity: Identity = {
     config,
     vault: new PiiVault(config.PII_ENCRYPTION_KEY),
@@ -137,7 +144,7 @@ export async function startVolunteersSubgraph(config: Config, options: { port?: 
         Team: volunteerResolvers.Team,
         ServiceOrder: suggestionResolvers.ServiceOrder,
       },
-      buildContext: (base, dataSource) => buildVolunteersContext(base, dataSource, identity, photos, config.SERVICE_HOURS_RULE),
+      buildContext: (base, dataSource) => buildVolunteersContext(base, dataSource, identity, photos, config.SERVICE_HOURS_RULE, certificateDocuments),
       consumers: (dataSource, log) => [
         { queue: 'volunteers-inbox', handlers: { ...unitRefHandlers(dataSource), ...orderMinutesHandlers(dataSource, log), ...orderFeedbackHandlers(dataSource) }, concurrency: 1 },
       ],

@@ -4,7 +4,7 @@ import type { SubgraphContext } from '@kz/subgraph';
 import { AccountClosureService } from './accounts/account-closure.service';
 import { ActivitySignUpService } from './activities/activity-signup.service';
 import { ActivityService } from './activities/activity.service';
-import { CertificateService } from './certificates/certificate.service';
+import { CertificateDocuments, CertificateService } from './certificates/certificate.service';
 import { ConsentService } from './consent/consent.service';
 import { ExchangeService } from './exchange/exchange.service';
 import { ExportService } from './exchange/export.service';
@@ -54,7 +54,8 @@ export function buildVolunteersContext(
   dataSource: DataSource,
   identity: Identity,
   photos: Photos,
-  hoursRule: HoursRule = 'DECIMAL_2',
+  hoursRule: HoursRule,
+  certificateDocuments: CertificateDocuments,
 ): VolunteersContext {
   const loaders = createLoaders(dataSource.manager);
   const volunteers = new VolunteerService(dataSource, base.actor, loaders, identity.vault, () => base.eventsWritten());
@@ -79,9 +80,9 @@ export function buildVolunteersContext(
     accountClosures: new AccountClosureService(dataSource, base.actor, loaders, () => base.eventsWritten()),
     exchange: new ExchangeService(dataSource, base.actor),
     exports: new ExportService(dataSource, base.actor, hoursRule),
-    recognition: new RecognitionService(dataSource, base.actor),
+    recognition: new RecognitionService(dataSource, base.actor, () => base.eventsWritten()),
     evaluations: new EvaluationService(dataSource, base.actor),
-    certificates: new CertificateService(dataSource, base.actor, hoursRule),
+    certificates: new CertificateService(dataSource, base.actor, hoursRule, certificateDocuments),
     photos,
     hoursRule,
   };

@@ -1,4 +1,5 @@
-import { ConfigError, DEV_JWT_SECRET, loadConfig } from './index';
+import { generateKeyPairSync } from 'node:crypto';
+import { ConfigError, DEV_CERTIFICATE_SIGNING_KEY, DEV_JWT_SECRET, loadConfig } from './index';
 
 describe('loadConfig', () => {
   it('gives working defaults for local development', () => {
@@ -46,19 +47,33 @@ describe('loadConfig', () => {
       JWT_SECRET: 'p'.repeat(40),
       CLAIMS_SIGNING_SECRET: 'q'.repeat(40),
       PII_ENCRYPTION_KEY: 'ab'.repeat(32),
+      CERTIFICATE_SIGNING_KEY: 'cd'.repeat(32),
     });
     expect(ok.JWT_SECRET).not.toBe(DEV_JWT_SECRET);
   });
 
-  it('refuses the development webhook secret in production once a webhook is configured', () => {
+  it('takes an Ed25519 certificate signing key as a hex seed or a PKCS#8 PEM, and refuses the development one in production', () => {
+    const pem = generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
+    expect(loadConfig({ CERTIFICATE_SIGNING_KEY: pem }).CERTIFICATE_SIGNING_KEY).toBe(pem);
+    expect(loadConfig({ CERTIFICATE_SIGNING_KEY: pem.replace(/\n/g, '\\n') }).CERTIFICATE_SIGNING_KEY).toContain('BEGIN PRIVATE KEY');
+    const rsa = generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
+    expect(() => loadConfig({ CERTIFICATE_SIGNING_KEY: rsa })).toThrow(/CERTIFICATE_SIGNING_KEY: must be an Ed25519 private key: PKCS#8 PEM or a 32-byte seed as 64 hex characters$/m);
+    expect(() => loadConfig({ CERTIFICATE_RETIRED_PUBLIC_KEYS: 'abc' })).toThrow(/CERTIFICATE_RETIRED_PUBLIC_KEYS/);
     const production = { NODE_ENV: 'production', JWT_SECRET: 'p'.repeat(40), CLAIMS_SIGNING_SECRET: 'q'.repeat(40), PII_ENCRYPTION_KEY: 'ab'.repeat(32) };
+    expect(() => loadConfig(production)).toThrow(/CERTIFICATE_SIGNING_KEY: the development default is refused/);
+    expect(() => loadConfig({ ...production, CERTIFICATE_SIGNING_KEY: DEV_CERTIFICATE_SIGNING_KEY })).toThrow(/CERTIFICATE_SIGNING_KEY/);
+    expect(loadConfig({ ...production, CERTIFICATE_SIGNING_KEY: pem }).NODE_ENV).toBe('production');
+  });
+
+  it('refuses the development webhook secret in production once a webhook is configured', () => {
+    const production = { NODE_ENV: 'production', JWT_SECRET: 'p'.repeat(40), CLAIMS_SIGNING_SECRET: 'q'.repeat(40), PII_ENCRYPTION_KEY: 'ab'.repeat(32), CERTIFICATE_SIGNING_KEY: 'cd'.repeat(32) };
     expect(loadConfig(production).NOTIFICATION_WEBHOOK_URL).toBeUndefined();
     expect(() => loadConfig({ ...production, NOTIFICATION_WEBHOOK_URL: 'https://sms.example/send' })).toThrow(/NOTIFICATION_WEBHOOK_SECRET: the development default/);
     expect(loadConfig({ ...production, NOTIFICATION_WEBHOOK_URL: 'https://sms.example/send', NOTIFICATION_WEBHOOK_SECRET: 'w'.repeat(40) }).NOTIFICATION_WEBHOOK_SECRET).toBe('w'.repeat(40));
   });
 
   it('refuses a missing WeChat secret in production once WeChat is on, and reads templates as JSON', () => {
-    const production = { NODE_ENV: 'production', JWT_SECRET: 'p'.repeat(40), CLAIMS_SIGNING_SECRET: 'q'.repeat(40), PII_ENCRYPTION_KEY: 'ab'.repeat(32) };
+    const production = { NODE_ENV: 'production', JWT_SECRET: 'p'.repeat(40), CLAIMS_SIGNING_SECRET: 'q'.repeat(40), PII_ENCRYPTION_KEY: 'ab'.repeat(32), CERTIFICATE_SIGNING_KEY: 'cd'.repeat(32) };
     expect(loadConfig(production).WECHAT_APP_ID).toBeUndefined();
     expect(() => loadConfig({ ...production, WECHAT_APP_ID: 'wx1234567890abcdef' })).toThrow(/WECHAT_APP_SECRET: required/);
     expect(loadConfig({ ...production, WECHAT_APP_ID: 'wx1234567890abcdef', WECHAT_APP_SECRET: 's3cret' }).WECHAT_APP_SECRET).toBe('s3cret');
@@ -92,7 +107,7 @@ describe('loadConfig', () => {
   });
 
   it('takes a cheaper password hash outside production only', () => {
-    const production = { NODE_ENV: 'production', JWT_SECRET: 'p'.repeat(40), CLAIMS_SIGNING_SECRET: 'q'.repeat(40), PII_ENCRYPTION_KEY: 'ab'.repeat(32) };
+    const production = { NODE_ENV: 'production', JWT_SECRET: 'p'.repeat(40), CLAIMS_SIGNING_SECRET: 'q'.repeat(40), PII_ENCRYPTION_KEY: 'ab'.repeat(32), CERTIFICATE_SIGNING_KEY: 'cd'.repeat(32) };
     expect(loadConfig({}).PASSWORD_HASH_COST).toBe(15);
     expect(loadConfig({ PASSWORD_HASH_COST: '12' }).PASSWORD_HASH_COST).toBe(12);
     expect(() => loadConfig({ ...production, PASSWORD_HASH_COST: '12' })).toThrow(/PASSWORD_HASH_COST: below 15 is refused/);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Config, DEV_CLAIMS_SECRET, DEV_JWT_SECRET, DEV_PII_KEY, DEV_WEBHOOK_SECRET, DEV_WECHAT_APP_SECRET, variables } from './variables';
+import { Config, DEV_CERTIFICATE_SIGNING_KEY, DEV_CLAIMS_SECRET, DEV_JWT_SECRET, DEV_PII_KEY, DEV_WEBHOOK_SECRET, DEV_WECHAT_APP_SECRET, variables } from './variables';
 
 /** Raised when the environment holds a value the platform cannot run with. Names every bad variable. */
 export class ConfigError extends Error {
@@ -33,6 +33,9 @@ export function loadConfig(env: Env = process.env): Config {
     }
     if (parsed.PASSWORD_HASH_COST < 15) {
       problems.push('PASSWORD_HASH_COST: below 15 is refused when NODE_ENV=production (a cheaper hash is for tests)');
+    }
+    if (parsed.CERTIFICATE_SIGNING_KEY === DEV_CERTIFICATE_SIGNING_KEY) {
+      problems.push('CERTIFICATE_SIGNING_KEY: the development default is refused when NODE_ENV=production');
     }
     if (parsed.PII_ENCRYPTION_KEY === DEV_PII_KEY) {
       problems.push('PII_ENCRYPTION_KEY: the development default is refused when NODE_ENV=production');

@@ -1,5 +1,7 @@
+import { createPrivateKey } from 'node:crypto';
 import { z } from 'zod';
 import { OriginPatternError, parseOriginList } from './origins';
+import { parseTrustedProxies, TrustedProxyError } from './proxies';
 
 /** One environment variable: how to parse it, what it is for, and whether its value may be printed. */
 export interface Variable<S extends z.ZodType = z.ZodType> {
@@ -18,6 +20,18 @@ export const DEV_CLAIMS_SECRET = 'dev-only-claims-signing-secret-change-me';
 export const DEV_PII_KEY = 'de0de0de0de0de0de0de0de0de0de0de0de0de0de0de0de0de0de0de0de0de0d';
 export const DEV_WEBHOOK_SECRET = 'dev-only-notification-webhook-secret-change-me';
 export const DEV_WECHAT_APP_SECRET = 'dev-only-wechat-app-secret';
+/** Development-only Ed25519 seed for service certificates' signatures; anyone can read it here, so it proves nothing. */
+export const DEV_CERTIFICATE_SIGNING_KEY = 'de7ce47de7ce47de7ce47de7ce47de7ce47de7ce47de7ce47de7ce47de7ce47a';
+
+/** An Ed25519 private key: a PKCS#8 PEM (`\n` may stand for its line breaks) or its 32-byte seed as 64 hex characters. */
+function isEd25519PrivateKey(value: string): boolean {
+  if (/^[0-9a-fA-F]{64}$/.test(value)) return true;
+  try {
+    return createPrivateKey(value.replace(/\\n/g, '\n')).asymmetricKeyType === 'ed25519';
+  } catch {
+    return false;
+  }
+}
 
 /** `WECHAT_TEMPLATES`: notification kind → subscribe-message template id, or `{id, data: {keyword: param}}`. */
 const wechatTemplate = z.union([
@@ -155,7 +169,7 @@ export const variables = defineVariables({
     description:
       "workers' job lock, renewed while a job runs, and their stalled-job check interval: a job whose worker died is taken over within about twice this",
   },
-  GATEWAY_PORT: { schema: port(4000), description: 'gateway HTTP port (`/graphql`, `/health`, `/metrics`)' },
+  GATEWAY_PORT: { schema: port(4000), description: 'gateway HTTP port (`/graphql`, `/health`, `/ready`, `/metrics`)' },
   GATEWAY_WORKERS: {
     schema: z
       .string()
@@ -186,6 +200,33 @@ export const variables = defineVariables({
     description:
       'browser origins whose pages may call the gateway (CORS), comma-separated: exact origins (`https://console.kz.gov.cn`) or patterns with `*` as the port (`http://localhost:*`) or as the leftmost label (`https://*.kz.gov.cn`: one label more), or `none`. Unset: none when NODE_ENV=production, else any port of `localhost` and `127.0.0.1` (http and https). See docs/api.md, "Calling from a browser"',
   },
+  TRUSTED_PROXIES: {
+    schema: z
+      .string()
+      .optional()
+      .transform((value, ctx) => {
+        if (value === undefined) return undefined;
+        try {
+          return parseTrustedProxies(value);
+        } catch (error) {
+          if (!(error instanceof TrustedProxyError)) throw error;
+          ctx.addIssue({ code: 'custom', message: error.message });
+          return z.NEVER;
+        }
+      }),
+    description:
+      'proxies in front of the gateway (load balancer, ingress) whose `X-Forwarded-For` is believed, comma-separated addresses and CIDR ranges, IPv4 and IPv6 (`10.0.0.0/8,::1`), or `none`. The client address (the rate-limit bucket of anonymous callers, the `client` of log lines) is found by walking `X-Forwarded-For` right to left past trusted hops. Unset: no proxy is trusted and the socket address is the client. See docs/operations.md, "Behind a proxy"',
+  },
+  SUPERGRAPH_FILE: {
+    schema: z.string().min(1).optional(),
+    description:
+      "the gateway's supergraph file, watched: a new valid supergraph written there (best by rename) is served without a restart, an invalid one is refused and counted in `gateway_supergraph_reloads_total`. Unset: `supergraph.graphql` beside the gateway (composed by `npm run compose`). See docs/operations.md, \"Supergraph reload\"",
+  },
+  SUPERGRAPH_POLL_URL: {
+    schema: optionalUrl,
+    description: 'a URL the gateway polls for its supergraph (every SUPERGRAPH_POLL_SECONDS), applied as a change of SUPERGRAPH_FILE is; unset: no polling',
+  },
+  SUPERGRAPH_POLL_SECONDS: { schema: positiveInt(30), description: 'how often SUPERGRAPH_POLL_URL is fetched' },
   GATEWAY_QUERY_PLAN_CACHE_MIB: {
     schema: positiveInt(30),
     description: "approximate size in MiB of the gateway's query-plan cache (an LRU keyed by operation; Apollo's own default is 30)",
@@ -196,18 +237,18 @@ export const variables = defineVariables({
   POINTS_PORT: { schema: port(4004), description: 'points subgraph HTTP port' },
   NOTIFICATIONS_PORT: { schema: port(4005), description: 'notifications subgraph HTTP port' },
   ANALYTICS_PORT: { schema: port(4006), description: 'analytics subgraph HTTP port (the daily figures of `PracticeUnit`)' },
-  DISPATCH_WORKER_PORT: { schema: port(4010), description: 'dispatch worker `/health` and `/metrics` port' },
+  DISPATCH_WORKER_PORT: { schema: port(4010), description: 'dispatch worker `/health`, `/ready` and `/metrics` port' },
   NOTIFICATION_WORKER_PORT: {
     schema: port(4011),
-    description: 'notification worker `/health` and `/metrics` port',
+    description: 'notification worker `/health`, `/ready` and `/metrics` port',
   },
   ANALYTICS_WORKER_PORT: {
     schema: port(4012),
-    description: 'analytics worker `/health` and `/metrics` port',
+    description: 'analytics worker `/health`, `/ready` and `/metrics` port',
   },
   OPS_DASHBOARD_PORT: {
     schema: port(4020),
-    description: 'ops dashboard port (Bull Board over every queue, CENTER_ADMIN only; `/health`, `/metrics`)',
+    description: 'ops dashboard port (Bull Board over every queue, CENTER_ADMIN only; `/health`, `/ready`, `/metrics`)',
   },
   CONSOLE_PORT: {
     schema: port(4030),
@@ -280,6 +321,37 @@ export const variables = defineVariables({
     schema: z.enum(['DECIMAL_2', 'STARTED_HOUR_0', 'STARTED_HOUR_0_5', 'STARTED_HOUR_1']).default('DECIMAL_2'),
     description:
       'how service minutes become hours on records, certificates and exports (docs/records.md): DECIMAL_2 (minutes / 60, two decimals) or STARTED_HOUR_0 / _0_5 / _1 (whole hours, and a started hour counts 0, 0.5 or 1 hour)',
+  },
+  CERTIFICATE_SIGNING_KEY: {
+    schema: z
+      .string()
+      .refine(isEd25519PrivateKey, 'must be an Ed25519 private key: PKCS#8 PEM or a 32-byte seed as 64 hex characters')
+      .default(DEV_CERTIFICATE_SIGNING_KEY),
+    description:
+      "Ed25519 private key the volunteers subgraph signs service certificates with (docs/records.md, \"Signature\"): a PKCS#8 PEM (`openssl genpkey -algorithm ed25519`; `\\n` may stand for line breaks) or its 32-byte seed as 64 hex characters (development default; production refuses it)",
+    secret: true,
+  },
+  CERTIFICATE_RETIRED_PUBLIC_KEYS: {
+    schema: z
+      .string()
+      .regex(/^([0-9a-fA-F]{64})?(,[0-9a-fA-F]{64})*$/, 'must be a comma-separated list of 32-byte Ed25519 public keys as 64 hex characters')
+      .default(''),
+    description:
+      'Ed25519 public keys (64 hex characters each, comma-separated) of earlier certificate signing keys, so certificates signed before a key change still verify; published by `certificateSigningKeys`',
+  },
+  CERTIFICATE_FONT: {
+    schema: z.string().min(1).default('/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc'),
+    description:
+      'CJK font file (TTF, OTF or TTC) the certificate PDF is set in; Debian/Ubuntu: `apt-get install fonts-wqy-zenhei`. Missing, `certificatePdf` answers SERVICE_UNAVAILABLE',
+  },
+  CERTIFICATE_FONT_FAMILY: {
+    schema: z.string().default('WenQuanYiZenHei'),
+    description: 'PostScript name of the face to take from a font collection (TTC) in `CERTIFICATE_FONT`; ignored for a single font (empty: the first face)',
+  },
+  CERTIFICATE_VERIFY_URL: {
+    schema: z.url().default('http://localhost:4000/certificates/'),
+    description:
+      "public address a certificate's QR code points to: the certificate's number is appended (e.g. `https://zyfw.kz.gov.cn/verify/` gives `https://zyfw.kz.gov.cn/verify/ZYFW-…`); the page behind it answers with `verifyCertificate`",
   },
   RECORDS_OVERDUE_CHECK_MINUTES: {
     schema: z.coerce.number().int().nonnegative().default(60),

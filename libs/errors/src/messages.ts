@@ -258,6 +258,10 @@ export const messages = {
     (p) => `${p.field}: the issuing unit has no legal name, unified social credit code and head on record; give them, or set them on the unit first.`,
     (p) => `${p.field}：出具单位尚未登记法定名称、统一社会信用代码和负责人，请填写，或先在单位信息中登记。`,
   ),
+  'certificate.fontMissing': m(
+    () => 'The certificate PDF cannot be made now: its font is not installed on the server (CERTIFICATE_FONT; Debian: fonts-wqy-zenhei). The certificate itself stands and verifies; try again once the font is installed.',
+    () => '暂时无法生成证明 PDF：服务器未安装证明所用字体（CERTIFICATE_FONT；Debian 系统安装 fonts-wqy-zenhei）。证明本身有效，可正常查验；请在安装字体后重试。',
+  ),
   'certificate.otherVolunteer': m(
     (p) => `${p.field}: the certificate to replace was issued to another volunteer.`,
     (p) => `${p.field}：被替换的证明是为其他志愿者出具的。`,

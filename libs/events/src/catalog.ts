@@ -188,6 +188,39 @@ export const catalog = {
     }),
     "staff accepted or declined a volunteer's request to correct their service record (办法 Art. 13), with a reason; an accepted one also emits `volunteer.hours.corrected`",
   ),
+  'volunteer.star.awarded': event(
+    1,
+    z.object({
+      awardId: id,
+      volunteerId: id,
+      personId: id,
+      level: z.number().int().positive(),
+      /** `N星志愿者`, as the award is named. */
+      name: z.string(),
+      /** The day the unit granted it, `YYYY-MM-DD` (Beijing). */
+      awardedOn: z.string(),
+      grantingUnitId: id,
+      grantingUnitName: z.string(),
+      /** The volunteer's home station, when they have one. */
+      stationId: id.nullable(),
+    }),
+    "a unit granted a volunteer a star (办法 Art. 10): once per volunteer and level; the volunteer is told",
+  ),
+  'volunteer.star.eligible': event(
+    1,
+    z.object({
+      volunteerId: id,
+      personId: id,
+      /** The highest level the verified hours now reach, not yet granted. */
+      level: z.number().int().positive(),
+      name: z.string(),
+      neededHours: z.number().int().positive(),
+      /** Verified hours after the change, one decimal rounded down. */
+      verifiedHours: z.number().nonnegative(),
+      stationId: id.nullable(),
+    }),
+    "a volunteer's verified hours rose past a level of the star ladder not yet granted: the home station's admins may grant it (the platform never grants a star itself)",
+  ),
   'volunteer.records.overdue': event(
     1,
     z.object({

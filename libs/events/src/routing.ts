@@ -41,6 +41,10 @@ const ROUTES: Record<EventType, QueueName[]> = {
   'activity.published': ['notifications'],
   'activity.cancelled': ['notifications'],
   'volunteer.records.overdue': ['notifications'],
+  // The volunteer hears of their star; analytics counts them (it receives every event).
+  'volunteer.star.awarded': ['notifications'],
+  // The home station's admins decide on the star; the volunteer learns the level is within reach.
+  'volunteer.star.eligible': ['notifications'],
   'volunteer.hours.verified': ['points-credit'],
   'volunteer.hours.corrected': ['points-credit'],
   // The volunteer hears the decision; the points move through `volunteer.hours.corrected`, not this event.

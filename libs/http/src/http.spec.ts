@@ -1,9 +1,10 @@
 import { createLogger, createMetrics } from '@kz/telemetry';
-import { createHttpApp, HttpApp } from './index';
+import { cachedReport, createHttpApp, HealthReport, HttpApp, runChecks } from './index';
 
 let app: HttpApp;
 let base: string;
 let healthy = true;
+let alive = true;
 
 beforeAll(async () => {
   app = createHttpApp({
@@ -11,7 +12,8 @@ beforeAll(async () => {
     log: createLogger('test', 'silent'),
     metrics: createMetrics('test-app'),
     maxBodyBytes: 1000,
-    health: async () => (healthy ? { status: 'ok', checks: { postgres: 'ok' } } : { status: 'down', checks: { postgres: 'refused' } }),
+    ready: async (): Promise<HealthReport> => (healthy ? { status: 'ok', checks: { postgres: 'ok' } } : { status: 'down', checks: { postgres: 'refused', redis: 'ok' } }),
+    live: async () => (alive ? { status: 'ok', checks: { loop: 'ok' } } : { status: 'down', checks: { loop: 'not running' } }),
     graphql: async ({ body }, res) => {
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ data: { echo: body } }));
     },
@@ -28,13 +30,46 @@ beforeAll(async () => {
 afterAll(() => app.close());
 
 describe('the HTTP server of every app', () => {
-  it('answers /health with 200 or 503', async () => {
-    expect((await fetch(`${base}/health`)).status).toBe(200);
+  it('answers /ready with 200 and what was checked, or 503 naming what is not ready', async () => {
+    const ready = await fetch(`${base}/ready`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({ service: 'test-app', status: 'ok', checks: { postgres: 'ok' } });
     healthy = false;
+    const down = await fetch(`${base}/ready`);
+    expect(down.status).toBe(503);
+    expect(await down.json()).toEqual({ service: 'test-app', status: 'down', checks: { postgres: 'refused', redis: 'ok' }, notReady: ['postgres'] });
+    // Liveness does not follow a dependency: the process runs, restarting it would not bring Postgres back.
+    expect((await fetch(`${base}/health`)).status).toBe(200);
+    healthy = true;
+  });
+
+  it('answers /health (liveness) from the app\'s own state only', async () => {
+    expect(await (await fetch(`${base}/health`)).json()).toEqual({ service: 'test-app', status: 'ok', checks: { loop: 'ok' } });
+    alive = false;
     const down = await fetch(`${base}/health`);
     expect(down.status).toBe(503);
-    expect(await down.json()).toEqual({ service: 'test-app', status: 'down', checks: { postgres: 'refused' } });
-    healthy = true;
+    expect(await down.json()).toEqual({ service: 'test-app', status: 'down', checks: { loop: 'not running' } });
+    alive = true;
+  });
+
+  it('answers /health with 200 when the app has no liveness checks, and counts both routes', async () => {
+    const bare = createHttpApp({
+      name: 'bare',
+      log: createLogger('test', 'silent'),
+      metrics: createMetrics('bare'),
+      maxBodyBytes: 1000,
+      ready: async () => ({ status: 'down', checks: { postgres: 'refused' } }),
+    });
+    const url = await bare.listen(0, '127.0.0.1');
+    try {
+      expect((await fetch(`${url}/health`)).status).toBe(200);
+      expect((await fetch(`${url}/ready`)).status).toBe(503);
+      const text = await (await fetch(`${url}/metrics`)).text();
+      expect(text).toMatch(/http_requests_total\{route="health",status="200",service="bare"\} 1/);
+      expect(text).toMatch(/http_requests_total\{route="ready",status="503",service="bare"\} 1/);
+    } finally {
+      await bare.close();
+    }
   });
 
   it('exposes Prometheus metrics, counting requests by route', async () => {
@@ -89,5 +124,55 @@ describe('the HTTP server of every app', () => {
 
   it('answers unknown paths with 404', async () => {
     expect((await fetch(`${base}/nope`)).status).toBe(404);
+  });
+});
+
+describe('readiness checks', () => {
+  it('runs checks side by side, a hanging one reported as timed out, advisory ones never fatal', async () => {
+    const report = await runChecks(
+      {
+        postgres: async () => 'ok',
+        hangs: () => new Promise<string>(() => undefined),
+        throws: async () => {
+          throw new Error('ECONNREFUSED');
+        },
+        redis: async () => 'not ready (connecting)',
+      },
+      { timeoutMs: 50, advisory: ['redis'] },
+    );
+    expect(report).toEqual({
+      status: 'down',
+      checks: { postgres: 'ok', hangs: 'timed out after 50 ms', throws: 'ECONNREFUSED', redis: 'not ready (connecting)' },
+    });
+    expect(await runChecks({ postgres: async () => 'ok', redis: async () => 'down' }, { timeoutMs: 50, advisory: ['redis'] })).toEqual({
+      status: 'ok',
+      checks: { postgres: 'ok', redis: 'down' },
+    });
+  });
+
+  it('caches a report for its TTL and shares one round among probes arriving together', async () => {
+    let clock = 1_000;
+    let rounds = 0;
+    let release!: () => void;
+    const report = cachedReport(
+      () => {
+        rounds += 1;
+        return new Promise<HealthReport>((resolve) => {
+          release = () => resolve({ status: 'ok', checks: { round: String(rounds) } });
+        });
+      },
+      2_000,
+      () => clock,
+    );
+    const together = [report(), report(), report()];
+    release();
+    expect((await Promise.all(together)).map((r) => r.checks.round)).toEqual(['1', '1', '1']);
+    clock += 1_999;
+    expect((await report()).checks.round).toBe('1');
+    clock += 1;
+    const next = report();
+    release();
+    expect((await next).checks.round).toBe('2');
+    expect(rounds).toBe(2);
   });
 });

@@ -1,4 +1,6 @@
-export { createHttpApp, REQUEST_ID_HEADER } from './server';
+export { createHttpApp, readinessBody, REQUEST_ID_HEADER } from './server';
+export { cachedReport, runChecks } from './readiness';
+export type { ReadinessCheck, RunChecksOptions } from './readiness';
 export type { HttpApp, HttpAppOptions, HealthReport, ParsedRequest, RequestHandler } from './server';
 export { executeApollo } from './apollo';
 export { sendError, sendJson } from './json-error';

@@ -25,7 +25,16 @@ export interface HttpAppOptions {
   log: Logger;
   metrics: AppMetrics;
   maxBodyBytes: number;
-  health: () => Promise<HealthReport>;
+  /**
+   * Readiness, `GET /ready`: whether the app can serve now (its database, Redis; the gateway's subgraphs). 200 with
+   * what was checked, or 503 naming what is not ready (`notReady`). Orchestrators stop sending traffic meanwhile.
+   */
+  ready: () => Promise<HealthReport>;
+  /**
+   * Liveness, `GET /health`: whether the process runs. Without this, 200 while the server answers at all; given,
+   * only for what a restart would cure (a worker loop that stopped), never for a dependency being away.
+   */
+  live?: () => Promise<HealthReport>;
   /** Serves `/graphql` when given. */
   graphql?: RequestHandler;
   /** Extra GET routes (e.g. an ops page). */
@@ -52,9 +61,9 @@ export interface HttpApp {
 export const REQUEST_ID_HEADER = 'x-request-id';
 
 /**
- * The one HTTP server every app uses: `/health`, `/metrics`, and `/graphql` with a body-size limit. Apollo Server
- * is plugged in through its documented integration API (`executeHTTPGraphQLRequest`), which keeps the stack free of
- * a web framework and gives us the size limit and request ids before GraphQL runs.
+ * The one HTTP server every app uses: `/health` (liveness), `/ready` (readiness), `/metrics`, and `/graphql` with a
+ * body-size limit. Apollo Server is plugged in through its documented integration API (`executeHTTPGraphQLRequest`),
+ * which keeps the stack free of a web framework and gives us the size limit and request ids before GraphQL runs.
  */
 export function createHttpApp(options: HttpAppOptions): HttpApp {
   const { log, metrics } = options;
@@ -64,11 +73,16 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     if (intercepted !== undefined) return intercepted;
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (url.pathname === '/health' && req.method === 'GET') {
-      const report = await options.health().catch(
-        (error: Error): HealthReport => ({ status: 'down', checks: { health: error.message } }),
-      );
+      const report = options.live
+        ? await options.live().catch((error: Error): HealthReport => ({ status: 'down', checks: { live: error.message } }))
+        : { status: 'ok' as const, checks: {} };
       sendJson(res, report.status === 'ok' ? 200 : 503, { service: options.name, ...report });
       return 'health';
+    }
+    if (url.pathname === '/ready' && req.method === 'GET') {
+      const report = await options.ready().catch((error: Error): HealthReport => ({ status: 'down', checks: { ready: error.message } }));
+      sendJson(res, report.status === 'ok' ? 200 : 503, readinessBody(options.name, report));
+      return 'ready';
     }
     if (url.pathname === '/metrics' && req.method === 'GET') {
       const body = await metrics.registry.metrics();
@@ -152,6 +166,12 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
       clearTimeout(force);
     },
   };
+}
+
+/** The JSON of `/ready` (and of the ops dashboard's): a 503 names the checks that are not `ok` in `notReady`. */
+export function readinessBody(service: string, report: HealthReport): Record<string, unknown> {
+  if (report.status === 'ok') return { service, ...report };
+  return { service, ...report, notReady: Object.keys(report.checks).filter((name) => report.checks[name] !== 'ok') };
 }
 
 function headerValue(value: string | string[] | undefined): string | undefined {

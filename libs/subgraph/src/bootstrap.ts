@@ -7,15 +7,14 @@ import {
   ApolloServerPluginInlineTraceDisabled,
   ApolloServerPluginLandingPageDisabled,
 } from '@apollo/server/plugin/disabled';
-import { buildSubgraphSchema } from '@apollo/subgraph';
-import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
+import { buildSubgraphSchema, type GraphQLResolverMap } from '@apollo/subgraph';
 import type { DataSource, DataSourceOptions } from 'typeorm';
 import { Actor, verifyClaims } from '@kz/auth';
 import type { Config } from '@kz/config';
 import { createServiceDataSource, openServiceDatabase } from '@kz/db';
 import { DomainError, pickLocale } from '@kz/errors';
 import { closeWorkers, createEventWorker, EventHandlers, openQueueBackend, OutboxRelay, OutboxSweep, QueueName, Queues, ReconcileLoop } from '@kz/events';
-import { createHttpApp, executeApollo, loadSchemaFile, sendError } from '@kz/http';
+import { createHttpApp, executeApollo, loadSchemaFile, runChecks, sendError } from '@kz/http';
 import { createLogger, createMetrics, createReconcileMetrics, currentRequestScope, graphqlErrorsPlugin, Logger, registerScrapeGauge } from '@kz/telemetry';
 import type { SubgraphContext } from './context';
 import { internalError, withErrorMapping } from './graphql-errors';
@@ -64,7 +63,7 @@ export const SQL_STATEMENTS_HEADER = 'x-sql-statements';
 
 /**
  * Boots a subgraph: its database (created and migrated), its outbox relay, Apollo Server over the federated schema,
- * and the HTTP server with `/graphql`, `/health` and `/metrics`. Only requests signed by the gateway reach GraphQL.
+ * and the HTTP server with `/graphql`, `/health` (liveness), `/ready` (readiness: its database) and `/metrics`. Only requests signed by the gateway reach GraphQL.
  */
 export async function startSubgraphService<TContext extends SubgraphContext>(
   options: SubgraphServiceOptions<TContext>,
@@ -124,10 +123,12 @@ export async function startSubgraphService<TContext extends SubgraphContext>(
   );
 
   const apollo = new ApolloServer<TContext>({
-    schema: buildSubgraphSchema({
-      typeDefs: loadSchemaFile(options.schemaFile),
-      resolvers: withErrorMapping(options.resolvers) as GraphQLResolverMap<unknown>,
-    }),
+    schema: buildSubgraphSchema([
+      {
+        typeDefs: loadSchemaFile(options.schemaFile),
+        resolvers: withErrorMapping(options.resolvers) as GraphQLResolverMap<unknown>,
+      },
+    ]),
     introspection: !production,
     includeStacktraceInErrorResponses: false,
     stopOnTerminationSignals: false, // runMain owns SIGTERM/SIGINT and stops everything in order
@@ -194,25 +195,18 @@ export async function startSubgraphService<TContext extends SubgraphContext>(
     log,
     metrics,
     maxBodyBytes: config.MAX_BODY_BYTES,
-    health: async () => {
-      const checks: Record<string, string> = {};
-      let status: 'ok' | 'down' = 'ok';
-      try {
-        await dataSource.query('SELECT 1');
-        checks.postgres = 'ok';
-      } catch (error) {
-        checks.postgres = (error as Error).message;
-        status = 'down';
-      }
-      // The queues being away delays events but does not stop the subgraph serving: reported, not fatal.
-      if (backend.redis) {
-        checks.redis = backend.redis.status === 'ready' ? 'ok' : `not ready (${backend.redis.status}); events wait in the outbox`;
-      } else {
-        const queueCheck = await backend.check(1000);
-        checks.queues = queueCheck === 'ok' ? 'ok' : `${queueCheck}; events wait in the outbox`;
-      }
-      return { status, checks };
-    },
+    // Readiness: Postgres must answer (within 2 s). The queues being away delays events but does not stop the
+    // subgraph serving (they wait in the outbox): reported, not fatal, so a Redis blip does not unready every subgraph.
+    ready: () =>
+      runChecks(
+        {
+          postgres: () => dataSource.query('SELECT 1').then(() => 'ok'),
+          ...(backend.redis
+            ? { redis: async () => (backend.redis!.status === 'ready' ? 'ok' : `not ready (${backend.redis!.status}); events wait in the outbox`) }
+            : { queues: async () => backend.check(1000).then((check) => (check === 'ok' ? 'ok' : `${check}; events wait in the outbox`)) }),
+        },
+        { timeoutMs: 2_000, advisory: ['redis', 'queues'] },
+      ),
     graphql: async (request, res) => {
       const locale = pickLocale(request.req.headers['accept-language']);
       if (request.req.method !== 'POST') {

@@ -1,5 +1,5 @@
 import { GraphQLError, GraphQLFieldResolver, GraphQLScalarType } from 'graphql';
-import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
+import type { GraphQLResolverMap } from '@apollo/subgraph';
 import { DomainError, Locale, translate } from '@kz/errors';
 import type { SubgraphContext } from './context';
 

@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { createLogger } from './logger';
-import { runInRequestScope } from './request-scope';
+import { currentRequestScope, runInRequestScope } from './request-scope';
 
 function capture() {
   const lines: string[] = [];
@@ -48,5 +48,22 @@ describe('request ids in logs', () => {
       ['child', 'req-42'],
     ]);
     expect(lines[2]!.match(/"requestId"/g)).toHaveLength(1);
+  });
+
+  it('adds the client address the app put in the scope, child loggers included', () => {
+    const { lines, sink } = capture();
+    const logger = createLogger('test', 'info', sink);
+    runInRequestScope('req-43', () => {
+      logger.info('before');
+      currentRequestScope()!.clientAddress = '198.51.100.7';
+      logger.info('after');
+      logger.child({ requestId: 'req-43' }).info('child');
+    });
+    const parsed = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(parsed.map((line) => [line.msg, line.requestId, line.client])).toEqual([
+      ['before', 'req-43', undefined],
+      ['after', 'req-43', '198.51.100.7'],
+      ['child', 'req-43', '198.51.100.7'],
+    ]);
   });
 });

@@ -25,12 +25,14 @@ const REDACTED = [
 /**
  * Adds the request id of the request (or job) being served to every line logged inside its scope, unless the logger
  * is already a child bound to one: a resolver, a relay round or a job handler logging through the app's logger still
- * says which request it belongs to.
+ * says which request it belongs to. The client address in scope (the gateway sets it) goes on every line as `client`.
  */
 function requestIdMixin(_merge: object, _level: number, logger: Logger): object {
   const scope = currentRequestScope();
-  if (!scope || 'requestId' in logger.bindings()) return {};
-  return { requestId: scope.requestId };
+  if (!scope) return {};
+  const client = scope.clientAddress === undefined ? {} : { client: scope.clientAddress };
+  if ('requestId' in logger.bindings()) return client;
+  return { requestId: scope.requestId, ...client };
 }
 
 /** Structured JSON logs, one logger per app, tagged with the app's name and the request id in scope. */

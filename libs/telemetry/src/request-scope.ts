@@ -5,6 +5,8 @@ import { randomUUID } from 'node:crypto';
 export interface RequestScope {
   requestId: string;
   sqlStatements: number;
+  /** The caller's address as the app found it (the gateway: behind trusted proxies, from `X-Forwarded-For`). */
+  clientAddress?: string;
 }
 
 const storage = new AsyncLocalStorage<RequestScope>();

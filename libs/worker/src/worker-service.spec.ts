@@ -53,12 +53,12 @@ function metricValue(text: string, name: string, labels: Record<string, string>)
   return undefined;
 }
 
-/** Polls /health until it answers 200 (ioredis reconnects on its own schedule); the last status otherwise. */
-async function healthOnceRedisIsBack(url: string): Promise<number> {
+/** Polls /ready until it answers 200 (ioredis reconnects on its own schedule); the last status otherwise. */
+async function readyOnceRedisIsBack(url: string): Promise<number> {
   const deadline = Date.now() + 10_000;
   let status = 0;
   while (Date.now() < deadline) {
-    status = (await fetch(`${url}/health`)).status;
+    status = (await fetch(`${url}/ready`)).status;
     if (status === 200) break;
     await new Promise((resolve) => setTimeout(resolve, 50)); // poll interval while the connections come back
   }
@@ -127,10 +127,13 @@ describe('a running worker service', () => {
     }
   });
 
-  it('is healthy while Redis answers and the worker runs', async () => {
-    const response = await fetch(`${service.url}/health`);
-    expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({
+  it('is alive while the worker runs, and ready while Redis answers too', async () => {
+    const health = await fetch(`${service.url}/health`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toEqual({ service: 'worker-test', status: 'ok', checks: { 'worker:dispatch': 'ok' } });
+    const ready = await fetch(`${service.url}/ready`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({
       service: 'worker-test',
       status: 'ok',
       checks: { redis: 'ok', 'worker:dispatch': 'ok' },
@@ -155,11 +158,14 @@ describe('a running worker service', () => {
   });
 
   // Last in this block: it closes the worker.
-  it('is unhealthy, naming the worker, once a worker stops running', async () => {
+  it('is not alive (and not ready), naming the worker, once a worker stops running', async () => {
     await worker.close();
-    const response = await fetch(`${service.url}/health`);
-    expect(response.status).toBe(503);
-    expect(await response.json()).toMatchObject({ status: 'down', checks: { redis: 'ok', 'worker:dispatch': 'not running' } });
+    const health = await fetch(`${service.url}/health`);
+    expect(health.status).toBe(503);
+    expect(await health.json()).toMatchObject({ status: 'down', checks: { 'worker:dispatch': 'not running' } });
+    const ready = await fetch(`${service.url}/ready`);
+    expect(ready.status).toBe(503);
+    expect(await ready.json()).toMatchObject({ status: 'down', checks: { redis: 'ok', 'worker:dispatch': 'not running' }, notReady: ['worker:dispatch'] });
   });
 });
 
@@ -236,7 +242,7 @@ describe('stopping', () => {
 });
 
 describe('when Redis goes away', () => {
-  it('answers /health with 503 naming Redis, and 200 again once Redis is back', async () => {
+  it('answers /ready with 503 naming Redis, and 200 again once Redis is back; /health stays 200', async () => {
     const privateRedis = await PrivateRedis.launch();
     const service = await startWorkerService({
       name: 'worker-test',
@@ -245,16 +251,19 @@ describe('when Redis goes away', () => {
       queues: [{ queue: 'notifications', handlers: {} }],
     });
     try {
-      expect((await fetch(`${service.url}/health`)).status).toBe(200);
+      expect((await fetch(`${service.url}/ready`)).status).toBe(200);
       await privateRedis.stop();
-      const response = await fetch(`${service.url}/health`);
+      const response = await fetch(`${service.url}/ready`);
       expect(response.status).toBe(503);
-      const body = (await response.json()) as { checks: Record<string, string> };
+      const body = (await response.json()) as { checks: Record<string, string>; notReady: string[] };
       expect(body.checks.redis).toMatch(/^no connection \(|^PING failed/);
       expect(body.checks['worker:notifications']).toBe('ok');
+      expect(body.notReady).toEqual(['redis']);
+      // Alive all the while: a restart would not bring Redis back.
+      expect((await fetch(`${service.url}/health`)).status).toBe(200);
 
       await privateRedis.start();
-      expect(await healthOnceRedisIsBack(service.url)).toBe(200);
+      expect(await readyOnceRedisIsBack(service.url)).toBe(200);
     } finally {
       await service.stop();
       await privateRedis.stop();

@@ -19,14 +19,14 @@ export interface WorkerQueue {
 }
 
 export interface WorkerServiceOptions {
-  /** Service name in logs, metrics and `/health`: `dispatch-worker`, `notification-worker`… */
+  /** Service name in logs, metrics, `/health` and `/ready`: `dispatch-worker`, `notification-worker`… */
   name: string;
   config: Config;
   queues: WorkerQueue[];
-  /** Port of `/health` and `/metrics` (0 picks a free one). */
+  /** Port of `/health`, `/ready` and `/metrics` (0 picks a free one). */
   port: number;
   log?: Logger;
-  /** More health checks (e.g. the worker's database): each `ok`, or what is wrong. */
+  /** More readiness checks (e.g. the worker's database), in `/ready`: each `ok`, or what is wrong. */
   checks?: () => Promise<Record<string, string>>;
   /** Adds the service's own metrics (e.g. dead letters read from its database) to its `/metrics`. */
   registerMetrics?: (registry: Registry, log: Logger) => void;
@@ -55,8 +55,8 @@ const PING_TIMEOUT_MS = 2000;
 
 /**
  * Boots a queue worker process: one BullMQ worker per queue, queue gauges and job metrics, and an HTTP server with
- * only `/health` and `/metrics`. A Redis that is away at boot stops the start with a message saying so; once
- * running, the workers wait for Redis to come back and `/health` reports it meanwhile.
+ * only `/health`, `/ready` and `/metrics`. A Redis that is away at boot stops the start with a message saying so;
+ * once running, the workers wait for Redis to come back and `/ready` reports it meanwhile.
  */
 export async function startWorkerService(options: WorkerServiceOptions): Promise<RunningWorkerService> {
   const { name, config } = options;
@@ -106,16 +106,21 @@ export async function startWorkerService(options: WorkerServiceOptions): Promise
   registerQueueGauges(metrics.registry, new Map<QueueName, Queue>(workers.map(({ queue }) => [queue, queues.get(queue)])), log);
   options.registerMetrics?.(metrics.registry, log);
 
+  const workerChecks = () => Object.fromEntries(workers.map(({ queue, worker }) => [`worker:${queue}`, worker.isRunning() ? 'ok' : 'not running']));
+  const report = (checks: Record<string, string>): HealthReport => ({
+    status: Object.values(checks).every((check) => check === 'ok') ? 'ok' : 'down',
+    checks,
+  });
   const http = createHttpApp({
     name,
     log,
     metrics,
     maxBodyBytes: config.MAX_BODY_BYTES,
-    health: async (): Promise<HealthReport> => {
-      const checks: Record<string, string> = { [backend.kind === 'redis' ? 'redis' : 'queues']: await backend.check(PING_TIMEOUT_MS), ...(await options.checks?.()) };
-      for (const { queue, worker } of workers) checks[`worker:${queue}`] = worker.isRunning() ? 'ok' : 'not running';
-      return { status: Object.values(checks).every((check) => check === 'ok') ? 'ok' : 'down', checks };
-    },
+    // Liveness: every worker loop runs (one that stopped needs a restart); readiness: Redis (or the queue
+    // database) and the app's own checks (its database) answer too.
+    live: async (): Promise<HealthReport> => report(workerChecks()),
+    ready: async (): Promise<HealthReport> =>
+      report({ [backend.kind === 'redis' ? 'redis' : 'queues']: await backend.check(PING_TIMEOUT_MS), ...(await options.checks?.()), ...workerChecks() }),
   });
 
   let stopping: Promise<void> | undefined;

@@ -20,7 +20,7 @@ import { comparisonTable, Comparison, median, summaryRows, summaryTable } from '
 import { notificationBenchmarks } from './notifications.bench';
 import { pointsTransferBenchmark } from './points-transfer.bench';
 import { queueBackendBenchmarks } from './queue-backends.bench';
-import { GatewayProcess, launchGateway, memoryOfDescendants, processesOfApps, ProcessMemory } from './processes';
+import { GatewayProcess, launchGateway, memoryOfDescendants, processesOfApps, ProcessMemory, secondNode } from './processes';
 import { redemptionBenchmark } from './redemption.bench';
 import { unitTreeBenchmark } from './unit-tree.bench';
 import { volunteerSearchBenchmark } from './volunteer-search.bench';
@@ -45,7 +45,8 @@ runTool(async () => {
   const unknown = [...(only ?? [])].filter((name) => !BENCHMARKS.includes(name));
   if (unknown.length > 0) throw new Error(`unknown benchmark ${unknown.join(', ')} (known: ${BENCHMARKS.join(', ')})`);
   const runs = (name: (typeof BENCHMARKS)[number]) => !only || only.has(name);
-  const [orgPort, volunteersPort, gatewayPort, pointsPort, ordersPort, notificationsPort, singleGatewayPort, enforcingGatewayPort] = [
+  const [orgPort, volunteersPort, gatewayPort, pointsPort, ordersPort, notificationsPort, singleGatewayPort, enforcingGatewayPort, otherNodeGatewayPort] = [
+    await freePort(),
     await freePort(),
     await freePort(),
     await freePort(),
@@ -62,6 +63,7 @@ runTool(async () => {
     JWT_SECRET: randomBytes(32).toString('hex'),
     CLAIMS_SIGNING_SECRET: randomBytes(32).toString('hex'),
     PII_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
+    CERTIFICATE_SIGNING_KEY: randomBytes(32).toString('hex'),
     LOG_LEVEL: 'warn',
     ORG_DATABASE: `bench_org_${process.pid}`,
     VOLUNTEERS_DATABASE: `bench_volunteers_${process.pid}`,
@@ -102,6 +104,7 @@ runTool(async () => {
   const launcher = new Launcher({ width: 10, env, policy: NO_RESTART });
   const comparisons: Comparison[] = [];
   const gateways: GatewayProcess[] = [];
+  let otherNodeGateway: GatewayProcess | undefined;
   const memory: ProcessMemory[] = [];
   let live: LiveReport | null = null;
   try {
@@ -134,6 +137,15 @@ runTool(async () => {
     }
     const production = { label: `gateway (${gateways[0]!.processes} processes, GATEWAY_WORKERS=auto)`, url: `http://127.0.0.1:${gatewayPort}/graphql` };
     const single = { label: 'gateway (1 process)', url: `http://127.0.0.1:${singleGatewayPort}/graphql` };
+    // The gateway on both Node lines in one run (issue 21): one process on the other line beside the single one.
+    const other = runs('unit-tree') ? secondNode() : null;
+    if (other) otherNodeGateway = await launchGateway(env, otherNodeGatewayPort, 1, other.path);
+    const nodeLines = other
+      ? [
+          { label: `gateway (1 process, Node ${process.version})`, url: single.url },
+          { label: `gateway (1 process, Node ${other.version})`, url: `http://127.0.0.1:${otherNodeGatewayPort}/graphql` },
+        ]
+      : [];
     const bases = {
       org: `http://127.0.0.1:${orgPort}`,
       volunteers: `http://127.0.0.1:${volunteersPort}`,
@@ -142,6 +154,15 @@ runTool(async () => {
     };
     const target = { config, gateway: production.url, gateways: [production, single], ...bases };
     if (runs('unit-tree')) comparisons.push(await unitTreeBenchmark(target, options));
+    if (nodeLines.length > 0) {
+      const lines = await unitTreeBenchmark({ ...target, gateways: nodeLines }, options);
+      comparisons.push({
+        ...lines,
+        title: `unitTree on two Node lines: ${lines.title.split(': ')[1]}`,
+        note: `One gateway process on each Node line (the bench's own, and ${other!.path}), same code and subgraphs, alternating in the same rounds. ${lines.note}`,
+      });
+      await otherNodeGateway?.stop();
+    }
     if (runs('volunteer-search')) comparisons.push(await volunteerSearchBenchmark({ ...target, gateways: [production] }, options));
     if (runs('client-mix')) comparisons.push(...(await clientMixBenchmarks({ ...target, byId }, options)));
     if (runs('place-order')) comparisons.push(await placeOrderBenchmark(target, options));
@@ -166,6 +187,7 @@ runTool(async () => {
     );
   } finally {
     for (const gateway of gateways) await gateway.stop();
+    await otherNodeGateway?.stop();
     await launcher.stop(0);
     await launcher.exited;
     await dropDatabase(config, config.ORG_DATABASE);

@@ -1,6 +1,7 @@
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { WORKSPACE } from '../compose/compose';
@@ -38,6 +39,23 @@ export function cpuSeconds(pid: number): number | null {
   } catch {
     return null;
   }
+}
+
+/**
+ * A Node binary of another major line than the one running the bench, to run the gateway on both in one run
+ * (README, "Node versions"): `BENCH_SECOND_NODE` when set, else the Node 24 that `.ci/run` caches, else the
+ * machine's own. Null when there is none.
+ */
+export function secondNode(env: NodeJS.ProcessEnv = process.env): { path: string; version: string } | null {
+  const cache = join(env.KZ_NODE_CACHE ?? join(homedir(), '.cache', 'kz-node'));
+  const cached = existsSync(cache) ? readdirSync(cache).map((version) => join(cache, version, 'bin', 'node')) : [];
+  const candidates = [env.BENCH_SECOND_NODE, ...cached, '/usr/local/bin/node', '/usr/bin/node'].filter((path): path is string => !!path && existsSync(path));
+  const major = (version: string) => version.replace(/^v/, '').split('.')[0];
+  for (const path of candidates) {
+    const version = execFileSync(path, ['-v'], { encoding: 'utf8' }).trim();
+    if (major(version) !== major(process.version)) return { path, version };
+  }
+  return null;
 }
 
 /** The processes this bench started that run a given app (apps/<app>/src/main.ts), with their pids. */
@@ -159,9 +177,9 @@ export interface GatewayProcess {
  * every one of its processes says it is ready (each logs `gateway ready`), so no load starts before a worker
  * listens: kept-alive connections stay with the worker that accepted them.
  */
-export async function launchGateway(env: NodeJS.ProcessEnv, port: number, workers: number | 'auto'): Promise<GatewayProcess> {
+export async function launchGateway(env: NodeJS.ProcessEnv, port: number, workers: number | 'auto', node = process.execPath): Promise<GatewayProcess> {
   const expected = workers === 'auto' ? (await import('node:os')).availableParallelism() : Math.max(1, workers);
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', join('apps', 'gateway', 'src', 'main.ts')], {
+  const child: ChildProcess = spawn(node, ['--import', 'tsx', join('apps', 'gateway', 'src', 'main.ts')], {
     cwd: WORKSPACE,
     env: { ...env, GATEWAY_PORT: String(port), GATEWAY_WORKERS: String(workers), LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'inherit'],

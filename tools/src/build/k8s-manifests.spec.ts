@@ -54,7 +54,7 @@ describe('the Kubernetes manifests (docker/k8s)', () => {
     expect(find('Namespace', kustomization.namespace)).toBeDefined();
   });
 
-  it('have a Deployment and a Service for every app with a main, on the port of its config default, probed on /health', () => {
+  it('have a Deployment and a Service for every app with a main, on the port of its config default, live on /health and ready on /ready', () => {
     const apps = listApps();
     expect(Object.keys(PORT_VARIABLE).sort()).toEqual(apps);
     for (const app of apps) {
@@ -65,7 +65,8 @@ describe('the Kubernetes manifests (docker/k8s)', () => {
       expect(container.image).toBe(`kz/${app}:latest`);
       expect(container.ports).toEqual([{ name: 'http', containerPort: port }]);
       expect(configMap[PORT_VARIABLE[app]!]).toBe(String(port));
-      for (const probe of [container.readinessProbe, container.livenessProbe]) expect(probe.httpGet).toEqual({ path: '/health', port: 'http' });
+      expect(container.livenessProbe.httpGet).toEqual({ path: '/health', port: 'http' });
+      expect(container.readinessProbe.httpGet).toEqual({ path: '/ready', port: 'http' });
       expect(container.resources.requests).toEqual({ cpu: expect.any(String), memory: expect.any(String) });
       expect(container.envFrom).toEqual([{ configMapRef: { name: 'kz-config' } }, { secretRef: { name: 'kz-secrets' } }]);
       expect(deployment!.spec.selector.matchLabels).toEqual({ 'app.kubernetes.io/name': app });

@@ -207,6 +207,15 @@ const EXAMPLE_OVERRIDES: Partial<Record<EventType, Record<string, unknown>>> = {
   'org.team.created': { code: 'T-SQUAD-12', name: '迎宾社区助老服务队' },
   'org.team.updated': { code: 'T-SQUAD-12', name: '迎宾社区助老服务队' },
   'org.unit.moved': { unitId: '15' },
+  'volunteer.star.awarded': {
+    awardId: '41',
+    level: 3,
+    name: '3星志愿者',
+    awardedOn: '2026-03-05',
+    grantingUnitId: '5',
+    grantingUnitName: '迎宾社区新时代文明实践站',
+  },
+  'volunteer.star.eligible': { level: 2, name: '2星志愿者', neededHours: 300, verifiedHours: 301.5 },
   'volunteer.record.correction.decided': {
     correctionRequestId: '12',
     title: '腾龙广场环境整治',

@@ -40,7 +40,20 @@ import type { Processes } from './processes';
  * Every process of the drilled platform by name: the subgraphs, the gateway, two replicas of each scaled worker and
  * the analytics worker (one replica: it keeps each subscription in queue order), as `npm start` runs them.
  */
-export const PLATFORM_PROCESSES = ['org', 'volunteers', 'orders', 'points', 'notifications', 'gateway', 'dispatch-1', 'dispatch-2', 'notification-1', 'notification-2', 'analytics'];
+export const PLATFORM_PROCESSES = [
+  'org',
+  'volunteers',
+  'orders',
+  'points',
+  'notifications',
+  'analytics-graph',
+  'gateway',
+  'dispatch-1',
+  'dispatch-2',
+  'notification-1',
+  'notification-2',
+  'analytics',
+];
 
 export interface DrillContext {
   config: Config;
@@ -56,7 +69,7 @@ export interface DrillContext {
   location: { lat: number; lng: number };
   /** Who each event type notifies, learned from a calm run (see `learnRecipients`). */
   expected: Record<string, string[]>;
-  /** Apps by process name with their `/health` port. */
+  /** Apps by process name with their `/health` and `/ready` port. */
   ports: Record<string, number>;
   log: (line: string) => void;
 }
@@ -281,7 +294,7 @@ export async function workerKillDrill(ctx: DrillContext, orders = 80): Promise<D
         `stalled-job check recovered ${stalled.dispatch} dispatch and ${stalled.notifications} notification job(s)`,
       ),
     );
-    checks.push(checkThat('surviving replicas kept working (healthy)', await healthy(ctx, survivors), 'dispatch-2, notification-2 /health'));
+    checks.push(checkThat('surviving replicas kept working (healthy)', await healthy(ctx, survivors), 'dispatch-2, notification-2 /ready'));
     // Back to two replicas each for the next drills.
     await ctx.processes.restart('dispatch-1');
     await ctx.processes.restart('notification-1');
@@ -303,11 +316,12 @@ export async function workerKillDrill(ctx: DrillContext, orders = 80): Promise<D
   }
 }
 
+/** Whether every named process runs and answers its readiness (`/ready`: its database, Redis, the gateway's subgraphs). */
 async function healthy(ctx: DrillContext, names: string[]): Promise<boolean> {
   for (const name of names) {
     if (!ctx.processes.isRunning(name)) return false;
     try {
-      const response = await fetch(`http://127.0.0.1:${ctx.ports[name]}/health`, { signal: AbortSignal.timeout(5000) });
+      const response = await fetch(`http://127.0.0.1:${ctx.ports[name]}/ready`, { signal: AbortSignal.timeout(5000) });
       if (!response.ok) return false;
     } catch {
       return false;
@@ -488,7 +502,7 @@ export function redisOutageDrill(ctx: DrillContext, outageSeconds = 10): Promise
         checkThat(
           'every process reconnected without a restart',
           (await healthy(ctx, all)) && all.every((name) => ctx.processes.pid(name) === pids[name]),
-          'all 10 processes: same pid, /health 200',
+          `all ${all.length} processes: same pid, /ready 200`,
         ),
       ];
     },
@@ -550,7 +564,7 @@ export function redisEmptyDrill(ctx: DrillContext, mode: 'nosave' | 'flushall', 
         checkThat(
           'every process reconnected without a restart',
           (await healthy(ctx, all)) && all.every((name) => ctx.processes.pid(name) === pids[name]),
-          'all 10 processes: same pid, /health 200',
+          `all ${all.length} processes: same pid, /ready 200`,
         ),
       ];
     },
@@ -590,7 +604,7 @@ export function postgresRestartDrill(ctx: DrillContext, downSeconds = 5): Promis
         checkThat(
           'every process reconnected without a restart',
           (await healthy(ctx, all)) && all.every((name) => ctx.processes.pid(name) === pids[name]),
-          'all 10 processes: same pid, /health 200',
+          `all ${all.length} processes: same pid, /ready 200`,
         ),
         checkThat('a query over four subgraphs answers in full', !probe.body.errors?.length && !!probe.body.data, probe.code ?? 'org, orders, points, notifications'),
       ];
@@ -600,21 +614,62 @@ export function postgresRestartDrill(ctx: DrillContext, downSeconds = 5): Promis
 
 const SPANNING = '{ myOrders(first: 1) { totalCount } myAccount { balance } }';
 
+interface Readiness {
+  status: number;
+  notReady: string[];
+  checks: Record<string, string>;
+}
+
+/** The gateway's `/ready`: its status, and what it names as not ready (status 0: no answer). */
+async function gatewayReadiness(ctx: DrillContext): Promise<Readiness> {
+  try {
+    const response = await fetch(`http://127.0.0.1:${ctx.ports.gateway}/ready`, { signal: AbortSignal.timeout(5000) });
+    const body = (await response.json()) as { notReady?: string[]; checks?: Record<string, string> };
+    return { status: response.status, notReady: body.notReady ?? [], checks: body.checks ?? {} };
+  } catch {
+    return { status: 0, notReady: [], checks: {} };
+  }
+}
+
 /**
  * Drill 3: the points subgraph is stopped. A query spanning orders and points answers the orders part and an error
- * for the account; once points is started again the same query answers in full, the gateway never restarted.
+ * for the account, and the gateway's `/ready` answers 503 naming `subgraph:points` (Kubernetes would stop sending
+ * it traffic); once points is started again the same query answers in full and the gateway is ready again, never
+ * restarted.
  */
 export async function subgraphStopDrill(ctx: DrillContext, outageSeconds = 5): Promise<DrillResult> {
   const gatewayPid = ctx.processes.pid('gateway');
   const before = await ask(ctx.gateway, SPANNING, {}, ctx.token);
   const checks: Check[] = [checkThat('query answers in full before the fault', !before.body.errors?.length && !!before.body.data?.myAccount, before.code ?? 'ok')];
+  const readyBefore = await settles(async () => (await gatewayReadiness(ctx)).status === 200, 30_000);
+  checks.push(checkThat('the gateway is ready (/ready 200) before the fault', readyBefore, JSON.stringify(await gatewayReadiness(ctx))));
   await ctx.processes.signal('points', 'SIGTERM');
   const stoppedAt = Date.now();
   const during: Awaited<ReturnType<typeof ask>>[] = [];
+  let unready: { at: number; answer: Readiness } | undefined;
   while (Date.now() - stoppedAt < outageSeconds * 1000) {
     during.push(await ask(ctx.gateway, SPANNING, {}, ctx.token));
+    if (!unready) {
+      const answer = await gatewayReadiness(ctx);
+      if (answer.status === 503) unready = { at: Date.now(), answer };
+    }
     await delay(250); // a client asking again now and then while points is away
   }
+  // Not seen yet within the outage (a loaded machine): points stays down until the gateway says so, or 30 s.
+  if (!unready) {
+    await settles(async () => {
+      const answer = await gatewayReadiness(ctx);
+      if (answer.status === 503) unready = { at: Date.now(), answer };
+      return !!unready;
+    }, 30_000);
+  }
+  checks.push(
+    checkThat(
+      'the gateway went unready (/ready 503) naming the points subgraph alone',
+      !!unready && JSON.stringify(unready.answer.notReady) === JSON.stringify(['subgraph:points']),
+      unready ? `${seconds(unready.at - stoppedAt)} s after points stopped: ${JSON.stringify(unready.answer.notReady)} (${unready.answer.checks['subgraph:points']})` : 'never',
+    ),
+  );
   const partial = during.filter((r) => {
     const data = r.body.data as { myOrders?: { totalCount?: number } | null; myAccount?: unknown } | null | undefined;
     const accountError = r.body.errors?.some((error) => error.path?.[0] === 'myAccount' && error.extensions?.code === 'SERVICE_UNAVAILABLE') ?? false;
@@ -638,6 +693,13 @@ export async function subgraphStopDrill(ctx: DrillContext, outageSeconds = 5): P
     return ok;
   }, 60_000);
   checks.push(checkThat('the same query answers in full after points is back', recovered, recovered ? `${seconds(fullAt - upAt)} s after points was healthy` : 'never'));
+  let readyAt = 0;
+  const readyAgain = await settles(async () => {
+    const ok = (await gatewayReadiness(ctx)).status === 200;
+    if (ok) readyAt = Date.now();
+    return ok;
+  }, 60_000);
+  checks.push(checkThat('the gateway is ready again (/ready 200) after points is back', readyAgain, readyAgain ? `${seconds(readyAt - upAt)} s after points was up` : 'never'));
   checks.push(checkThat('the gateway was not restarted', ctx.processes.pid('gateway') === gatewayPid, `gateway pid ${gatewayPid}`));
   return finish({
     name: 'subgraph stopped',
@@ -648,6 +710,7 @@ export async function subgraphStopDrill(ctx: DrillContext, outageSeconds = 5): P
     recoverySeconds: recovered ? seconds(fullAt - restartAt) : null,
     recovery: 'from starting points again (boot included) to the first full answer through the same gateway',
     notes: [
+      `the gateway's /ready while points was down: \`${JSON.stringify(unready?.answer ?? null)}\``,
       `points was down ${seconds(restartAt - stoppedAt)} s; ${during.length} queries sent meanwhile, each answered with the orders part (counted as acknowledged) and an error for the account`,
       `an answer while points was down: \`${JSON.stringify(during[0]?.body).slice(0, 400)}\``,
     ],

@@ -55,6 +55,7 @@ runTool(async () => {
     JWT_SECRET: randomBytes(32).toString('hex'),
     CLAIMS_SIGNING_SECRET: randomBytes(32).toString('hex'),
     PII_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
+    CERTIFICATE_SIGNING_KEY: randomBytes(32).toString('hex'),
     PGHOST: '127.0.0.1',
     PGPORT: String(pg.port),
     PGUSER: 'postgres',
@@ -71,12 +72,14 @@ runTool(async () => {
     ORDERS_PORT: String(ports.orders),
     POINTS_PORT: String(ports.points),
     NOTIFICATIONS_PORT: String(ports.notifications),
+    ANALYTICS_PORT: String(ports['analytics-graph']),
     GATEWAY_PORT: String(ports.gateway),
     ORG_SUBGRAPH_URL: url('org'),
     VOLUNTEERS_SUBGRAPH_URL: url('volunteers'),
     ORDERS_SUBGRAPH_URL: url('orders'),
     POINTS_SUBGRAPH_URL: url('points'),
     NOTIFICATIONS_SUBGRAPH_URL: url('notifications'),
+    ANALYTICS_SUBGRAPH_URL: url('analytics-graph'),
   };
   for (const name of ['ORG_DATABASE', 'VOLUNTEERS_DATABASE', 'ORDERS_DATABASE', 'POINTS_DATABASE', 'NOTIFICATIONS_DATABASE', 'ANALYTICS_DATABASE', 'GATEWAY_DATABASE', 'MEDIA_DATABASE', 'NOTIFICATION_WEBHOOK_URL']) delete env[name];
   const config = loadConfig(env);
@@ -96,6 +99,8 @@ runTool(async () => {
     const seeded = await seed({ ...config, NODE_ENV: 'development' }, 'demo'); // seed data is development data
     say(`drill: seeded the demo set (${seeded.org.unitsInserted} units, ${seeded.people} people) in ${(seeded.ms / 1000).toFixed(1)} s`);
     for (const name of ['org', 'volunteers', 'orders', 'points', 'notifications']) await processes.start({ name, dir: `${name}-subgraph`, port: ports[name]! });
+    // The subgraph of the daily figures (the gateway's /ready needs every subgraph of the supergraph).
+    await processes.start({ name: 'analytics-graph', dir: 'analytics-subgraph', port: ports['analytics-graph']! });
     await processes.start({ name: 'gateway', dir: 'gateway', port: ports.gateway! });
     for (const replica of ['1', '2']) {
       await processes.start({ name: `dispatch-${replica}`, dir: 'dispatch-worker', port: ports[`dispatch-${replica}`]!, env: { DISPATCH_WORKER_PORT: String(ports[`dispatch-${replica}`]) } });
@@ -175,7 +180,7 @@ runTool(async () => {
 
   const when = new Date().toISOString();
   const setup = [
-    `Platform: 5 subgraphs, the gateway, 2 dispatch-worker and 2 notification-worker replicas and the analytics worker, each its own Node process (NODE_ENV=production), as \`npm start\` runs them.`,
+    `Platform: 6 subgraphs, the gateway, 2 dispatch-worker and 2 notification-worker replicas and the analytics worker, each its own Node process (NODE_ENV=production), as \`npm start\` runs them.`,
     queueBackend === 'postgres'
       ? `Data: the demo set seeded into a private Postgres cluster (initdb in a temporary directory, its own port), and every queue, timer and shared record in its database \`queues\` (QUEUE_BACKEND=postgres, BullMQ's PostgreSQL backend); the private redis-server is started as for the other drills but the apps have nothing to do with it.`
       : `Data: the demo set seeded into a private Postgres cluster (initdb in a temporary directory, its own port); a private redis-server with the append-only file on (appendfsync everysec) and noeviction.`,

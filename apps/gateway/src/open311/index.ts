@@ -5,6 +5,7 @@ import type { Config } from '@kz/config';
 import { DomainError, Locale, NotFound, PayloadTooLarge, pickLocale, RateLimited } from '@kz/errors';
 import { BodyTooLarge, ParsedRequest, readBody } from '@kz/http';
 import { currentRequestScope, Logger } from '@kz/telemetry';
+import { requestClientAddress } from '../client-address';
 import type { GatewayContext } from '../context';
 import type { RateLimiter } from '../rate-limit';
 import { Open311Client, Open311Clients } from './clients';
@@ -60,7 +61,7 @@ const IDENTITY_TTL_MS = 5 * 60_000;
 export interface Open311Options {
   log: Logger;
   apollo: ApolloServer<GatewayContext>;
-  /** The gateway's per-caller limit: a facade request counts as one, per client (anonymous ones per IP address). */
+  /** The gateway's per-caller limit: a facade request counts as one, per client (anonymous ones per client address, behind TRUSTED_PROXIES). */
   rateLimiter: Pick<RateLimiter, 'take'>;
 }
 
@@ -259,20 +260,20 @@ export function createOpen311(config: Config, options: Open311Options): (request
     };
     if (pathname === `${OPEN311_PREFIX}/discovery.json` || rest === 'discovery.json') {
       allow(['GET']);
-      await limit(`ip:${request.req.socket.remoteAddress ?? 'unknown'}`);
+      await limit(`ip:${requestClientAddress(request.req, config.TRUSTED_PROXIES)}`);
       send(res, 200, discovery(request));
       return;
     }
     if (rest === 'services.json') {
       allow(['GET']);
-      await limit(`ip:${request.req.socket.remoteAddress ?? 'unknown'}`);
+      await limit(`ip:${requestClientAddress(request.req, config.TRUSTED_PROXIES)}`);
       send(res, 200, OPEN311_SERVICES);
       return;
     }
     const definition = rest ? /^services\/([^/]+)\.json$/.exec(rest) : null;
     if (definition) {
       allow(['GET']);
-      await limit(`ip:${request.req.socket.remoteAddress ?? 'unknown'}`);
+      await limit(`ip:${requestClientAddress(request.req, config.TRUSTED_PROXIES)}`);
       const code = decodeURIComponent(definition[1]!);
       if (!findService(code)) throw new Open311Error(404, new DomainError('NOT_FOUND', 'open311.unknownService', { field: 'service_code', code }));
       send(res, 200, { service_code: code, attributes: [] });

@@ -7,6 +7,22 @@ import { RECORD_ADMINS, RECORD_READERS } from '../records/record-statuses';
 import { findUnit, UnitRef } from '../units/unit-ref';
 import { IssueCertificateInput, issueCertificateInput, revokeCertificateInput } from './certificate.input';
 import { CERTIFICATE_NUMBER, newCertificateNumber } from './certificate-number';
+import { CertificatePdfOptions, renderCertificatePdf } from './certificate-pdf';
+import { CertificateSignature, CertificateSigner, SigningKey, signedDocumentOf } from './certificate-signing';
+
+/** What makes a certificate a document: the platform's signer and the PDF's font and verification address. */
+export interface CertificateDocuments {
+  signer: CertificateSigner;
+  pdf: CertificatePdfOptions;
+}
+
+/** A file handed out in the answer (the `ExportFile` type of the schema): a binary file in base64. */
+export interface CertificateFile {
+  name: string;
+  mediaType: string;
+  encoding: 'BASE64';
+  content: string;
+}
 
 export type CertificateStatus = 'VALID' | 'SUPERSEDED' | 'REVOKED';
 
@@ -51,6 +67,8 @@ export interface Certificate extends CertificateContents {
   revokedAt: Date | null;
   revokeReason: string | null;
   replacedBy: string | null;
+  /** The platform's signature made at issue; null for certificates issued before signing began. */
+  signature: CertificateSignature | null;
 }
 
 /** What anyone may learn from a certificate's number: never the document number, the name masked. */
@@ -63,6 +81,9 @@ export interface CertificateVerification {
   periodTo: string | null;
   totalHours: number | null;
   issueDate: string | null;
+  signature: CertificateSignature | null;
+  /** Whether the stored signature checks against the platform's public key; null when there is none. */
+  signatureValid: boolean | null;
 }
 
 interface CertificateRow {
@@ -80,11 +101,15 @@ interface CertificateRow {
   revoked_at: Date | null;
   revoke_reason: string | null;
   replaced_by: string | null;
+  signature: string | null;
+  signature_key_id: string | null;
+  signature_digest: string | null;
 }
 
 const CURSOR = 'serviceCertificate';
 const SELECT = `SELECT id::text, number, status, volunteer_id::text, unit_id::text, unit_path, contents,
-  period_from::text, period_to::text, issued_at, superseded_at, revoked_at, revoke_reason, replaced_by FROM service_certificate`;
+  period_from::text, period_to::text, issued_at, superseded_at, revoked_at, revoke_reason, replaced_by,
+  signature, signature_key_id, signature_digest FROM service_certificate`;
 
 const toCertificate = (row: CertificateRow): Certificate => ({
   ...row.contents,
@@ -100,6 +125,10 @@ const toCertificate = (row: CertificateRow): Certificate => ({
   revokedAt: row.revoked_at,
   revokeReason: row.revoke_reason,
   replacedBy: row.replaced_by,
+  signature:
+    row.signature && row.signature_key_id && row.signature_digest
+      ? { algorithm: 'Ed25519', keyId: row.signature_key_id, digest: row.signature_digest, value: row.signature }
+      : null,
 });
 
 /**
@@ -124,6 +153,7 @@ export class CertificateService {
     private readonly dataSource: DataSource,
     private readonly actor: Actor,
     private readonly hoursRule: HoursRule,
+    private readonly documents: CertificateDocuments,
   ) {}
 
   private hidden(entity: string, id: string, entityZh: string) {
@@ -145,10 +175,28 @@ export class CertificateService {
       const contents = await this.contentsOf(manager, unit, input, claims.sub);
       const number = newCertificateNumber();
       const dates = contents.lines.map((line) => line.date).sort();
+      const periodFrom = dates[0]!;
+      const periodTo = dates[dates.length - 1]!;
+      // Signed at issue, over what the certificate says (docs/records.md, "Signature").
+      const signature = this.documents.signer.sign({ ...contents, number, periodFrom, periodTo });
       const [row] = await manager.query(
-        `INSERT INTO service_certificate (number, volunteer_id, unit_id, unit_path, contents, total_hours, period_from, period_to, issued_by)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id::text`,
-        [number, input.volunteerId, unit.id, unit.path, JSON.stringify(contents), contents.totalHours, dates[0], dates[dates.length - 1], claims.sub],
+        `INSERT INTO service_certificate (number, volunteer_id, unit_id, unit_path, contents, total_hours, period_from, period_to, issued_by,
+           signature, signature_key_id, signature_digest)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id::text`,
+        [
+          number,
+          input.volunteerId,
+          unit.id,
+          unit.path,
+          JSON.stringify(contents),
+          contents.totalHours,
+          periodFrom,
+          periodTo,
+          claims.sub,
+          signature.value,
+          signature.keyId,
+          signature.digest,
+        ],
       );
       await manager.query(
         'INSERT INTO service_certificate_record (certificate_id, record_id) SELECT $1, unnest($2::bigint[])',
@@ -199,6 +247,8 @@ export class CertificateService {
       periodTo: null,
       totalHours: null,
       issueDate: null,
+      signature: null,
+      signatureValid: null,
     };
     if (!CERTIFICATE_NUMBER.test(normalized)) return notFound;
     const [row]: CertificateRow[] = await this.dataSource.query(`${SELECT} WHERE number = $1`, [normalized]);
@@ -213,7 +263,52 @@ export class CertificateService {
       periodTo: certificate.periodTo,
       totalHours: certificate.totalHours,
       issueDate: certificate.issueDate,
+      signature: certificate.signature,
+      signatureValid: this.signatureValid(certificate),
     };
+  }
+
+  /** Whether the stored signature is the platform's on what the stored contents say now; null when unsigned. */
+  signatureValid(certificate: Certificate): boolean | null {
+    return certificate.signature ? this.documents.signer.verify(certificate, certificate.signature) : null;
+  }
+
+  /** The canonical document the signature covers (docs/records.md, "Signature"); null when unsigned. */
+  signedDocument(certificate: Certificate): string | null {
+    return certificate.signature ? signedDocumentOf(certificate) : null;
+  }
+
+  /** Public: the keys certificates are signed with, so anyone can check a signature offline. */
+  signingKeys(): SigningKey[] {
+    return this.documents.signer.publicKeys();
+  }
+
+  /**
+   * The certificate as a PDF, made again from its frozen contents each time (the same certificate in the same status
+   * gives the same bytes), for those who may read it: the volunteer it was issued to, and staff who read records in
+   * scope of the issuing unit. Anyone else: FORBIDDEN, whether the number exists or not, except the center admin,
+   * who sees every certificate and gets null for a number that is not one.
+   */
+  async pdf(number: string): Promise<CertificateFile | null> {
+    const claims = this.actor.requireAuthenticated();
+    const normalized = number.trim().toUpperCase();
+    const [row]: (CertificateRow & { person_id: string })[] = CERTIFICATE_NUMBER.test(normalized)
+      ? await this.dataSource.query(
+          `SELECT c.*, v.person_id::text AS person_id FROM (${SELECT}) c JOIN volunteer v ON v.id = c.volunteer_id::bigint WHERE c.number = $1`,
+          [normalized],
+        )
+      : [];
+    if (!row) {
+      if (this.actor.hasRole('CENTER_ADMIN')) return null;
+      throw new Forbidden();
+    }
+    if (row.person_id !== claims.sub && !this.actor.inScope(row.unit_path, RECORD_READERS)) throw new Forbidden();
+    const certificate = toCertificate(row);
+    const pdf = await renderCertificatePdf(
+      { ...certificate, signedDocument: this.signedDocument(certificate) },
+      this.documents.pdf,
+    );
+    return { name: `${certificate.number}.pdf`, mediaType: 'application/pdf', encoding: 'BASE64', content: pdf.toString('base64') };
   }
 
   private async byId(manager: EntityManager, id: string): Promise<Certificate | null> {

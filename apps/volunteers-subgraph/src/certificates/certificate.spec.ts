@@ -1,4 +1,9 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, createPublicKey, randomUUID, verify as verifySignature } from 'node:crypto';
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, symlink, unlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import type { Job } from 'bullmq';
 import type { Claims } from '@kz/auth';
 import type { EventEnvelope } from '@kz/events';
@@ -48,6 +53,9 @@ type Verification = { number: string; status: string; volunteerName: string | nu
 
 describe('certificates by the recorder (办法 Arts. 14, 15, 17)', () => {
   let alone: SubgraphAlone<RunningSubgraph>;
+  /** The font the subgraph is configured with: a link to the real one, removed for the missing-font case. */
+  let fontDir: string;
+  const FONT = '/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc';
   let serial = 0;
   const db = () => alone.running.dataSource;
 
@@ -97,11 +105,20 @@ describe('certificates by the recorder (办法 Arts. 14, 15, 17)', () => {
   }
 
   beforeAll(async () => {
-    alone = await startSubgraphAlone('VOLUNTEERS_DATABASE', (config) => startVolunteersSubgraph(config, { port: 0 }), center);
+    fontDir = await mkdtemp(join(tmpdir(), 'kz-certificate-font-'));
+    await symlink(FONT, join(fontDir, 'font.ttc'));
+    alone = await startSubgraphAlone(
+      'VOLUNTEERS_DATABASE',
+      (config) => startVolunteersSubgraph({ ...config, CERTIFICATE_FONT: join(fontDir, 'font.ttc') }, { port: 0 }),
+      center,
+    );
     await db().transaction((manager) => upsertUnitRefs(manager, [CENTER, INSTITUTE, STATION, OTHER_INSTITUTE, OTHER_STATION], new Date(0).toISOString()));
   });
 
-  afterAll(() => alone?.stop());
+  afterAll(async () => {
+    await alone?.stop();
+    await rm(fontDir, { recursive: true, force: true });
+  });
 
   it('issues a certificate whose total is the sum of its lines, frozen, and anyone can verify it without the ID number', async () => {
     const volunteerId = await aVolunteer('张三丰');
@@ -267,5 +284,137 @@ describe('certificates by the recorder (办法 Arts. 14, 15, 17)', () => {
     const refused = await read(stationAdmin);
     expect(refused.data!._entities[0]!.serviceCertificates).toBeNull();
     expect(errorCodes(refused)).toContain('FORBIDDEN');
+  });
+
+  describe('as a document: signature and PDF', () => {
+    const SIGNED = `mutation($input: IssueServiceCertificateInput!) { issueServiceCertificate(input: $input) {
+      number status totalHours signedDocument signatureValid signature { algorithm keyId digest value } } }`;
+    const KEYS = `{ certificateSigningKeys { keyId algorithm publicKeyPem publicKeyHex current } }`;
+    const VERIFY_SIGNED = `query($number: String!) { verifyCertificate(number: $number) { status signatureValid signature { keyId digest value } } }`;
+    const PDF = `query($number: String!) { certificatePdf(number: $number) { name mediaType encoding content } }`;
+    type Signed = {
+      number: string;
+      totalHours: number;
+      signedDocument: string;
+      signatureValid: boolean;
+      signature: { algorithm: string; keyId: string; digest: string; value: string };
+    };
+    type File = { name: string; mediaType: string; encoding: string; content: string };
+    const run = promisify(execFile);
+
+    async function pdfText(content: string): Promise<string> {
+      const file = join(fontDir, `${randomUUID()}.pdf`);
+      await writeFile(file, Buffer.from(content, 'base64'));
+      return (await run('pdftotext', ['-raw', file, '-'])).stdout;
+    }
+
+    it('is signed at issue; anyone checks the signature offline with the published key; a tampered row fails', async () => {
+      const volunteerId = await aVolunteer('钱九');
+      const ids = [await aVerifiedRecord(volunteerId, 90, '2026-07-01T01:00:00Z'), await aVerifiedRecord(volunteerId, 50, '2026-07-02T01:00:00Z')];
+      const result = await alone.ask<{ issueServiceCertificate: Signed }>(SIGNED, { input: input(STATION.id, volunteerId, ids) }, stationAdmin);
+      expect(result.errors).toBeUndefined();
+      const issued = result.data!.issueServiceCertificate;
+      expect(issued.signatureValid).toBe(true);
+      expect(issued.signature.algorithm).toBe('Ed25519');
+
+      // Offline, as an outsider: the public key from the public query, node:crypto, the canonical text.
+      const keys = await alone.ask<{ certificateSigningKeys: { keyId: string; publicKeyPem: string; current: boolean }[] }>(KEYS, {}, null);
+      expect(keys.errors).toBeUndefined();
+      const key = keys.data!.certificateSigningKeys.find((candidate) => candidate.keyId === issued.signature.keyId)!;
+      expect(key.current).toBe(true);
+      const digest = createHash('sha256').update(issued.signedDocument, 'utf8').digest();
+      expect(digest.toString('hex')).toBe(issued.signature.digest);
+      expect(verifySignature(null, digest, createPublicKey(key.publicKeyPem), Buffer.from(issued.signature.value, 'base64'))).toBe(true);
+      const document = JSON.parse(issued.signedDocument);
+      expect(document).toMatchObject({ format: 'kz-service-certificate/1', number: issued.number, totalHours: 2.33, volunteer: { name: '钱九' } });
+
+      const answer = await alone.ask<{ verifyCertificate: { status: string; signatureValid: boolean | null; signature: { digest: string } | null } }>(
+        VERIFY_SIGNED,
+        { number: issued.number },
+        null,
+      );
+      expect(answer.data!.verifyCertificate).toMatchObject({ status: 'VALID', signatureValid: true, signature: { digest: issued.signature.digest } });
+
+      // Someone edits the stored contents behind the platform's back: the signature no longer checks.
+      await db().query(`UPDATE service_certificate SET contents = jsonb_set(contents, '{totalHours}', '23.3') WHERE number = $1`, [issued.number]);
+      const tampered = await alone.ask<{ verifyCertificate: { signatureValid: boolean } }>(VERIFY_SIGNED, { number: issued.number }, null);
+      expect(tampered.data!.verifyCertificate.signatureValid).toBe(false);
+    });
+
+    it('a certificate issued before signing began says so (null), and its PDF says it is unsigned', async () => {
+      const volunteerId = await aVolunteer('孙十');
+      const record = await aVerifiedRecord(volunteerId, 60, '2026-07-03T01:00:00Z');
+      const issued = (await alone.ask<{ issueServiceCertificate: Signed }>(SIGNED, { input: input(STATION.id, volunteerId, [record]) }, stationAdmin)).data!
+        .issueServiceCertificate;
+      // As the rows issued before the migration are.
+      await db().query('UPDATE service_certificate SET signature = NULL, signature_key_id = NULL, signature_digest = NULL WHERE number = $1', [issued.number]);
+      const answer = await alone.ask<{ verifyCertificate: { status: string; signatureValid: boolean | null; signature: unknown } }>(
+        VERIFY_SIGNED,
+        { number: issued.number },
+        null,
+      );
+      expect(answer.data!.verifyCertificate).toEqual({ status: 'VALID', signatureValid: null, signature: null });
+      const pdf = await alone.ask<{ certificatePdf: File }>(PDF, { number: issued.number }, stationAdmin);
+      expect(pdf.errors).toBeUndefined();
+      expect(await pdfText(pdf.data!.certificatePdf.content)).toContain('未附电子签名');
+    });
+
+    it('the PDF: for the volunteer and staff in scope, the same file each time, FORBIDDEN to others, 已撤销 once revoked', async () => {
+      const volunteerId = await aVolunteer('郑十一');
+      const [{ person_id: personId }] = await db().query('SELECT person_id::text FROM volunteer WHERE id = $1', [volunteerId]);
+      const record = await aVerifiedRecord(volunteerId, 120, '2026-07-04T01:00:00Z');
+      const issued = (await alone.ask<{ issueServiceCertificate: Signed }>(SIGNED, { input: input(STATION.id, volunteerId, [record]) }, stationAdmin)).data!
+        .issueServiceCertificate;
+      const self = aCaller.staff('VOLUNTEER', STATION, personId);
+      const mine = await alone.ask<{ certificatePdf: File }>(PDF, { number: issued.number.toLowerCase() }, { sub: personId, roles: ['RESIDENT', 'VOLUNTEER'] });
+      expect(mine.errors).toBeUndefined();
+      expect(mine.data!.certificatePdf).toMatchObject({ name: `${issued.number}.pdf`, mediaType: 'application/pdf', encoding: 'BASE64' });
+      const text = await pdfText(mine.data!.certificatePdf.content);
+      expect(text).toContain('志愿服务记录证明');
+      expect(text).toContain('郑十一');
+      expect(text).toContain(issued.signature.digest);
+      // Staff in scope (the institute above, an analyst there) get the same bytes: made from the frozen contents.
+      for (const reader of [instituteAdmin, aCaller.staff('ANALYST', INSTITUTE, 'p-analyst'), center]) {
+        const theirs = await alone.ask<{ certificatePdf: File }>(PDF, { number: issued.number }, reader);
+        expect(theirs.data?.certificatePdf.content).toBe(mine.data!.certificatePdf.content);
+      }
+      // Others: FORBIDDEN, and a number that is no certificate the same, but null for the center admin.
+      for (const stranger of [otherStationAdmin, { sub: 'p-someone-else', roles: ['RESIDENT', 'VOLUNTEER'] } as Claims, { ...self, sub: 'p-other' }]) {
+        const refused = await alone.ask(PDF, { number: issued.number }, stranger);
+        expect(errorCodes(refused)).toEqual(['FORBIDDEN']);
+        expect(refused.data?.certificatePdf ?? null).toBeNull();
+        expect(errorCodes(await alone.ask(PDF, { number: 'ZYFW-AAAAAAAAAAAAAAAAAAAAAAAAAA' }, stranger))).toEqual(['FORBIDDEN']);
+      }
+      expect(errorCodes(await alone.ask(PDF, { number: issued.number }, null))).toEqual(['UNAUTHENTICATED']);
+      const absent = await alone.ask<{ certificatePdf: File | null }>(PDF, { number: 'ZYFW-AAAAAAAAAAAAAAAAAAAAAAAAAA' }, center);
+      expect(absent).toMatchObject({ data: { certificatePdf: null } });
+      expect(absent.errors).toBeUndefined();
+
+      // Revoked: still there for its readers, with the watermark; verification says REVOKED.
+      expect((await alone.ask(REVOKE, { input: { number: issued.number, reason: '志愿者申请作废' } }, stationAdmin)).errors).toBeUndefined();
+      const revoked = await alone.ask<{ certificatePdf: File }>(PDF, { number: issued.number }, { sub: personId, roles: ['RESIDENT', 'VOLUNTEER'] });
+      expect(revoked.errors).toBeUndefined();
+      expect(revoked.data!.certificatePdf.content).not.toBe(mine.data!.certificatePdf.content);
+      expect(await pdfText(revoked.data!.certificatePdf.content)).toMatch(/\n已\n撤\n销\n/);
+      expect((await verify(issued.number)).status).toBe('REVOKED');
+    });
+
+    it('without its font the PDF is SERVICE_UNAVAILABLE with a message, and comes back once the font is there', async () => {
+      const volunteerId = await aVolunteer('冯十二');
+      const record = await aVerifiedRecord(volunteerId, 30, '2026-07-05T01:00:00Z');
+      const issued = (await alone.ask<{ issueServiceCertificate: Signed }>(SIGNED, { input: input(STATION.id, volunteerId, [record]) }, stationAdmin)).data!
+        .issueServiceCertificate;
+      await unlink(join(fontDir, 'font.ttc'));
+      try {
+        const missing = await alone.ask(PDF, { number: issued.number }, stationAdmin);
+        expect(errorCodes(missing)).toEqual(['SERVICE_UNAVAILABLE']);
+        expect(missing.errors![0]!.message).toContain('fonts-wqy-zenhei');
+        // The certificate itself stands.
+        expect((await verify(issued.number)).status).toBe('VALID');
+      } finally {
+        await symlink(FONT, join(fontDir, 'font.ttc'));
+      }
+      expect((await alone.ask(PDF, { number: issued.number }, stationAdmin)).errors).toBeUndefined();
+    });
   });
 });

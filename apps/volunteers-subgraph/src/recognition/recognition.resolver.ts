@@ -23,6 +23,7 @@ export const recognitionResolvers = {
     trainings: (volunteer: Volunteer, _: unknown, ctx: VolunteersContext) => ctx.recognition.trainingsOf(volunteer.id),
     awards: (volunteer: Volunteer, _: unknown, ctx: VolunteersContext) => ctx.recognition.awardsOf(volunteer.id),
     star: (volunteer: Volunteer, _: unknown, ctx: VolunteersContext) => ctx.recognition.starOf(volunteer.id),
+    starSince: async (volunteer: Volunteer, _: unknown, ctx: VolunteersContext) => (await ctx.recognition.starOf(volunteer.id))?.awardedOn ?? null,
     starEligibility: (volunteer: Volunteer, _: unknown, ctx: VolunteersContext) => ctx.recognition.eligibility(volunteer),
     quality: (volunteer: Volunteer, _: unknown, ctx: VolunteersContext) => ctx.evaluations.qualityOf(volunteer),
   },

@@ -2,6 +2,7 @@ import DataLoader from 'dataloader';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Actor } from '@kz/auth';
 import { BadUserInput, NotFound } from '@kz/errors';
+import { recordEvent } from '@kz/events';
 import { parseInput } from '@kz/subgraph';
 import { RECORD_ADMINS } from '../records/record-statuses';
 import { findUnit } from '../units/unit-ref';
@@ -52,6 +53,12 @@ interface VolunteerLike {
   id: string;
   homeStationPath: string | null;
   verifiedMinutes: number;
+}
+
+/** A volunteer as a grant needs them: who to tell and where. */
+interface GrantedVolunteer extends VolunteerLike {
+  personId: string;
+  homeStationId: string | null;
 }
 
 export const STAR_NAME = (level: number): string => `${level}星志愿者`;
@@ -116,6 +123,7 @@ export class RecognitionService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly actor: Actor,
+    private readonly eventsWritten: () => void = () => undefined,
   ) {
     this.trainingsLoader = new DataLoader(async (ids) => {
       const rows: Record<string, unknown>[] = await dataSource.query(
@@ -199,11 +207,13 @@ export class RecognitionService {
   /**
    * Grants a star: admins in scope of the volunteer's home station (the center admin for one without). A level the
    * verified hours do not reach is refused; granting a level again answers the award already made, and of
-   * concurrent grants one writes (the volunteer row is locked, and the unique index has the last word).
+   * concurrent grants one writes (the volunteer row is locked, and the unique index has the last word). The grant
+   * that writes emits `volunteer.star.awarded` in its transaction: the volunteer is told once, however often it is
+   * retried.
    */
   async grantStar(raw: unknown): Promise<AwardRow> {
     const input = parseInput(grantStarInput, raw);
-    return this.dataSource.transaction(async (manager) => {
+    const { award, emitted } = await this.dataSource.transaction(async (manager) => {
       const volunteer = await this.volunteerInScope(manager, input.volunteerId);
       const ladder = await this.thresholds(manager);
       const eligibility = eligibilityOf(volunteer.verifiedMinutes, ladder);
@@ -225,13 +235,34 @@ export class RecognitionService {
          ON CONFLICT (volunteer_id, star_level) WHERE star_level IS NOT NULL DO NOTHING RETURNING ${AWARD_COLUMNS}`,
         [volunteer.id, STAR_NAME(input.level), input.awardedOn ?? beijingToday(), unit.name, unit.id, input.level, this.actor.claims!.sub],
       );
-      if (inserted[0]) return awardOf(inserted[0]);
+      if (inserted[0]) {
+        const award = awardOf(inserted[0]);
+        await recordEvent(manager, {
+          type: 'volunteer.star.awarded',
+          actor: { personId: this.actor.claims!.sub, roles: this.actor.claims!.roles },
+          unitPath: volunteer.homeStationPath,
+          payload: {
+            awardId: award.id,
+            volunteerId: volunteer.id,
+            personId: volunteer.personId,
+            level: input.level,
+            name: award.name,
+            awardedOn: award.awardedOn,
+            grantingUnitId: unit.id,
+            grantingUnitName: unit.name,
+            stationId: volunteer.homeStationId,
+          },
+        });
+        return { award, emitted: true };
+      }
       const [existing] = await manager.query(`SELECT ${AWARD_COLUMNS} FROM award WHERE volunteer_id = $1 AND star_level = $2`, [
         volunteer.id,
         input.level,
       ]);
-      return awardOf(existing);
+      return { award: awardOf(existing), emitted: false };
     });
+    if (emitted) this.eventsWritten();
+    return award;
   }
 
   /** The center admin replaces the ladder: hours of 1★, 2★, … rising. */
@@ -277,9 +308,9 @@ export class RecognitionService {
   }
 
   /** The volunteer, locked, when the caller administers their home station (center admin for one without). */
-  private async volunteerInScope(manager: EntityManager, id: string): Promise<VolunteerLike> {
+  private async volunteerInScope(manager: EntityManager, id: string): Promise<GrantedVolunteer> {
     const [row] = await manager.query(
-      'SELECT id::text, home_station_path, verified_minutes FROM volunteer WHERE id = $1 FOR UPDATE',
+      'SELECT id::text, person_id::text, home_station_id::text, home_station_path, verified_minutes FROM volunteer WHERE id = $1 FOR UPDATE',
       [id],
     );
     if (!row) {
@@ -289,7 +320,13 @@ export class RecognitionService {
     }
     if (row.home_station_path) this.actor.requireScope(row.home_station_path, ...RECORD_ADMINS);
     else this.actor.requireRole('CENTER_ADMIN');
-    return { id: row.id, homeStationPath: row.home_station_path, verifiedMinutes: Number(row.verified_minutes) };
+    return {
+      id: row.id,
+      personId: row.person_id,
+      homeStationId: row.home_station_id,
+      homeStationPath: row.home_station_path,
+      verifiedMinutes: Number(row.verified_minutes),
+    };
   }
 
   /** The granting unit: the caller's own staff unit. */

@@ -12,7 +12,7 @@ const otherStationAdmin = aCaller.staff('STATION_ADMIN', OTHER_STATION, 'p-other
 const gridWorker = aCaller.staff('GRID_WORKER', STATION, 'p-grid');
 
 const VIEW = `query($id: ID!) { volunteer(id: $id) {
-  id star { name starLevel kind grantingBody grantingUnit { id } awardedOn }
+  id star { name starLevel kind grantingBody grantingUnit { id } awardedOn } starSince
   starEligibility { level verifiedHours nextLevel nextLevelHours }
   awards { name kind grantingBody proof starLevel }
   trainings { name content hours heldOn organizer { id } } } }`;
@@ -22,6 +22,7 @@ const AWARD = `mutation($input: RecordAwardInput!) { recordAward(input: $input) 
 const TRAINING = `mutation($input: RecordTrainingInput!) { recordTraining(input: $input) { id hours organizer { id } } }`;
 
 type View = {
+  starSince: string | null;
   star: { name: string; starLevel: number; kind: string; grantingBody: string; grantingUnit: { id: string }; awardedOn: string } | null;
   starEligibility: { level: number; verifiedHours: number; nextLevel: number | null; nextLevelHours: number | null };
   awards: { name: string; kind: string; grantingBody: string; proof: string | null; starLevel: number | null }[];
@@ -61,7 +62,7 @@ describe('recognition: trainings, awards and stars (办法 Arts. 8–10)', () =>
 
   it('computes eligibility from verified hours, but shows no star until a unit grants one', async () => {
     const id = await aVolunteer(120);
-    expect(await view(id)).toMatchObject({ star: null, starEligibility: { level: 1, verifiedHours: 120, nextLevel: 2, nextLevelHours: 300 } });
+    expect(await view(id)).toMatchObject({ star: null, starSince: null, starEligibility: { level: 1, verifiedHours: 120, nextLevel: 2, nextLevelHours: 300 } });
     const granted = await alone.ask(GRANT, { input: { volunteerId: id, level: 1, awardedOn: '2026-05-04' } }, stationAdmin);
     expect(granted.errors).toBeUndefined();
     expect((await view(id)).star).toEqual({
@@ -72,6 +73,7 @@ describe('recognition: trainings, awards and stars (办法 Arts. 8–10)', () =>
       grantingUnit: { id: STATION.id },
       awardedOn: '2026-05-04',
     });
+    expect((await view(id)).starSince).toBe('2026-05-04');
   });
 
   it('refuses a level the hours do not reach, naming what it needs', async () => {
@@ -106,6 +108,73 @@ describe('recognition: trainings, awards and stars (办法 Arts. 8–10)', () =>
     expect(n).toBe(1);
     expect(errorCodes(await alone.ask(GRANT, { input: { volunteerId: id, level: 2 } }, center))).toEqual([]);
     expect((await view(id)).star).toMatchObject({ starLevel: 3 });
+  });
+
+  it('tells the volunteer of each star once: one volunteer.star.awarded per level granted, none for a repeat', async () => {
+    const id = await aVolunteer(350);
+    const [{ person_id: personId }] = await db().query('SELECT person_id::text FROM volunteer WHERE id = $1', [id]);
+    const grants = await Promise.all(
+      Array.from({ length: 4 }, () => alone.ask<{ grantStar: { id: string } }>(GRANT, { input: { volunteerId: id, level: 2, awardedOn: '2026-06-01' } }, stationAdmin)),
+    );
+    expect(grants.flatMap((result) => result.errors ?? [])).toEqual([]);
+    expect(errorCodes(await alone.ask(GRANT, { input: { volunteerId: id, level: 1, awardedOn: '2026-06-02' } }, stationAdmin))).toEqual([]);
+    expect(errorCodes(await alone.ask(GRANT, { input: { volunteerId: id, level: 1 } }, stationAdmin))).toEqual([]);
+    const events: { payload: Record<string, unknown>; unit_path: string }[] = await db().query(
+      `SELECT payload, unit_path FROM outbox WHERE type = 'volunteer.star.awarded' AND payload->>'volunteerId' = $1 ORDER BY seq`,
+      [id],
+    );
+    expect(events).toEqual([
+      {
+        unit_path: STATION.path,
+        payload: {
+          awardId: grants[0]!.data!.grantStar.id,
+          volunteerId: id,
+          personId,
+          level: 2,
+          name: '2星志愿者',
+          awardedOn: '2026-06-01',
+          grantingUnitId: STATION.id,
+          grantingUnitName: STATION.name,
+          stationId: STATION.id,
+        },
+      },
+      expect.objectContaining({ payload: expect.objectContaining({ level: 1, name: '1星志愿者', awardedOn: '2026-06-02' }) }),
+    ]);
+  });
+
+  it('tells the station and the volunteer when verified hours pass a level not yet granted, never granting it', async () => {
+    const VERIFY = `mutation($id: ID!) { verifyServiceRecord(input: { recordId: $id }) { id status } }`;
+    const CORRECT = `mutation($id: ID!, $minutes: Int!) { correctServiceMinutes(input: { recordId: $id, minutes: $minutes, reason: "核对签到表" }) { id minutes } }`;
+    const id = await aVolunteer(99);
+    const aPendingRecord = async (minutes: number): Promise<string> => {
+      const [row] = await db().query(
+        `INSERT INTO service_record (volunteer_id, unit_id, unit_path, category, title, started_at, minutes, status, source, evidence, created_by)
+         VALUES ($1, $2, $3, 'ENVIRONMENT', '腾龙广场环境整治', now() - interval '1 day', $4, 'PENDING', 'OFFLINE', '签到表', 'test') RETURNING id::text`,
+        [id, STATION.id, STATION.path, minutes],
+      );
+      return row.id;
+    };
+    const eligible = async () =>
+      (await db().query(`SELECT payload FROM outbox WHERE type = 'volunteer.star.eligible' AND payload->>'volunteerId' = $1 ORDER BY seq`, [id])).map(
+        (row: { payload: { level: number; verifiedHours: number; neededHours: number } }) => row.payload,
+      );
+    // 99 h + 30 min: still below 1★.
+    expect(errorCodes(await alone.ask(VERIFY, { id: await aPendingRecord(30) }, stationAdmin))).toEqual([]);
+    expect(await eligible()).toEqual([]);
+    // + 60 min: 100.5 h, past 1★ (100 h).
+    expect(errorCodes(await alone.ask(VERIFY, { id: await aPendingRecord(60) }, stationAdmin))).toEqual([]);
+    expect(await eligible()).toEqual([expect.objectContaining({ level: 1, name: '1星志愿者', neededHours: 100, verifiedHours: 100.5, stationId: STATION.id })]);
+    // More hours within the level, and corrections down, announce nothing more.
+    const record = await aPendingRecord(60);
+    expect(errorCodes(await alone.ask(VERIFY, { id: record }, stationAdmin))).toEqual([]); // 101.5 h
+    expect(errorCodes(await alone.ask(CORRECT, { id: record, minutes: 0 }, stationAdmin))).toEqual([]); // 100.5 h
+    expect(await eligible()).toHaveLength(1);
+    // Granted now: passing 1★ again says nothing; jumping past 2★ (300 h) at once announces 2★ only.
+    expect(errorCodes(await alone.ask(GRANT, { input: { volunteerId: id, level: 1 } }, stationAdmin))).toEqual([]);
+    await db().query(`UPDATE volunteer SET verified_minutes = 299 * 60 WHERE id = $1`, [id]);
+    expect(errorCodes(await alone.ask(CORRECT, { id: record, minutes: 90 }, stationAdmin))).toEqual([]); // 300.5 h
+    expect((await eligible()).map((event: { level: number }) => event.level)).toEqual([1, 2]);
+    expect((await view(id)).star).toMatchObject({ starLevel: 1 });
   });
 
   it('follows the threshold table the center admin sets, keeping stars granted', async () => {

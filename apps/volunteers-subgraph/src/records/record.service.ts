@@ -2,7 +2,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { Actor, Claims, maskName, Photos } from '@kz/auth';
 import { hydrate } from '@kz/db';
 import { BadUserInput, DomainError, Forbidden, InvalidTransition, NotFound } from '@kz/errors';
-import { EventActor, recordEvent } from '@kz/events';
+import { recordEvent } from '@kz/events';
 import { Conditions, Connection, isBigintId, Page, PageArgs, parseInput, readPage, toConnection } from '@kz/subgraph';
 import type { VolunteersLoaders } from '../loaders';
 import { responsiblePerson } from '../activities/activity.service';
@@ -12,6 +12,8 @@ import { ServiceRecord } from './record.entity';
 import { supersedeCertificatesOf } from '../certificates/certificate.service';
 import { assertMayReviewHeld, holdOwnUnitStaff, reviewableCondition } from './held-records';
 import { attachRecordPhotos } from './record-photos';
+import { announceStarEligibility, MinutesChange } from '../recognition/star-eligibility';
+import { actorOf } from '../volunteers/volunteer.service';
 import { beijingDay, loadWorkCalendar, WorkCalendar } from './working-days';
 import {
   activityIdInput,
@@ -51,10 +53,6 @@ export type OverdueConnection = Connection<OverdueRecord> & { asOf: string; cale
 
 /** The UTC text of a timestamp to the microsecond, so a cursor compares exactly with what Postgres stored. */
 const SORT_KEY_SQL = `to_char(r.started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
-
-function actorOf(claims: Claims): EventActor {
-  return { personId: claims.sub, roles: claims.roles };
-}
 
 /**
  * Service hours: who sees which records, and the rules of verifying, rejecting, correcting and recording them. Each
@@ -268,7 +266,12 @@ export class RecordService {
     const delta = minutes - current.minutes;
     let wroteEvent = false;
     if (current.status === 'VERIFIED' && delta !== 0) {
-      await manager.query('UPDATE volunteer SET verified_minutes = verified_minutes + $2, updated_at = now() WHERE id = $1', [current.volunteerId, delta]);
+      const [[total]] = await manager.query(
+        'UPDATE volunteer SET verified_minutes = verified_minutes + $2, updated_at = now() WHERE id = $1 RETURNING verified_minutes',
+        [current.volunteerId, delta],
+      );
+      const after = Number(total.verified_minutes);
+      await announceStarEligibility(manager, actorOf(claims), [{ volunteerId: current.volunteerId, before: after - delta, after }]);
       // Who and what kind, so the points service can credit a correction from 0 minutes without a lookup.
       const [{ person_id: personId }] = await manager.query('SELECT person_id::text FROM volunteer WHERE id = $1', [current.volunteerId]);
       await recordEvent(manager, {
@@ -367,7 +370,7 @@ export class RecordService {
       [claims.sub, ...params],
     );
     const records = hydrate(manager, ServiceRecord, rows);
-    await this.addToTotals(manager, records);
+    await announceStarEligibility(manager, actorOf(claims), await this.addToTotals(manager, records));
     await enqueueForExchange(manager, records.map((record) => record.id));
     for (const [index, record] of records.entries()) {
       if (record.minutes <= 0) continue; // nothing to credit
@@ -398,22 +401,24 @@ export class RecordService {
    * Adds verified records to their volunteers' totals. Volunteers are locked in id order first, so two bulk
    * verifications sharing volunteers wait for each other instead of deadlocking.
    */
-  private async addToTotals(manager: EntityManager, records: ServiceRecord[]): Promise<void> {
+  private async addToTotals(manager: EntityManager, records: ServiceRecord[]): Promise<MinutesChange[]> {
     const totals = new Map<string, { minutes: number; services: number }>();
     for (const record of records) {
       const total = totals.get(record.volunteerId) ?? { minutes: 0, services: 0 };
       totals.set(record.volunteerId, { minutes: total.minutes + record.minutes, services: total.services + 1 });
     }
-    if (totals.size === 0) return;
+    if (totals.size === 0) return [];
     const ids = [...totals.keys()];
     if (ids.length > 1) await manager.query('SELECT id FROM volunteer WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE', [ids]);
-    await manager.query(
+    const [rows]: [{ id: string; after: number; added: number }[]] = await manager.query(
       `UPDATE volunteer v
           SET verified_minutes = v.verified_minutes + t.minutes, service_count = v.service_count + t.services, updated_at = now()
          FROM unnest($1::bigint[], $2::int[], $3::int[]) AS t(id, minutes, services)
-        WHERE v.id = t.id`,
+        WHERE v.id = t.id
+        RETURNING v.id::text, v.verified_minutes AS after, t.minutes AS added`,
       [ids, ids.map((id) => totals.get(id)!.minutes), ids.map((id) => totals.get(id)!.services)],
     );
+    return rows.map((row) => ({ volunteerId: row.id, before: Number(row.after) - Number(row.added), after: Number(row.after) }));
   }
 
   /** Adds one line to a record's history, in the caller's transaction. */

@@ -101,6 +101,13 @@ export const NOTIFICATION_ROUTES: { [T in EventType]?: NotificationRoute } = {
     urgency: 'NEVER',
     link: { kind: 'serviceRecord', field: 'serviceRecordId' },
   },
+  // The admin whose verification passed the level is among those who decide: they hear of it too.
+  'volunteer.star.eligible': {
+    recipients: [{ ...staff('VOLUNTEER_STATION_ADMINS'), includeActor: true }, volunteer],
+    urgency: 'NEVER',
+    link: { kind: 'volunteer', field: 'volunteerId' },
+  },
+  'volunteer.star.awarded': { recipients: [volunteer], urgency: 'NEVER', link: { kind: 'volunteer', field: 'volunteerId' } },
   'volunteer.records.overdue': { recipients: [staff('UNIT_STATION_ADMINS')], urgency: 'NEVER', link: { kind: 'unit', field: 'unitId' } },
   'points.credited': { recipients: [{ rule: 'ACCOUNT_HOLDER', audience: 'VOLUNTEER' }], urgency: 'NEVER', link: { kind: 'account', field: 'accountId' } },
   'points.transferred': {

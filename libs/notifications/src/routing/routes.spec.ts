@@ -56,6 +56,35 @@ describe('the notification routing table', () => {
     expect(linkOf(NOTIFICATION_ROUTES['volunteer.records.overdue']!, { unitId: '123' })).toBe('unit:123');
   });
 
+  it('congratulates the volunteer on a star in Chinese, naming the unit that granted it and the day', () => {
+    const star = { level: 3, name: '3星志愿者', awardedOn: '2026-12-05', grantingUnitName: '迎宾社区新时代文明实践站', volunteerId: '9' };
+    expect(renderTemplate('volunteer.star.awarded', 'VOLUNTEER', star, 'zh-CN')).toEqual({
+      title: '荣获3星志愿者',
+      body: '迎宾社区新时代文明实践站于 2026-12-05 授予您「3星志愿者」称号，感谢您的志愿服务！',
+    });
+    expect(renderTemplate('volunteer.star.awarded', 'VOLUNTEER', star, 'en')).toEqual({
+      title: 'You are a 3-star volunteer',
+      body: '迎宾社区新时代文明实践站 granted you the title of a 3-star volunteer on 2026-12-05. Thank you for your service!',
+    });
+    expect(NOTIFICATION_ROUTES['volunteer.star.awarded']!.recipients).toEqual([{ rule: 'VOLUNTEER', audience: 'VOLUNTEER' }]);
+    expect(linkOf(NOTIFICATION_ROUTES['volunteer.star.awarded']!, star)).toBe('volunteer:9');
+  });
+
+  it('asks the station in Chinese to decide on a star the hours reach, and tells the volunteer it is within reach', () => {
+    const eligible = { volunteerId: '9', level: 2, name: '2星志愿者', neededHours: 300, verifiedHours: 300.5 };
+    expect(renderTemplate('volunteer.star.eligible', 'STAFF', eligible, 'zh-CN')).toEqual({
+      title: '志愿者达到2星志愿者标准',
+      body: '志愿者（编号 9）已审核服务时长 300.5 小时，已达2星志愿者标准（300 小时），请结合服务质量评定。',
+    });
+    expect(renderTemplate('volunteer.star.eligible', 'VOLUNTEER', eligible, 'zh-CN')!.body).toBe(
+      '您的已审核志愿服务时长已达 300.5 小时，达到2星志愿者标准，将由所在站点评定。',
+    );
+    expect(NOTIFICATION_ROUTES['volunteer.star.eligible']!.recipients).toEqual([
+      { rule: 'VOLUNTEER_STATION_ADMINS', audience: 'STAFF', includeActor: true },
+      { rule: 'VOLUNTEER', audience: 'VOLUNTEER' },
+    ]);
+  });
+
   it('marks escalations, missed visits and safety or URGENT orders urgent, nothing else', () => {
     expect(isUrgent(NOTIFICATION_ROUTES['order.escalated']!)).toBe(true);
     expect(isUrgent(NOTIFICATION_ROUTES['carePlan.visit.missed']!)).toBe(true);

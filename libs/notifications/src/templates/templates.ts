@@ -24,6 +24,9 @@ const zhRecord = (p: TemplateParams) => (p.title ? `「${p.title}」` : `（编�
 const enRecord = (p: TemplateParams) => (p.title ? `"${p.title}"` : `#${p.serviceRecordId}`);
 const zhReason = (p: TemplateParams) => (p.reason ? `原因：${p.reason}。` : '');
 const enReason = (p: TemplateParams) => (p.reason ? ` Reason: ${p.reason}.` : '');
+/** `3星志愿者`: how a message names a star (the award's name, else its level). */
+const zhStar = (p: TemplateParams) => (p.name ? String(p.name) : typeof p.level === 'number' ? `${p.level}星志愿者` : '星级志愿者');
+const enStar = (p: TemplateParams) => (typeof p.level === 'number' ? `a ${p.level}-star volunteer` : 'a star volunteer');
 
 const t = (en: [string | Text['title'], Text['body']], zh: [string | Text['title'], Text['body']]): Template => {
   const text = ([title, body]: [string | Text['title'], Text['body']]): Text => ({ title: typeof title === 'string' ? () => title : title, body });
@@ -164,6 +167,38 @@ export const TEMPLATES: Record<string, Template> = {
   'activity.cancelled.STAFF': t(
     ['Activity cancelled', (p, l) => `The activity #${p.activityId} of ${when(p, 'startsAt', l)} was cancelled.`],
     ['活动已取消', (p, l) => `原定于 ${when(p, 'startsAt', l)} 的活动（编号 ${p.activityId}）已取消。`],
+  ),
+  'volunteer.star.eligible.STAFF': t(
+    [
+      (p) => `A volunteer reached ${enStar(p)}`,
+      (p) =>
+        `Volunteer${p.volunteerId ? ` #${p.volunteerId}` : ''}${p.verifiedHours !== undefined ? ` has ${p.verifiedHours} verified hours,` : ''} reaching ${enStar(p)}${p.neededHours !== undefined ? ` (${p.neededHours} hours)` : ''}; the station may grant the star.`,
+    ],
+    [
+      (p) => `志愿者达到${zhStar(p)}标准`,
+      (p) =>
+        `志愿者${p.volunteerId ? `（编号 ${p.volunteerId}）` : ''}${p.verifiedHours !== undefined ? `已审核服务时长 ${p.verifiedHours} 小时，` : ''}已达${zhStar(p)}标准${p.neededHours !== undefined ? `（${p.neededHours} 小时）` : ''}，请结合服务质量评定。`,
+    ],
+  ),
+  'volunteer.star.eligible.VOLUNTEER': t(
+    [
+      (p) => `Verified hours reached ${enStar(p)}`,
+      (p) => `Your verified service hours${p.verifiedHours !== undefined ? ` reached ${p.verifiedHours}:` : ' are'} enough for ${enStar(p)}, which your station grants.`,
+    ],
+    [
+      (p) => `服务时长已达${zhStar(p)}标准`,
+      (p) => `您的已审核志愿服务时长${p.verifiedHours !== undefined ? `已达 ${p.verifiedHours} 小时，` : ''}达到${zhStar(p)}标准，将由所在站点评定。`,
+    ],
+  ),
+  'volunteer.star.awarded.VOLUNTEER': t(
+    [
+      (p) => `You are ${enStar(p)}`,
+      (p) => `${p.grantingUnitName ?? 'Your unit'} granted you the title of ${enStar(p)}${p.awardedOn ? ` on ${p.awardedOn}` : ''}. Thank you for your service!`,
+    ],
+    [
+      (p) => `荣获${zhStar(p)}`,
+      (p) => `${p.grantingUnitName ?? '您所在的单位'}${p.awardedOn ? `于 ${p.awardedOn} ` : ''}授予您「${zhStar(p)}」称号，感谢您的志愿服务！`,
+    ],
   ),
   'volunteer.records.overdue.STAFF': t(
     [
