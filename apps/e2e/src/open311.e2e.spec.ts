@@ -347,3 +347,37 @@ describe('POST requests.json', () => {
     });
   });
 });
+
+describe('the rate limit', () => {
+  const LIMIT = 3;
+  let limited: Platform;
+
+  beforeAll(async () => {
+    limited = await startPlatform({
+      seed: 'demo',
+      env: {
+        GATEWAY_RATE_LIMIT_PER_MINUTE: String(LIMIT),
+        OPEN311_CLIENTS: JSON.stringify([{ name: 'city-app', keySha256: sha256(CITY_KEY), unitCode: 'KZ-HANFENG-YINGBIN' }]),
+      },
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    await limited?.stop();
+  });
+
+  it(`lets a client make ${LIMIT} requests a minute, then answers 429 in the error format with Retry-After`, async () => {
+    const url = `${limited.gatewayUrl.replace(/\/graphql$/, '')}/open311/v2/requests.json?api_key=${CITY_KEY}`;
+    const statuses: number[] = [];
+    let refused: Response | undefined;
+    for (let i = 0; i <= LIMIT; i += 1) {
+      const response = await fetch(url);
+      statuses.push(response.status);
+      if (response.status === 429) refused = response;
+      else await response.json();
+    }
+    expect(statuses).toEqual([...Array(LIMIT).fill(200), 429]);
+    expect(Number(refused!.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect(await refused!.json()).toEqual([{ code: 429, description: expect.stringMatching(String(LIMIT)) }]);
+  });
+});
