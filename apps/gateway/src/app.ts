@@ -15,6 +15,7 @@ import { contractErrorFormatter } from './error-codes';
 import { limitsPlugin } from './limits.plugin';
 import { startLive } from './live';
 import { Media, startMedia } from './media';
+import { createOpen311, OPEN311_PREFIX } from './open311';
 import { knownOperationTypesRule, operationResolutionPlugin } from './operations';
 import { operationMetrics } from './operation-metrics.plugin';
 import { gatewayReadiness } from './readiness';
@@ -131,6 +132,8 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
   });
   await apollo.start();
 
+  const open311 = createOpen311(config, { log, apollo, rateLimiter });
+
   const origins = corsOrigins(config);
   const [graphqlCors, uploadsCors] = [corsInterceptor(origins), corsInterceptor(origins, '/uploads')];
   const http = createHttpApp({
@@ -140,7 +143,8 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     maxBodyBytes: config.MAX_BODY_BYTES,
     // browser pages of CORS_ORIGINS, on every answer of /graphql and of /uploads
     intercept: (req, res) => graphqlCors(req, res) ?? uploadsCors(req, res),
-    mounts: { '/uploads': media.upload, '/media': media.serve }, // photos (docs/api.md, "Photos")
+    // photos (docs/api.md, "Photos"); Open311 GeoReport v2 over the graph (docs/api.md, "Open311")
+    mounts: { '/uploads': media.upload, '/media': media.serve, [OPEN311_PREFIX]: open311 },
     ready: gatewayReadiness({ supergraph, urls, trustedDocuments: () => trustedDocuments.health() }),
     graphql: async (request, res) => {
       // The caller's address behind trusted proxies (TRUSTED_PROXIES): its rate-limit bucket, and `client` in the logs.

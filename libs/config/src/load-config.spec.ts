@@ -95,6 +95,17 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ EVENT_SUBSCRIPTIONS: '[{"name":"warehouse","types":[]}]' })).toThrow(/EVENT_SUBSCRIPTIONS: must list subscriptions/);
   });
 
+  it('reads the Open311 clients as JSON, GRID_WORKER by default, key hashes only', () => {
+    const hash = 'a'.repeat(64);
+    expect(loadConfig({}).OPEN311_CLIENTS).toEqual([]);
+    expect(loadConfig({ OPEN311_CLIENTS: `[{"name":"city-app","keySha256":"${hash}","unitCode":"KZ-HANFENG-YINGBIN"}]` }).OPEN311_CLIENTS).toEqual([
+      { name: 'city-app', keySha256: hash, unitCode: 'KZ-HANFENG-YINGBIN', role: 'GRID_WORKER' },
+    ]);
+    expect(() => loadConfig({ OPEN311_CLIENTS: '[{"name":"city-app","keySha256":"the-key-itself","unitCode":"X"}]' })).toThrow(/OPEN311_CLIENTS: must list clients.*keySha256/);
+    expect(() => loadConfig({ OPEN311_CLIENTS: `[{"name":"city-app","keySha256":"${hash}","unitCode":"X","role":"VOLUNTEER"}]` })).toThrow(/OPEN311_CLIENTS: must list clients/);
+    expect(() => loadConfig({ OPEN311_CLIENTS: '{}' })).toThrow(/OPEN311_CLIENTS: must list clients/);
+  });
+
   it('takes a cheaper password hash outside production only', () => {
     const production = { NODE_ENV: 'production', JWT_SECRET: 'p'.repeat(40), CLAIMS_SIGNING_SECRET: 'q'.repeat(40), PII_ENCRYPTION_KEY: 'ab'.repeat(32), CERTIFICATE_SIGNING_KEY: 'cd'.repeat(32) };
     expect(loadConfig({}).PASSWORD_HASH_COST).toBe(15);

@@ -383,6 +383,24 @@ export const variables = defineVariables({
     description:
       'GraphQL requests the gateway accepts per caller (token subject, or IP when anonymous) per minute, counted in Redis; `0` turns the limit off. Fails open if Redis is down',
   },
+  OPEN311_CLIENTS: {
+    schema: jsonVariable(
+      '[]',
+      'a JSON array',
+      z.array(
+        z.object({
+          name: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'name: letters, digits, `.`, `_`, `-`, at most 64'),
+          keySha256: z.string().regex(/^[0-9a-f]{64}$/, 'keySha256: the SHA-256 of the key, 64 lowercase hex digits'),
+          unitCode: z.string().min(1),
+          role: z.enum(['GRID_WORKER', 'STATION_ADMIN', 'INSTITUTE_ADMIN', 'CENTER_ADMIN']).default('GRID_WORKER'),
+          personId: z.string().min(1).optional(),
+        }),
+      ),
+      'must list clients as {name, keySha256, unitCode, role?, personId?}',
+    ),
+    description:
+      'JSON array of Open311 GeoReport v2 clients (`/open311/v2`, docs/api.md "Open311"): `[{"name": "city-app", "keySha256": "<sha256 hex of its api_key>", "unitCode": "KZ-HANFENG-YINGBIN", "role": "GRID_WORKER"}]`. Each key places and reads orders as staff of that role at that unit (assisted mode, for residents); `personId` names a staff account to act as (default `open311:<name>`). Only hashes are configured, never keys; empty: the facade serves only `services.json` and `discovery.json`',
+  },
   LIVE_SOCKETS_PER_CALLER: {
     schema: positiveInt(5),
     description: 'live-update WebSockets (`ws://…/graphql`) one caller (token subject) may hold open at once, per gateway process; one more is closed with 4429',

@@ -383,6 +383,34 @@ export const messages = {
     (p) => `Pages on ${p.origin} may not call this gateway from a browser: their origin is not in its CORS_ORIGINS.`,
     (p) => `来自 ${p.origin} 的网页不能在浏览器中调用本网关：该来源不在网关的 CORS_ORIGINS 允许列表中。`,
   ),
+  'open311.apiKey': m(
+    () => 'api_key is missing or not a key this server issued.',
+    () => 'api_key 缺失，或不是本平台发放的密钥。',
+  ),
+  'open311.unknownService': m(
+    (p) => `${p.field}: ${p.code} is not a service of this server; GET services.json lists them.`,
+    (p) => `${p.field}：${p.code} 不是本平台的服务类别，可用的类别见 services.json。`,
+  ),
+  'open311.location': m(
+    () => 'Give the location: lat and long, or address_string.',
+    () => '请提供位置：lat 和 long，或 address_string。',
+  ),
+  'open311.format': m(
+    (p) => `Only JSON is served: ask for ${p.path}.json.`,
+    (p) => `本接口只提供 JSON 格式：请请求 ${p.path}.json。`,
+  ),
+  'open311.unknownPath': m(
+    (p) => `${p.path} is not a GeoReport v2 resource; see ${p.discovery}.`,
+    (p) => `${p.path} 不是 GeoReport v2 资源，请参阅 ${p.discovery}。`,
+  ),
+  'open311.method': m(
+    (p) => `${p.method} is not allowed here; use ${p.allowed}.`,
+    (p) => `此处不允许 ${p.method} 请求，请使用 ${p.allowed}。`,
+  ),
+  'open311.tooMany': m(
+    (p) => `${p.field}: at most ${p.max} values.`,
+    (p) => `${p.field}：最多 ${p.max} 个值。`,
+  ),
   'request.malformed': m(
     (p) => `The request could not be read: ${p.detail}.`,
     (p) => `无法解析请求：${p.detail}。`,

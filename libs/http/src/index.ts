@@ -4,5 +4,6 @@ export type { ReadinessCheck, RunChecksOptions } from './readiness';
 export type { HttpApp, HttpAppOptions, HealthReport, ParsedRequest, RequestHandler } from './server';
 export { executeApollo } from './apollo';
 export { sendError, sendJson } from './json-error';
+export { readBody, BodyTooLarge } from './body';
 export { runMain } from './run-main';
 export { appFile, loadSchemaFile } from './app-file';
