@@ -11,6 +11,9 @@ export { DateTimeScalar } from './scalars';
 export { Conditions } from './conditions';
 export { beijingMinute, csvCell, toCsv } from './csv';
 export {
+  boardCount,
+  boardPage,
+  boardRankOf,
   CALENDAR_PERIODS,
   competitionRanks,
   LEADERBOARD_PERIODS,
@@ -20,4 +23,4 @@ export {
   periodStart,
   periodStartSql,
 } from './leaderboards';
-export type { CalendarPeriod, LeaderboardPeriod } from './leaderboards';
+export type { BoardRow, BoardSql, CalendarPeriod, LeaderboardPeriod } from './leaderboards';

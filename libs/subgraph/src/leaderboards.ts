@@ -74,3 +74,72 @@ export function competitionRanks(values: number[], above: number, tiedBefore: nu
   });
   return ranks;
 }
+
+/**
+ * A board as SQL: the lines on it (`from` and `where`, over `params`), the value that ranks them (most first) and
+ * the id that orders equal values. Both boards build one and read it with the three functions below.
+ */
+export interface BoardSql {
+  query: (sql: string, params: unknown[]) => Promise<unknown>;
+  from: string;
+  where: string;
+  params: unknown[];
+  value: string;
+  id: string;
+  /** Joins that only the page's columns need (names, say): left out of the counts. */
+  pageJoins?: string;
+}
+
+/** A line as read from a board: its id and value, besides whatever `columns` selected. */
+export interface BoardRow {
+  id: string;
+  value: string | number;
+}
+
+/**
+ * One page of the board in order (value desc, id), after the keyset `after`, each line with its competition rank:
+ * the ranks come from how many lines are above the page's first value and how many share it before the page.
+ */
+export async function boardPage<Row extends BoardRow>(
+  board: BoardSql,
+  columns: string,
+  limit: number,
+  after: { value: number; id: string } | null,
+): Promise<{ lines: { row: Row; rank: number }[]; hasNextPage: boolean }> {
+  const { from, where, value, id } = board;
+  const params = [...board.params];
+  const param = (item: unknown) => `$${params.push(item)}`;
+  const keyset = after ? ` AND (${value} < ${param(after.value)} OR (${value} = $${params.length} AND ${id} > ${param(after.id)}::bigint))` : '';
+  const rows = (await board.query(
+    `SELECT ${columns}, ${value} AS value FROM ${from} ${board.pageJoins ?? ''}
+      WHERE ${where}${keyset} ORDER BY ${value} DESC, ${id} LIMIT ${param(limit + 1)}`,
+    params,
+  )) as Row[];
+  const visible = rows.slice(0, limit);
+  if (visible.length === 0) return { lines: [], hasNextPage: false };
+  const first = visible[0]!;
+  const n = board.params.length;
+  const [counts] = (await board.query(
+    `SELECT count(*) FILTER (WHERE ${value} > $${n + 1})::int AS above,
+            count(*) FILTER (WHERE ${value} = $${n + 1} AND ${id} < $${n + 2}::bigint)::int AS tied_before
+       FROM ${from} WHERE ${where} AND ${value} >= $${n + 1}`,
+    [...board.params, first.value, first.id],
+  )) as { above: number; tied_before: number }[];
+  const ranks = competitionRanks(visible.map((row) => Number(row.value)), counts!.above, counts!.tied_before);
+  return { lines: visible.map((row, index) => ({ row, rank: ranks[index]! })), hasNextPage: rows.length > limit };
+}
+
+/** How many lines the board has. */
+export async function boardCount(board: BoardSql): Promise<number> {
+  const [count] = (await board.query(`SELECT count(*)::int AS n FROM ${board.from} WHERE ${board.where}`, board.params)) as { n: number }[];
+  return count!.n;
+}
+
+/** The competition rank a value has on the board (one more than the lines with more), whether or not it is on it. */
+export async function boardRankOf(board: BoardSql, value: number | string): Promise<number> {
+  const [above] = (await board.query(`SELECT count(*)::int AS n FROM ${board.from} WHERE ${board.where} AND ${board.value} > $${board.params.length + 1}`, [
+    ...board.params,
+    value,
+  ])) as { n: number }[];
+  return above!.n + 1;
+}

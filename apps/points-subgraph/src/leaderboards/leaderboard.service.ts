@@ -2,8 +2,11 @@ import type { DataSource } from 'typeorm';
 import { Actor, Role } from '@kz/auth';
 import { NotFound } from '@kz/errors';
 import {
+  boardCount,
+  boardPage,
+  boardRankOf,
+  BoardSql,
   CalendarPeriod,
-  competitionRanks,
   encodeCursor,
   isBigintId,
   leaderboardDay,
@@ -45,7 +48,8 @@ interface Row {
   person_id: string;
   unit_id: string | null;
   public_ranking: boolean;
-  points: string | number;
+  /** The points earned that rank the line. */
+  value: string | number;
 }
 
 /**
@@ -78,7 +82,7 @@ export class LeaderboardService {
     // The period holding the Beijing day `on`, or the current one.
     if (period !== 'ALL_TIME') startsOn = periodStart(period as CalendarPeriod, on, now);
     const params: unknown[] = [unit.path, `${unit.path}/%`];
-    const param = (value: unknown) => `$${params.push(value)}`;
+    const param = (item: unknown) => `$${params.push(item)}`;
     const periodRows = period === 'ALL_TIME' ? null : { period, startsOn };
     const from =
       (periodRows ? 'points_period_earned e JOIN points_account a ON a.id = e.account_id' : 'points_account a') +
@@ -88,55 +92,32 @@ export class LeaderboardService {
     if (periodRows) base.push(`e.period = ${param(periodRows.period)}`, `e.starts_on = ${param(periodRows.startsOn)}::date`);
     base.push(`${value} > 0`);
     if (!fullBoard) base.push('r.public_ranking IS NOT FALSE');
-    const where = base.join(' AND ');
-    const baseParams = [...params];
+    const board: BoardSql = { query: (sql, values) => this.dataSource.query(sql, values), from, where: base.join(' AND '), params, value, id: 'a.id' };
     const columns = `a.id::text, a.person_id::text, a.unit_id::text, coalesce(r.public_ranking, true) AS public_ranking`;
 
-    const keyset = after ? ` AND (${value} < ${param(after.value)} OR (${value} = $${params.length} AND a.id > ${param(after.id)}::bigint))` : '';
-    const rows: Row[] = await this.dataSource.query(
-      `SELECT ${columns}, ${value} AS points FROM ${from} WHERE ${where}${keyset} ORDER BY ${value} DESC, a.id LIMIT ${param(page.limit + 1)}`,
-      params,
-    );
-    const visible = rows.slice(0, page.limit);
-    const entries: PointsLeaderboardEntry[] = [];
-    if (visible.length > 0) {
-      const first = visible[0]!;
-      const [counts] = await this.dataSource.query(
-        `SELECT count(*) FILTER (WHERE ${value} > $${baseParams.length + 1})::int AS above,
-                count(*) FILTER (WHERE ${value} = $${baseParams.length + 1} AND a.id < $${baseParams.length + 2}::bigint)::int AS tied_before
-           FROM ${from} WHERE ${where} AND ${value} >= $${baseParams.length + 1}`,
-        [...baseParams, first.points, first.id],
-      );
-      const ranks = competitionRanks(visible.map((row) => Number(row.points)), counts.above, counts.tied_before);
-      visible.forEach((row, index) => entries.push(this.entry(row, ranks[index]!, fullBoard, claims.sub)));
-    }
-    const edges = entries.map((node) => ({ cursor: encodeCursor(kind, `${node.points}:${node.accountId}`), node }));
+    const { lines, hasNextPage } = await boardPage<Row>(board, columns, page.limit, after);
+    const edges = lines.map(({ row, rank }) => {
+      const node = this.entry(row, rank, fullBoard, claims.sub);
+      return { cursor: encodeCursor(kind, `${node.points}:${node.accountId}`), node };
+    });
     return {
       period,
       startsOn,
       edges,
-      pageInfo: { hasNextPage: rows.length > page.limit, endCursor: edges.at(-1)?.cursor ?? null },
-      totalCount: async () => {
-        const [count] = await this.dataSource.query(`SELECT count(*)::int AS n FROM ${from} WHERE ${where}`, baseParams);
-        return count.n as number;
-      },
+      pageInfo: { hasNextPage, endCursor: edges.at(-1)?.cursor ?? null },
+      totalCount: () => boardCount(board),
       viewerRank: async () => {
         if (!isBigintId(claims.sub)) return null;
         // The caller's own account, on the board or not (opted out, nothing earned in the period, off the page).
         const own: Row[] = await this.dataSource.query(
-          `SELECT ${columns}, ${periodRows ? 'coalesce(e.points, 0)' : 'a.lifetime_earned'} AS points
+          `SELECT ${columns}, ${periodRows ? 'coalesce(e.points, 0)' : 'a.lifetime_earned'} AS value
              FROM points_account a LEFT JOIN ranking_preference r ON r.person_id = a.person_id
              ${periodRows ? 'LEFT JOIN points_period_earned e ON e.account_id = a.id AND e.period = $4 AND e.starts_on = $5::date' : ''}
             WHERE a.kind = 'PERSON' AND a.person_id = $3 AND (a.unit_path = $1 OR a.unit_path LIKE $2)`,
           [unit.path, `${unit.path}/%`, claims.sub, ...(periodRows ? [periodRows.period, periodRows.startsOn] : [])],
         );
         const mine = own[0];
-        if (!mine) return null;
-        const [above] = await this.dataSource.query(`SELECT count(*)::int AS n FROM ${from} WHERE ${where} AND ${value} > $${baseParams.length + 1}`, [
-          ...baseParams,
-          mine.points,
-        ]);
-        return this.entry(mine, above.n + 1, fullBoard, claims.sub);
+        return mine ? this.entry(mine, await boardRankOf(board, mine.value), fullBoard, claims.sub) : null;
       },
     };
   }
@@ -147,7 +128,7 @@ export class LeaderboardService {
       accountId: row.id,
       personId: row.person_id,
       stationId: row.unit_id,
-      points: Number(row.points),
+      points: Number(row.value),
       publicRanking: row.public_ranking,
       showPerson: fullBoard || row.person_id === viewer,
     };

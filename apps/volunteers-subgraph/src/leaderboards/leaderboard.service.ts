@@ -3,8 +3,11 @@ import { Actor, maskName } from '@kz/auth';
 import { NotFound } from '@kz/errors';
 import { recordEvent } from '@kz/events';
 import {
+  boardCount,
+  boardPage,
+  boardRankOf,
+  BoardSql,
   CalendarPeriod,
-  competitionRanks,
   encodeCursor,
   isBigintId,
   leaderboardDay,
@@ -50,7 +53,8 @@ interface Row {
   home_station_id: string | null;
   public_ranking: boolean;
   real_name: string;
-  minutes: number;
+  /** The verified minutes that rank the line. */
+  value: number | string;
 }
 
 /**
@@ -99,59 +103,40 @@ export class LeaderboardService {
     }
     base.push(`${value} > 0`);
     if (!staffView) base.push('v.public_ranking');
-    const where = base.join(' AND ');
-    const baseParams = [...params];
-
-    const keyset = after ? ` AND (${value} < ${param(after.value)} OR (${value} = $${params.length} AND v.id > ${param(after.id)}::bigint))` : '';
-    const rows: Row[] = await this.dataSource.query(
-      `SELECT v.id::text, v.person_id::text, v.home_station_id::text, v.public_ranking, p.real_name, ${value} AS minutes
-         FROM ${from} JOIN person p ON p.id = v.person_id
-        WHERE ${where}${keyset}
-        ORDER BY ${value} DESC, v.id LIMIT ${param(page.limit + 1)}`,
+    const board: BoardSql = {
+      query: (sql, values) => this.dataSource.query(sql, values),
+      from,
+      where: base.join(' AND '),
       params,
-    );
-    const visible = rows.slice(0, page.limit);
-    const entries: HoursLeaderboardEntry[] = [];
-    if (visible.length > 0) {
-      const first = visible[0]!;
-      // Ranks: how many are above the page's first value, and how many share it before the page.
-      const [counts] = await this.dataSource.query(
-        `SELECT count(*) FILTER (WHERE ${value} > $${baseParams.length + 1})::int AS above,
-                count(*) FILTER (WHERE ${value} = $${baseParams.length + 1} AND v.id < $${baseParams.length + 2}::bigint)::int AS tied_before
-           FROM ${from} WHERE ${where} AND ${value} >= $${baseParams.length + 1}`,
-        [...baseParams, first.minutes, first.id],
-      );
-      const ranks = competitionRanks(visible.map((row) => Number(row.minutes)), counts.above, counts.tied_before);
-      visible.forEach((row, index) => entries.push(this.entry(row, ranks[index]!, staffView, claims.sub)));
-    }
-    const edges = entries.map((node) => ({ cursor: encodeCursor(kind, `${node.minutes}:${node.volunteerId}`), node }));
+      value,
+      id: 'v.id',
+      pageJoins: 'JOIN person p ON p.id = v.person_id',
+    };
+    const columns = 'v.id::text, v.person_id::text, v.home_station_id::text, v.public_ranking, p.real_name';
+
+    const { lines, hasNextPage } = await boardPage<Row>(board, columns, page.limit, after);
+    const edges = lines.map(({ row, rank }) => {
+      const node = this.entry(row, rank, staffView, claims.sub);
+      return { cursor: encodeCursor(kind, `${node.minutes}:${node.volunteerId}`), node };
+    });
     return {
       period,
       startsOn,
       edges,
-      pageInfo: { hasNextPage: rows.length > page.limit, endCursor: edges.at(-1)?.cursor ?? null },
-      totalCount: async () => {
-        const [count] = await this.dataSource.query(`SELECT count(*)::int AS n FROM ${from} WHERE ${where}`, baseParams);
-        return count.n as number;
-      },
+      pageInfo: { hasNextPage, endCursor: edges.at(-1)?.cursor ?? null },
+      totalCount: () => boardCount(board),
       viewerRank: async () => {
         if (!isBigintId(claims.sub)) return null;
         // The caller's own line, on the board or not (opted out, no minutes in the period, off the page).
         const own: Row[] = await this.dataSource.query(
-          `SELECT v.id::text, v.person_id::text, v.home_station_id::text, v.public_ranking, p.real_name,
-                  ${period === 'ALL_TIME' ? 'v.verified_minutes' : 'coalesce(m.minutes, 0)'} AS minutes
+          `SELECT ${columns}, ${period === 'ALL_TIME' ? 'v.verified_minutes' : 'coalesce(m.minutes, 0)'} AS value
              FROM volunteer v JOIN person p ON p.id = v.person_id
              ${period === 'ALL_TIME' ? '' : 'LEFT JOIN volunteer_period_minutes m ON m.volunteer_id = v.id AND m.period = $4 AND m.starts_on = $5::date'}
             WHERE v.person_id = $3 AND v.status = 'ACTIVE' AND (v.home_station_path = $1 OR v.home_station_path LIKE $2)`,
           [unit.path, `${unit.path}/%`, claims.sub, ...(period === 'ALL_TIME' ? [] : [period, startsOn])],
         );
         const mine = own[0];
-        if (!mine) return null;
-        const [above] = await this.dataSource.query(`SELECT count(*)::int AS n FROM ${from} WHERE ${where} AND ${value} > $${baseParams.length + 1}`, [
-          ...baseParams,
-          mine.minutes,
-        ]);
-        return this.entry(mine, above.n + 1, staffView, claims.sub);
+        return mine ? this.entry(mine, await boardRankOf(board, mine.value), staffView, claims.sub) : null;
       },
     };
   }
@@ -184,7 +169,7 @@ export class LeaderboardService {
       showVolunteer: staffView || own,
       displayName: staffView || own ? row.real_name : maskName(row.real_name),
       homeStationId: row.home_station_id,
-      minutes: Number(row.minutes),
+      minutes: Number(row.value),
       publicRanking: row.public_ranking,
     };
   }
