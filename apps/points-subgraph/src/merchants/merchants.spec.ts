@@ -4,6 +4,7 @@ import { Claims, usccCheckCharacter } from '@kz/auth';
 import { RunningSubgraph } from '@kz/subgraph';
 import { aCaller, errorCodes, startSubgraphAlone, SubgraphAlone } from '@kz/testing';
 import { startPointsSubgraph } from '../app';
+import { CENTER, creditTestPoints, insertUnitRefs, OTHER_STATION, STATION } from '../testing/fixtures';
 import { ensurePersonAccount } from '../accounts/account-opening';
 import { postTransaction, systemAccountId } from '../ledger/ledger';
 import { checkLedger } from '../ledger/verify';
@@ -19,9 +20,6 @@ const advance = (seconds: number) => {
   now = new Date(now.getTime() + seconds * 1000);
 };
 
-const CENTER = { id: '1', path: '1' };
-const STATION = { id: '3', path: '1/2/3' };
-const OTHER_STATION = { id: '4', path: '1/2/4' };
 const stationAdmin = aCaller.staff('STATION_ADMIN', STATION, '9001');
 const otherAdmin = aCaller.staff('STATION_ADMIN', OTHER_STATION, '9002');
 const centerAdmin = aCaller.staff('CENTER_ADMIN', CENTER, '9003');
@@ -31,9 +29,7 @@ const otherCashier: Claims = { sub: '9501', roles: ['MERCHANT'] };
 beforeAll(async () => {
   alone = await startSubgraphAlone('POINTS_DATABASE', (config) => startPointsSubgraph(config, { port: 0, now: () => now }));
   db = alone.running.dataSource;
-  await db.query(`INSERT INTO unit_ref (id, code, path, level, name, version) VALUES
-    (1, 'C', '1', 'CENTER', '开州区新时代文明实践中心', now()), (2, 'I', '1/2', 'INSTITUTE', '汉丰街道新时代文明实践所', now()),
-    (3, 'S3', '1/2/3', 'STATION', '迎宾社区新时代文明实践站', now()), (4, 'S4', '1/2/4', 'STATION', '永先社区新时代文明实践站', now())`);
+  await insertUnitRefs(db);
 });
 afterAll(() => alone?.stop());
 
@@ -42,19 +38,7 @@ let nextPerson = 7000;
 async function aVolunteer(points: number): Promise<Claims> {
   nextPerson += 1;
   const personId = String(nextPerson);
-  await db.transaction(async (manager) => {
-    const account = await ensurePersonAccount(manager, personId);
-    if (points === 0) return;
-    await postTransaction(manager, {
-      kind: 'CREDIT',
-      description: 'test credit',
-      createdBy: 'test',
-      postings: [
-        { accountId: await systemAccountId(manager, 'ISSUANCE'), amount: -points },
-        { accountId: account.id, amount: points },
-      ],
-    });
-  });
+  await db.transaction((manager) => creditTestPoints(manager, personId, points));
   return { sub: personId, roles: ['VOLUNTEER'] };
 }
 

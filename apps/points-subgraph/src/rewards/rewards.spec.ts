@@ -5,6 +5,7 @@ import { catalog, EventEnvelope, EventHandler } from '@kz/events';
 import { RunningSubgraph } from '@kz/subgraph';
 import { aCaller, errorCodes, startSubgraphAlone, SubgraphAlone } from '@kz/testing';
 import { startPointsSubgraph } from '../app';
+import { CENTER, creditTestPoints, insertUnitRefs, OTHER_STATION, STATION } from '../testing/fixtures';
 import { ensurePersonAccount } from '../accounts/account-opening';
 import { postTransaction, systemAccountId } from '../ledger/ledger';
 import { newPickupCode, normalizePickupCode, PICKUP_ALPHABET } from './pickup-code';
@@ -14,9 +15,6 @@ import { ExpiryNotDue, insertWithPickupCode } from './redemption.service';
 let alone: SubgraphAlone<RunningSubgraph>;
 let db: DataSource;
 
-const CENTER = { id: '1', path: '1' };
-const STATION = { id: '3', path: '1/2/3' };
-const OTHER_STATION = { id: '4', path: '1/2/4' };
 const stationAdmin = aCaller.staff('STATION_ADMIN', STATION, '9001');
 const otherAdmin = aCaller.staff('STATION_ADMIN', OTHER_STATION, '9002');
 const centerAdmin = aCaller.staff('CENTER_ADMIN', CENTER, '9003');
@@ -24,9 +22,7 @@ const centerAdmin = aCaller.staff('CENTER_ADMIN', CENTER, '9003');
 beforeAll(async () => {
   alone = await startSubgraphAlone('POINTS_DATABASE', (config) => startPointsSubgraph(config, { port: 0 }));
   db = alone.running.dataSource;
-  await db.query(`INSERT INTO unit_ref (id, code, path, level, name, version) VALUES
-    (1, 'C', '1', 'CENTER', '开州区新时代文明实践中心', now()), (2, 'I', '1/2', 'INSTITUTE', '汉丰街道新时代文明实践所', now()),
-    (3, 'S3', '1/2/3', 'STATION', '迎宾社区新时代文明实践站', now()), (4, 'S4', '1/2/4', 'STATION', '永先社区新时代文明实践站', now())`);
+  await insertUnitRefs(db);
 });
 afterAll(() => alone?.stop());
 
@@ -35,18 +31,7 @@ let nextPerson = 5000;
 async function aPerson(points: number): Promise<Claims> {
   nextPerson += 1;
   const personId = String(nextPerson);
-  await db.transaction(async (manager) => {
-    const account = await ensurePersonAccount(manager, personId);
-    await postTransaction(manager, {
-      kind: 'CREDIT',
-      description: 'test credit',
-      createdBy: 'test',
-      postings: [
-        { accountId: await systemAccountId(manager, 'ISSUANCE'), amount: -points },
-        { accountId: account.id, amount: points },
-      ],
-    });
-  });
+  await db.transaction((manager) => creditTestPoints(manager, personId, points));
   return { sub: personId, roles: ['RESIDENT'] };
 }
 
