@@ -41,6 +41,26 @@ const wechatTemplate = z.union([
 export type WeChatTemplate = z.output<typeof wechatTemplate>;
 
 /** A variable holding JSON (`kind`: what it must be, e.g. `a JSON array`), checked against `schema`. */
+/**
+ * An optional list the variable's own parser reads (origins, proxy ranges); the parser's error of `errorClass` becomes
+ * the variable's message, anything else is a bug and is thrown.
+ */
+function parsedList<T>(parse: (value: string) => T, errorClass: new (...args: never[]) => Error) {
+  return z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      if (value === undefined) return undefined;
+      try {
+        return parse(value);
+      } catch (error) {
+        if (!(error instanceof errorClass)) throw error;
+        ctx.addIssue({ code: 'custom', message: error.message });
+        return z.NEVER;
+      }
+    });
+}
+
 function jsonVariable<T extends z.ZodType>(fallback: string, kind: string, schema: T, expectation: string) {
   return z
     .string()
@@ -184,36 +204,12 @@ export const variables = defineVariables({
       'which operations the gateway runs: `enforce` only documents registered with `npm run documents:publish` (by id, or their exact text), `log` anything but counts unregistered ones in `gateway_unregistered_documents_total`, `off` anything; ids resolve in every mode. Unset: `enforce` when NODE_ENV=production, else `off`',
   },
   CORS_ORIGINS: {
-    schema: z
-      .string()
-      .optional()
-      .transform((value, ctx) => {
-        if (value === undefined) return undefined;
-        try {
-          return parseOriginList(value);
-        } catch (error) {
-          if (!(error instanceof OriginPatternError)) throw error;
-          ctx.addIssue({ code: 'custom', message: error.message });
-          return z.NEVER;
-        }
-      }),
+    schema: parsedList(parseOriginList, OriginPatternError),
     description:
       'browser origins whose pages may call the gateway (CORS), comma-separated: exact origins (`https://console.kz.gov.cn`) or patterns with `*` as the port (`http://localhost:*`) or as the leftmost label (`https://*.kz.gov.cn`: one label more), or `none`. Unset: none when NODE_ENV=production, else any port of `localhost` and `127.0.0.1` (http and https). See docs/api.md, "Calling from a browser"',
   },
   TRUSTED_PROXIES: {
-    schema: z
-      .string()
-      .optional()
-      .transform((value, ctx) => {
-        if (value === undefined) return undefined;
-        try {
-          return parseTrustedProxies(value);
-        } catch (error) {
-          if (!(error instanceof TrustedProxyError)) throw error;
-          ctx.addIssue({ code: 'custom', message: error.message });
-          return z.NEVER;
-        }
-      }),
+    schema: parsedList(parseTrustedProxies, TrustedProxyError),
     description:
       'proxies in front of the gateway (load balancer, ingress) whose `X-Forwarded-For` is believed, comma-separated addresses and CIDR ranges, IPv4 and IPv6 (`10.0.0.0/8,::1`), or `none`. The client address (the rate-limit bucket of anonymous callers, the `client` of log lines) is found by walking `X-Forwarded-For` right to left past trusted hops. Unset: no proxy is trusted and the socket address is the client. See docs/operations.md, "Behind a proxy"',
   },
