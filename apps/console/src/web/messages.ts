@@ -38,6 +38,7 @@ export const ROLE: Record<Role, string> = {
   DISPATCHER: '中心派单员',
   CENTER_ADMIN: '中心管理员',
   ANALYST: '统计员',
+  MERCHANT: '爱心商家',
   SERVICE: '服务',
 };
 
