@@ -2,7 +2,7 @@ import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { DomainError, PayloadTooLarge, pickLocale } from '@kz/errors';
-import { AppMetrics, currentRequestScope, Logger, runInRequestScope } from '@kz/telemetry';
+import { AppMetrics, currentRequestScope, Logger, runInRequestScope, withSpan } from '@kz/telemetry';
 import { BodyTooLarge, MalformedBody, parseJsonBody, readBody } from './body';
 import { sendError, sendJson } from './json-error';
 
@@ -103,7 +103,22 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
         }
         throw error;
       }
-      await options.graphql({ req, body, url }, res);
+      // With tracing on, the request's server span (child of the caller's `traceparent`): the gateway's planning and
+      // fetches, a subgraph's resolvers and SQL, and the events they record all hang below it.
+      const operationName = (body as { operationName?: unknown } | undefined)?.operationName;
+      const operation = typeof operationName === 'string' && operationName ? operationName : undefined;
+      await withSpan(
+        `graphql ${operation ?? 'anonymous'}`,
+        {
+          kind: 'server',
+          traceparent: headerValue(req.headers.traceparent),
+          attributes: { 'kz.app': options.name, 'http.request.method': req.method, 'url.path': url.pathname, 'graphql.operation.name': operation },
+        },
+        async (span) => {
+          await options.graphql!({ req, body, url }, res);
+          span.set('http.response.status_code', res.statusCode);
+        },
+      );
       return 'graphql';
     }
     sendJson(res, 404, { error: 'not found' });

@@ -1,5 +1,6 @@
 import pino, { DestinationStream, Logger } from 'pino';
 import { currentRequestScope } from './request-scope';
+import { currentTraceIds } from './tracing';
 
 export type { Logger } from 'pino';
 
@@ -29,8 +30,10 @@ const REDACTED = [
  */
 function requestIdMixin(_merge: object, _level: number, logger: Logger): object {
   const scope = currentRequestScope();
-  if (!scope || 'requestId' in logger.bindings()) return {};
-  return { requestId: scope.requestId };
+  // With tracing on, the active span's ids too (`trace_id`, `span_id`): a log line leads to its trace.
+  const ids = currentTraceIds();
+  if (!scope || 'requestId' in logger.bindings()) return ids;
+  return { requestId: scope.requestId, ...ids };
 }
 
 /** Structured JSON logs, one logger per app, tagged with the app's name and the request id in scope. */
