@@ -72,7 +72,7 @@ function urlsFromConfig(config: Config): Record<string, string> {
 /** The gateway: one graph over the composed supergraph file, with authentication and query limits at the door. */
 export async function startGateway(config: Config, options: GatewayOptions = {}): Promise<RunningGateway> {
   const log = options.log ?? createLogger('gateway', config.LOG_LEVEL);
-  const tracing = startTracing(config, 'gateway'); // off unless OTEL_EXPORTER_OTLP_ENDPOINT (docs/operations.md, "Traces")
+  const tracing = startTracing(config, 'gateway', { log }); // off unless OTEL_EXPORTER_OTLP_ENDPOINT (docs/operations.md, "Traces")
   const metrics = createMetrics('gateway');
   const production = config.NODE_ENV === 'production';
   const verifyToken = createJwtVerifier(config);

@@ -70,7 +70,7 @@ export async function startSubgraphService<TContext extends SubgraphContext>(
 ): Promise<RunningSubgraph> {
   const { config, name } = options;
   const log = options.log ?? createLogger(`${name}-subgraph`, config.LOG_LEVEL);
-  const tracing = startTracing(config, `${name}-subgraph`); // off unless OTEL_EXPORTER_OTLP_ENDPOINT (docs/operations.md)
+  const tracing = startTracing(config, `${name}-subgraph`, { log }); // off unless OTEL_EXPORTER_OTLP_ENDPOINT (docs/operations.md)
   const metrics = createMetrics(`${name}-subgraph`);
   const production = config.NODE_ENV === 'production';
 

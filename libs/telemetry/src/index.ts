@@ -9,6 +9,7 @@ export type { ReconcileMetrics } from './reconcile-metrics';
 export {
   currentTraceIds,
   currentTraceparent,
+  flushTracing,
   startSpan,
   startTracing,
   traceHeaders,

@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import type * as OtelApi from '@opentelemetry/api';
 import type { SpanProcessor } from '@opentelemetry/sdk-trace';
 
@@ -23,6 +24,8 @@ export interface TracingOptions {
   spanProcessors?: SpanProcessor[];
   /** The Node.js version to check (default: this process's). */
   nodeVersion?: string;
+  /** Where failed exports are reported (a warning at most once a minute). */
+  log?: { warn(object: object, message: string): void };
 }
 
 /** One app's hold on the process's tracing. */
@@ -104,8 +107,14 @@ function install(config: TracingConfig, service: string, endpoint: string | unde
 
   let processors = options.spanProcessors;
   if (!processors) {
-    const { OTLPTraceExporter } = require('@opentelemetry/exporter-trace-otlp-http') as typeof import('@opentelemetry/exporter-trace-otlp-http');
-    const exporter = new OTLPTraceExporter({ url: `${endpoint!.replace(/\/+$/, '')}/v1/traces` });
+    const { OtlpJsonTraceExporter } = require('./otlp-json-exporter') as typeof import('./otlp-json-exporter');
+    let warnedAt = 0;
+    const onError = (error: Error) => {
+      if (Date.now() - warnedAt < 60_000) return;
+      warnedAt = Date.now();
+      options.log?.warn({ err: error.message, endpoint }, 'cannot export traces (spans are dropped meanwhile)');
+    };
+    const exporter = new OtlpJsonTraceExporter(`${endpoint!.replace(/\/+$/, '')}/v1/traces`, 10_000, onError);
     processors = [new sdk.BatchSpanProcessor({ exporter })];
   }
   const provider = new sdk.TracerProvider({
@@ -118,6 +127,7 @@ function install(config: TracingConfig, service: string, endpoint: string | unde
   api.context.setGlobalContextManager(contextManager);
   api.propagation.setGlobalPropagator(propagator);
   api.trace.setGlobalTracerProvider(provider);
+  adoptGatewayApi(api, provider);
   const unpatchPg = instrumentPg(provider);
   return {
     api,
@@ -149,6 +159,25 @@ function instrumentPg(provider: OtelApi.TracerProvider): () => void {
   const definition = instrumentation.getModuleDefinitions().find((candidate) => candidate.name === 'pg');
   definition?.patch?.(pg);
   return () => definition?.unpatch?.(pg);
+}
+
+/**
+ * @apollo/gateway 2.14 ships its own copy of @opentelemetry/api (1.9) and takes its tracer from it when it loads,
+ * before any app can register a provider. Registration through our copy (1.10) fills the shared global, which a
+ * tracer taken later would find, but the gateway's tracer asks its own copy's proxy provider, which only that copy's
+ * registration would point at the SDK (and a second registration is refused). So that proxy is pointed at the
+ * provider here: the gateway's `gateway.request`, `gateway.plan`, `gateway.fetch`… spans then join the traces.
+ */
+function adoptGatewayApi(api: typeof OtelApi, provider: OtelApi.TracerProvider): void {
+  let gatewayApi: typeof OtelApi;
+  try {
+    gatewayApi = createRequire(require.resolve('@apollo/gateway'))('@opentelemetry/api') as typeof OtelApi;
+  } catch {
+    return; // no gateway in this process's dependencies
+  }
+  if (gatewayApi === api) return;
+  const proxy = (gatewayApi.trace as unknown as { _proxyTracerProvider?: { setDelegate?(delegate: OtelApi.TracerProvider): void } })._proxyTracerProvider;
+  proxy?.setDelegate?.(provider);
 }
 
 function sampler(sdk: typeof import('@opentelemetry/sdk-trace'), config: TracingConfig) {
@@ -300,4 +329,9 @@ export function currentTraceIds(): { trace_id?: string; span_id?: string } {
 /** Whether tracing runs in this process. */
 export function tracingActive(): boolean {
   return installed !== undefined;
+}
+
+/** Exports every span ended so far in this process (tests, before they look at what the receiver got). */
+export async function flushTracing(): Promise<void> {
+  await installed?.flush();
 }

@@ -61,7 +61,7 @@ const PING_TIMEOUT_MS = 2000;
 export async function startWorkerService(options: WorkerServiceOptions): Promise<RunningWorkerService> {
   const { name, config } = options;
   const log = options.log ?? createLogger(name, config.LOG_LEVEL);
-  const tracing = startTracing(config, name); // off unless OTEL_EXPORTER_OTLP_ENDPOINT (docs/operations.md, "Traces")
+  const tracing = startTracing(config, name, { log }); // off unless OTEL_EXPORTER_OTLP_ENDPOINT (docs/operations.md, "Traces")
 
   const metrics = createMetrics(name);
   const jobMetrics = createJobMetrics(metrics.registry);
