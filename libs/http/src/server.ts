@@ -105,8 +105,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
       }
       // With tracing on, the request's server span (child of the caller's `traceparent`): the gateway's planning and
       // fetches, a subgraph's resolvers and SQL, and the events they record all hang below it.
-      const operationName = (body as { operationName?: unknown } | undefined)?.operationName;
-      const operation = typeof operationName === 'string' && operationName ? operationName : undefined;
+      const operation = operationLabel(body);
       await withSpan(
         `graphql ${operation ?? 'anonymous'}`,
         {
@@ -167,6 +166,22 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
       clearTimeout(force);
     },
   };
+}
+
+/**
+ * What a trace calls a GraphQL request: its `operationName`, else the name in its document, else its type and first
+ * root field (`mutation placeOrder`): the gateway's generated subgraph operations and workers' calls are often
+ * anonymous. Only the document's head is looked at.
+ */
+function operationLabel(body: unknown): string | undefined {
+  const { operationName, query } = (body ?? {}) as { operationName?: unknown; query?: unknown };
+  if (typeof operationName === 'string' && operationName) return operationName;
+  if (typeof query !== 'string') return undefined;
+  const head = query.slice(0, 512);
+  const named = /^\s*(?:query|mutation|subscription)\s+([_A-Za-z]\w*)/.exec(head);
+  if (named) return named[1];
+  const anonymous = /^\s*(query|mutation|subscription)?[^{]*\{\s*(?:[_A-Za-z]\w*\s*:\s*)?([_A-Za-z]\w*)/.exec(head);
+  return anonymous ? `${anonymous[1] ?? 'query'} ${anonymous[2]}` : undefined;
 }
 
 function headerValue(value: string | string[] | undefined): string | undefined {
