@@ -266,8 +266,11 @@ export function startSpan(name: string, options: SpanOptions = {}): SpanHandle {
 
 function handle(otel: Installed, span: OtelApi.Span, context: OtelApi.Context): SpanHandle {
   let ended = false;
+  let traceparent: string | undefined;
   return {
-    traceparent: traceparentIn(otel, context),
+    get traceparent() {
+      return (traceparent ??= traceparentIn(otel, context));
+    },
     set: (name, value) => span.setAttribute(name, value),
     rename: (name) => span.updateName(name),
     end(error?: unknown) {
