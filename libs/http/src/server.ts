@@ -2,7 +2,7 @@ import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { DomainError, PayloadTooLarge, pickLocale } from '@kz/errors';
-import { AppMetrics, currentRequestScope, Logger, runInRequestScope, withSpan } from '@kz/telemetry';
+import { AppMetrics, currentRequestScope, Logger, runInRequestScope, tracingActive, withSpan } from '@kz/telemetry';
 import { BodyTooLarge, MalformedBody, parseJsonBody, readBody } from './body';
 import { sendError, sendJson } from './json-error';
 
@@ -105,6 +105,10 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
       }
       // With tracing on, the request's server span (child of the caller's `traceparent`): the gateway's planning and
       // fetches, a subgraph's resolvers and SQL, and the events they record all hang below it.
+      if (!tracingActive()) {
+        await options.graphql({ req, body, url }, res);
+        return 'graphql';
+      }
       const operation = operationLabel(body);
       await withSpan(
         `graphql ${operation ?? 'anonymous'}`,
