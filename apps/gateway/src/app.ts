@@ -5,7 +5,7 @@ import { createJwtVerifier } from '@kz/auth';
 import type { Config } from '@kz/config';
 import { DomainError, pickLocale, RateLimited, Unauthenticated } from '@kz/errors';
 import { appFile, createHttpApp, executeApollo, sendError } from '@kz/http';
-import { createLogger, createMetrics, currentRequestScope, graphqlErrorsPlugin, Logger } from '@kz/telemetry';
+import { createLogger, createMetrics, currentRequestScope, graphqlErrorsPlugin, Logger, startTracing } from '@kz/telemetry';
 import { openQueueBackend } from '@kz/events';
 import type { Registry } from 'prom-client';
 import type { GatewayContext } from './context';
@@ -77,6 +77,7 @@ function urlsFromConfig(config: Config): Record<string, string> {
 /** The gateway: one graph over the composed supergraph file, with authentication and query limits at the door. */
 export async function startGateway(config: Config, options: GatewayOptions = {}): Promise<RunningGateway> {
   const log = options.log ?? createLogger('gateway', config.LOG_LEVEL);
+  const tracing = startTracing(config, 'gateway', { log }); // off unless OTEL_EXPORTER_OTLP_ENDPOINT (docs/operations.md, "Traces")
   const metrics = createMetrics('gateway');
   const production = config.NODE_ENV === 'production';
   const verifyToken = createJwtVerifier(config);
@@ -221,6 +222,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
       await apollo.stop();
       await rateLimiter.close();
       await trustedDocuments.stop();
+      await tracing.stop();
       log.info('gateway stopped');
     },
   };

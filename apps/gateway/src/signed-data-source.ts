@@ -4,6 +4,7 @@ import { GraphQLError, Kind, parse, type DocumentNode } from 'graphql';
 import { signClaims } from '@kz/auth';
 import { pickLocale, translate } from '@kz/errors';
 import { REQUEST_ID_HEADER } from '@kz/http';
+import { traceHeaders } from '@kz/telemetry';
 import type { GatewayContext } from './context';
 
 /** Node's fetch (undici) pools keep-alive connections per subgraph, so requests do not pay a TCP handshake each. */
@@ -27,6 +28,9 @@ export class SignedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
     for (const [name, value] of Object.entries(signed)) headers.set(name, value);
     if (context?.acceptLanguage) headers.set('accept-language', context.acceptLanguage);
     if (context?.requestId) headers.set(REQUEST_ID_HEADER, context.requestId);
+    // With tracing on, the gateway's fetch span (`gateway.fetch`) as the subgraph's parent. Not signed: the signature
+    // covers the claims, the time and the operation, and a forged traceparent can only mislabel a trace.
+    for (const [name, value] of Object.entries(traceHeaders())) headers.set(name, value);
   }
 
   /**

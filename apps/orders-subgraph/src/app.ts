@@ -1,4 +1,4 @@
-import { OutboxPublishedIndex1768000000000 } from '@kz/db';
+import { OutboxPublishedIndex1768000000000, OutboxTraceparent1769500000000 } from '@kz/db';
 import type { Config } from '@kz/config';
 import { appFile } from '@kz/http';
 import { DateTimeScalar, RunningSubgraph, startSubgraphService } from '@kz/subgraph';
@@ -22,7 +22,7 @@ export type { VolunteerRef } from './replicas/volunteer-ref';
 export { ORDER_TRANSITIONS, transitionTableMarkdown } from './orders/order-state-machine';
 
 export const ordersEntities = [ServiceOrder, OrderAssignee, OrderDelivery, OrderEvent, CarePlan];
-export const ordersMigrations = [Initial1764400000000, SixOrders1764900000000, DeliveryRounds1765170000000, OrderPhotos1767000000000, OutboxPublishedIndex1768000000000, TimerIndexes1768000000001, StaffDuty1768311000000];
+export const ordersMigrations = [Initial1764400000000, SixOrders1764900000000, DeliveryRounds1765170000000, OrderPhotos1767000000000, OutboxPublishedIndex1768000000000, TimerIndexes1768000000001, StaffDuty1768311000000, OutboxTraceparent1769500000000];
 
 /** The orders subgraph: service orders and their six-order lifecycle, care plans, the demand ledger. */
 export function startOrdersSubgraph(config: Config, options: { port?: number; log?: Logger } = {}): Promise<RunningSubgraph> {

@@ -1,4 +1,4 @@
-import { OutboxPublishedIndex1768000000000 } from '@kz/db';
+import { OutboxPublishedIndex1768000000000, OutboxTraceparent1769500000000 } from '@kz/db';
 import type { Config } from '@kz/config';
 import { appFile } from '@kz/http';
 import { DateTimeScalar, RunningSubgraph, startSubgraphService } from '@kz/subgraph';
@@ -16,7 +16,7 @@ export { seedOrg } from './seed/org-seeder';
 export type { SeedCounts } from './seed/org-seeder';
 
 export const orgEntities = [PracticeUnit, SevenHavesCheck, Team];
-export const orgMigrations = [Initial1764300000000, OutboxPublishedIndex1768000000000, UnitLegal1768720000000];
+export const orgMigrations = [Initial1764300000000, OutboxPublishedIndex1768000000000, UnitLegal1768720000000, OutboxTraceparent1769500000000];
 
 /** The organization subgraph: the practice hierarchy, the seven haves and the volunteer teams. */
 export function startOrgSubgraph(config: Config, options: { port?: number; log?: Logger } = {}): Promise<RunningSubgraph> {

@@ -1,4 +1,4 @@
-import { OutboxPublishedIndex1768000000000 } from '@kz/db';
+import { OutboxPublishedIndex1768000000000, OutboxTraceparent1769500000000 } from '@kz/db';
 import type { Config } from '@kz/config';
 import { appFile } from '@kz/http';
 import { DateTimeScalar, RunningSubgraph, startSubgraphService } from '@kz/subgraph';
@@ -28,7 +28,7 @@ export type { CreditOptions, CreditOutcome } from './earning/crediting';
 export type { LedgerViolation } from './ledger/verify';
 
 export const pointsEntities = [PointsAccount, Reward, RewardAudit, Redemption];
-export const pointsMigrations = [Initial1764400000000, LoveBank1764600000000, OutboxPublishedIndex1768000000000, ExpiryIndex1768000000001, Merchants1768200000000, Leaderboards1768900000000];
+export const pointsMigrations = [Initial1764400000000, LoveBank1764600000000, OutboxPublishedIndex1768000000000, ExpiryIndex1768000000001, Merchants1768200000000, Leaderboards1768900000000, OutboxTraceparent1769500000000];
 
 /** The points subgraph: the love bank's accounts (its ledger, rules and rewards follow). */
 export function startPointsSubgraph(config: Config, options: { port?: number; log?: Logger; now?: () => Date } = {}): Promise<RunningSubgraph> {

@@ -1,4 +1,4 @@
-import { OutboxPublishedIndex1768000000000 } from '@kz/db';
+import { OutboxPublishedIndex1768000000000, OutboxTraceparent1769500000000 } from '@kz/db';
 import { Photos, PiiVault } from '@kz/auth';
 import { openQueueBackend } from '@kz/events';
 import { WeChatClient } from '@kz/wechat';
@@ -62,7 +62,7 @@ export { seedVolunteering } from './seed/volunteering-seeder';
 export type { TeamRefSeed, VolunteeringCounts } from './seed/volunteering-seeder';
 
 export const volunteersEntities = [Person, Volunteer, TeamMembership, Activity, ActivitySignUp, ServiceRecord, ServiceRecordChange, CorrectionRequest];
-export const volunteersMigrations = [Initial1764400000000, PeopleAndLogin1764500000000, Volunteering1764600000000, VolunteerRejected1764700000000, ExternalKeys1764800000000, OrderRounds1765170000000, WeChatBindings1765300000000, RecordPhotos1767000000000, RecordContentsAndConsent1767200000000, WorkCalendar1767300000000, OutboxPublishedIndex1768000000000, CorrectionRequests1768100000000, ExchangeReadiness1768310000000, NotVolunteerService1768311000000, AccountClosure1768500000000, Recognition1768600100000, Evaluations1768600200000, ServiceCertificates1768720000000, OverdueAlerts1768800000000, CertificateSignatures1768900000000, Leaderboards1768900100000];
+export const volunteersMigrations = [Initial1764400000000, PeopleAndLogin1764500000000, Volunteering1764600000000, VolunteerRejected1764700000000, ExternalKeys1764800000000, OrderRounds1765170000000, WeChatBindings1765300000000, RecordPhotos1767000000000, RecordContentsAndConsent1767200000000, WorkCalendar1767300000000, OutboxPublishedIndex1768000000000, CorrectionRequests1768100000000, ExchangeReadiness1768310000000, NotVolunteerService1768311000000, AccountClosure1768500000000, Recognition1768600100000, Evaluations1768600200000, ServiceCertificates1768720000000, OverdueAlerts1768800000000, CertificateSignatures1768900000000, Leaderboards1768900100000, OutboxTraceparent1769500000000];
 
 /**
  * The volunteers subgraph: people and identity, volunteers, their stations and teams, activities and service records

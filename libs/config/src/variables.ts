@@ -103,6 +103,26 @@ export const variables = defineVariables({
     description: 'pino log level of every app',
   },
   HOST: { schema: z.string().min(1).default('0.0.0.0'), description: 'interface the HTTP servers bind to' },
+  OTEL_EXPORTER_OTLP_ENDPOINT: {
+    schema: optionalUrl,
+    description:
+      'OpenTelemetry traces: base URL of an OTLP/HTTP receiver (e.g. `http://otel-collector:4318`; spans go to `/v1/traces` as JSON). Unset (the default): no tracing and nothing of OpenTelemetry loaded. Needs Node.js 22.15+ (an older Node refuses to start with it set); docs/operations.md, "Traces"',
+  },
+  OTEL_SERVICE_NAME: {
+    schema: z.string().min(1).optional(),
+    description: "`service.name` of the process's spans (default: the app's own name, e.g. `gateway`, `orders-subgraph`, `dispatch-worker`)",
+  },
+  OTEL_TRACES_SAMPLER: {
+    schema: z
+      .enum(['always_on', 'always_off', 'traceidratio', 'parentbased_always_on', 'parentbased_always_off', 'parentbased_traceidratio'])
+      .default('parentbased_always_on'),
+    description: 'which traces are kept (the standard OpenTelemetry samplers); `parentbased_*` follow the caller\'s `traceparent`',
+  },
+  OTEL_TRACES_SAMPLER_ARG: {
+    schema: z.coerce.number().min(0).max(1).default(1),
+    description: 'the ratio (0–1) of the `traceidratio` samplers',
+  },
+
   PGHOST: { schema: z.string().min(1).default('127.0.0.1'), description: 'Postgres host' },
   PGPORT: { schema: port(5432), description: 'Postgres port' },
   PGUSER: { schema: z.string().min(1).default('postgres'), description: 'Postgres user' },

@@ -8,3 +8,4 @@ export { CountingLogger } from './statement-counter';
 export { hydrate } from './hydrate';
 export { isUniqueViolation } from './errors';
 export { OutboxPublishedIndex1768000000000 } from './outbox-published-index';
+export { OutboxTraceparent1769500000000 } from './outbox-traceparent';

@@ -35,6 +35,10 @@ export class OutboxEvent {
   @Column({ name: 'request_id', type: 'text', nullable: true })
   requestId!: string | null;
 
+  /** W3C trace context of the span that wrote the event (tracing on), continued by the relay. */
+  @Column({ type: 'text', nullable: true })
+  traceparent!: string | null;
+
   @Column({ name: 'published_at', type: 'timestamptz', nullable: true })
   publishedAt!: Date | null;
 

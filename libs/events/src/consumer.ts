@@ -2,7 +2,7 @@ import { Job, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { asQueueBackend, QueueBackend, RedisQueueBackend } from './backend';
 import type { DataSource, EntityManager } from 'typeorm';
-import { currentRequestScope, Logger, runInRequestScope } from '@kz/telemetry';
+import { currentRequestScope, Logger, runInRequestScope, withSpan } from '@kz/telemetry';
 import type { EventType } from './catalog';
 import { EventEnvelope, InvalidEvent, parseEnvelope } from './envelope';
 import type { QueueName } from './routing';
@@ -59,7 +59,16 @@ export function createEventWorker(options: EventWorkerOptions): Worker {
         const started = Date.now();
         const requestId = currentRequestScope()!.requestId;
         try {
-          await handler(event, job);
+          // With tracing on, the job is a consumer span, a child of the relay's (or the scheduler's) span it carries.
+          await withSpan(
+            `job ${options.queue} ${event.type}`,
+            {
+              kind: 'consumer',
+              traceparent: event.traceparent,
+              attributes: { 'messaging.system': 'bullmq', 'messaging.destination.name': options.queue, 'messaging.message.id': job.id, 'kz.event.type': event.type, 'kz.job.attempt': job.attemptsMade + 1 },
+            },
+            () => handler(event, job),
+          );
         } catch (error) {
           if (error instanceof PermanentFailure) throw new UnrecoverableError(error.message);
           throw error;

@@ -13,6 +13,8 @@ export interface EventEnvelope<T extends EventType = EventType> {
   actor: EventActor;
   unitPath: string | null;
   requestId?: string;
+  /** W3C trace context of the span that caused the job (with tracing on): its consumer's span is a child of it. */
+  traceparent?: string;
   payload: EventPayload<T>;
 }
 
@@ -27,6 +29,7 @@ const envelopeShape = z.object({
   ]),
   unitPath: z.string().nullable(),
   requestId: z.string().optional(),
+  traceparent: z.string().optional(),
   payload: z.record(z.string(), z.unknown()),
 });
 

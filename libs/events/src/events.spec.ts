@@ -1,7 +1,7 @@
 import { Job, QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { DataSource, MigrationInterface, QueryRunner } from 'typeorm';
-import { createPlatformTables, createServiceDataSource, openServiceDatabase } from '@kz/db';
+import { createPlatformTables, createServiceDataSource, openServiceDatabase, OutboxTraceparent1769500000000 } from '@kz/db';
 import { createTestDatabase, deleteKeysWithPrefix, PrivateRedis, testConfig, TestDatabase, uniqueQueuePrefix } from '@kz/testing';
 import { closeWorkers, createEventWorker, createRedis, EventEnvelope, handleOnce, liveStreamKey, OutboxRelay, parseEnvelope, Queues, recordEvent } from './index';
 
@@ -21,7 +21,7 @@ let queues: Queues;
 
 beforeAll(async () => {
   db = await createTestDatabase(config, 'events');
-  const source = createServiceDataSource({ config, database: db.name, entities: [], migrations: [Platform1700000000000] });
+  const source = createServiceDataSource({ config, database: db.name, entities: [], migrations: [Platform1700000000000, OutboxTraceparent1769500000000] });
   dataSource = await openServiceDatabase(source, config);
   redis = createRedis(config.REDIS_URL, 'worker');
 });

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { Registry } from 'prom-client';
 import { DataSource, MigrationInterface, QueryRunner } from 'typeorm';
-import { createPlatformTables, createServiceDataSource, OutboxPublishedIndex1768000000000, openServiceDatabase } from '@kz/db';
+import { createPlatformTables, createServiceDataSource, OutboxPublishedIndex1768000000000, OutboxTraceparent1769500000000, openServiceDatabase } from '@kz/db';
 import { createReconcileMetrics } from '@kz/telemetry';
 import { createTestDatabase, deleteKeysWithPrefix, eventually, PrivateRedis, testConfig, TestDatabase, uniqueQueuePrefix } from '@kz/testing';
 import { closeWorkers, createEventWorker, createRedis, handleOnce, OutboxRelay, OutboxSweep, Queues, ReconcileLoop, recordEvent, routesFor } from './index';
@@ -28,7 +28,7 @@ let queues: Queues;
 
 beforeAll(async () => {
   db = await createTestDatabase(config, 'sweep');
-  const source = createServiceDataSource({ config, database: db.name, entities: [], migrations: [Platform1700000000000, OutboxPublishedIndex1768000000000] });
+  const source = createServiceDataSource({ config, database: db.name, entities: [], migrations: [Platform1700000000000, OutboxPublishedIndex1768000000000, OutboxTraceparent1769500000000] });
   dataSource = await openServiceDatabase(source, config);
   redis = createRedis(config.REDIS_URL, 'worker');
 });

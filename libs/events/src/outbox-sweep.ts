@@ -69,7 +69,7 @@ export class OutboxSweep implements ReconcileTask {
     let added = 0;
     for (;;) {
       const rows = (await dataSource.query(
-        `SELECT id, seq::text AS seq, type, version, occurred_at, actor, unit_path, payload, request_id
+        `SELECT id, seq::text AS seq, type, version, occurred_at, actor, unit_path, payload, request_id, traceparent
            FROM outbox WHERE published_at >= $1 AND published_at < $2 AND seq > $3 ORDER BY seq LIMIT $4`,
         [from, to, afterSeq, batchSize],
       )) as (OutboxRow & { seq: string })[];

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
-import { currentRequestScope } from '@kz/telemetry';
+import { currentRequestScope, currentTraceparent } from '@kz/telemetry';
 import { catalog, EventPayload, EventType } from './catalog';
 import type { EventActor, EventEnvelope } from './envelope';
 
@@ -37,9 +37,11 @@ export async function recordEvent<T extends EventType>(
   };
   const requestId = currentRequestScope()?.requestId;
   if (requestId) envelope.requestId = requestId;
+  // With tracing on, the span that wrote the event (a resolver's request, a job): the relay continues its trace.
+  const traceparent = currentTraceparent();
   await manager.query(
-    `INSERT INTO outbox (id, type, version, occurred_at, actor, unit_path, payload, request_id)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+    `INSERT INTO outbox (id, type, version, occurred_at, actor, unit_path, payload, request_id, traceparent)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
     [
       envelope.id,
       envelope.type,
@@ -49,6 +51,7 @@ export async function recordEvent<T extends EventType>(
       envelope.unitPath,
       JSON.stringify(envelope.payload),
       requestId ?? null,
+      traceparent ?? null,
     ],
   );
   return envelope;

@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import type { Logger } from '@kz/telemetry';
+import { Logger, SpanHandle, startSpan } from '@kz/telemetry';
 import { isEventType } from './catalog';
 import type { EventEnvelope } from './envelope';
 import { appendLive, liveOrderEntry, liveTopicOf } from './live';
@@ -16,6 +16,8 @@ export interface OutboxRow {
   unit_path: string | null;
   payload: Record<string, unknown>;
   request_id: string | null;
+  /** W3C trace context of the span that wrote the event (tracing on). */
+  traceparent: string | null;
 }
 
 export interface RelayOptions {
@@ -62,11 +64,14 @@ export class OutboxRelay {
   async publishBatch(): Promise<number> {
     const { dataSource, queues, batchSize, publishTimeoutMs = 5000 } = this.options;
     let ids: string[] = [];
+    // With tracing on, one producer span per event, a child of the span that wrote it; its jobs carry this span's
+    // traceparent, so every consumer's span is a child of the relay's.
+    const spans: SpanHandle[] = [];
     try {
       return await dataSource.transaction(async (manager) => {
         if (this.options.live) await manager.query('SELECT pg_advisory_xact_lock($1)', [LIVE_RELAY_LOCK]);
         const rows: OutboxRow[] = await manager.query(
-          `SELECT id, type, version, occurred_at, actor, unit_path, payload, request_id
+          `SELECT id, type, version, occurred_at, actor, unit_path, payload, request_id, traceparent
              FROM outbox WHERE published_at IS NULL ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED`,
           [batchSize],
         );
@@ -77,6 +82,13 @@ export class OutboxRelay {
         for (const row of rows) {
           if (!isEventType(row.type)) throw new Error(`outbox holds unknown event type ${row.type}`);
           const envelope = toEnvelope(row);
+          const span = startSpan(`outbox.relay ${row.type}`, {
+            kind: 'producer',
+            traceparent: row.traceparent,
+            attributes: { 'messaging.system': 'bullmq', 'messaging.message.id': row.id, 'kz.event.type': row.type },
+          });
+          spans.push(span);
+          if (span.traceparent) envelope.traceparent = span.traceparent;
           if (this.options.live && liveTopicOf(row.type) === 'orders') liveOrders.push(liveOrderEntry(envelope));
           for (const queue of routesFor(row.type)) {
             byQueue.set(queue, [...(byQueue.get(queue) ?? []), envelope]);
@@ -96,9 +108,11 @@ export class OutboxRelay {
           'UPDATE outbox SET published_at = now(), attempts = attempts + 1, last_error = NULL WHERE id = ANY($1)',
           [ids],
         );
+        for (const span of spans) span.end();
         return rows.length;
       });
     } catch (error) {
+      for (const span of spans) span.end(error);
       if (ids.length > 0) {
         const message = error instanceof Error ? error.message : String(error);
         await dataSource
@@ -185,5 +199,6 @@ export function toEnvelope(row: OutboxRow): EventEnvelope {
     payload: row.payload,
   } as EventEnvelope;
   if (row.request_id) envelope.requestId = row.request_id;
+  if (row.traceparent) envelope.traceparent = row.traceparent;
   return envelope;
 }

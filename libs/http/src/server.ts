@@ -2,7 +2,7 @@ import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { DomainError, PayloadTooLarge, pickLocale } from '@kz/errors';
-import { AppMetrics, currentRequestScope, Logger, runInRequestScope } from '@kz/telemetry';
+import { AppMetrics, currentRequestScope, Logger, runInRequestScope, tracingActive, withSpan } from '@kz/telemetry';
 import { BodyTooLarge, MalformedBody, parseJsonBody, readBody } from './body';
 import { sendError, sendJson } from './json-error';
 
@@ -117,7 +117,25 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
         }
         throw error;
       }
-      await options.graphql({ req, body, url }, res);
+      // With tracing on, the request's server span (child of the caller's `traceparent`): the gateway's planning and
+      // fetches, a subgraph's resolvers and SQL, and the events they record all hang below it.
+      if (!tracingActive()) {
+        await options.graphql({ req, body, url }, res);
+        return 'graphql';
+      }
+      const operation = operationLabel(body);
+      await withSpan(
+        `graphql ${operation ?? 'anonymous'}`,
+        {
+          kind: 'server',
+          traceparent: headerValue(req.headers.traceparent),
+          attributes: { 'kz.app': options.name, 'http.request.method': req.method, 'url.path': url.pathname, 'graphql.operation.name': operation },
+        },
+        async (span) => {
+          await options.graphql!({ req, body, url }, res);
+          span.set('http.response.status_code', res.statusCode);
+        },
+      );
       return 'graphql';
     }
     sendJson(res, 404, { error: 'not found' });
@@ -172,6 +190,22 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
 export function readinessBody(service: string, report: HealthReport): Record<string, unknown> {
   if (report.status === 'ok') return { service, ...report };
   return { service, ...report, notReady: Object.keys(report.checks).filter((name) => report.checks[name] !== 'ok') };
+}
+
+/**
+ * What a trace calls a GraphQL request: its `operationName`, else the name in its document, else its type and first
+ * root field (`mutation placeOrder`): the gateway's generated subgraph operations and workers' calls are often
+ * anonymous. Only the document's head is looked at.
+ */
+function operationLabel(body: unknown): string | undefined {
+  const { operationName, query } = (body ?? {}) as { operationName?: unknown; query?: unknown };
+  if (typeof operationName === 'string' && operationName) return operationName;
+  if (typeof query !== 'string') return undefined;
+  const head = query.slice(0, 512);
+  const named = /^\s*(?:query|mutation|subscription)\s+([_A-Za-z]\w*)/.exec(head);
+  if (named) return named[1];
+  const anonymous = /^\s*(query|mutation|subscription)?[^{]*\{\s*(?:[_A-Za-z]\w*\s*:\s*)?([_A-Za-z]\w*)/.exec(head);
+  return anonymous ? `${anonymous[1] ?? 'query'} ${anonymous[2]}` : undefined;
 }
 
 function headerValue(value: string | string[] | undefined): string | undefined {

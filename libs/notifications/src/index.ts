@@ -31,8 +31,8 @@ import { Notification } from './inbox/notification.entity';
 import { Notifications1765000000000 } from './migrations/1765000000000-notifications';
 import { NotificationPreference } from './preferences/notification-preference.entity';
 import { DeliveryDueIndex1768000000001 } from './migrations/1768000000001-delivery-due-index';
-import { OutboxPublishedIndex1768000000000 } from '@kz/db';
+import { OutboxPublishedIndex1768000000000, OutboxTraceparent1769500000000 } from '@kz/db';
 
 /** The notifications database, as both of its processes (the subgraph and the worker) open it. */
 export const notificationEntities = [Notification, Delivery, NotificationPreference];
-export const notificationMigrations = [Notifications1765000000000, OutboxPublishedIndex1768000000000, DeliveryDueIndex1768000000001];
+export const notificationMigrations = [Notifications1765000000000, OutboxPublishedIndex1768000000000, DeliveryDueIndex1768000000001, OutboxTraceparent1769500000000];

@@ -15,7 +15,7 @@ import { createServiceDataSource, openServiceDatabase } from '@kz/db';
 import { DomainError, pickLocale } from '@kz/errors';
 import { closeWorkers, createEventWorker, EventHandlers, openQueueBackend, OutboxRelay, OutboxSweep, QueueName, Queues, ReconcileLoop } from '@kz/events';
 import { createHttpApp, executeApollo, loadSchemaFile, runChecks, sendError } from '@kz/http';
-import { createLogger, createMetrics, createReconcileMetrics, currentRequestScope, graphqlErrorsPlugin, Logger, registerScrapeGauge } from '@kz/telemetry';
+import { createLogger, createMetrics, createReconcileMetrics, currentRequestScope, graphqlErrorsPlugin, Logger, registerScrapeGauge, startTracing } from '@kz/telemetry';
 import type { SubgraphContext } from './context';
 import { internalError, withErrorMapping } from './graphql-errors';
 
@@ -70,6 +70,7 @@ export async function startSubgraphService<TContext extends SubgraphContext>(
 ): Promise<RunningSubgraph> {
   const { config, name } = options;
   const log = options.log ?? createLogger(`${name}-subgraph`, config.LOG_LEVEL);
+  const tracing = startTracing(config, `${name}-subgraph`, { log }); // off unless OTEL_EXPORTER_OTLP_ENDPOINT (docs/operations.md)
   const metrics = createMetrics(`${name}-subgraph`);
   const production = config.NODE_ENV === 'production';
 
@@ -264,6 +265,7 @@ export async function startSubgraphService<TContext extends SubgraphContext>(
       await queues.close();
       await backend.close();
       await dataSource.destroy();
+      await tracing.stop();
       log.info(`${name} subgraph stopped`);
     },
   };

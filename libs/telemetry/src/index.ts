@@ -6,3 +6,16 @@ export { createMetrics, graphqlErrorsPlugin, registerScrapeGauge } from './metri
 export type { AppMetrics, ScrapeGaugeOptions, ScrapeSample } from './metrics';
 export { createReconcileMetrics } from './reconcile-metrics';
 export type { ReconcileMetrics } from './reconcile-metrics';
+export {
+  currentTraceIds,
+  currentTraceparent,
+  flushTracing,
+  startSpan,
+  startTracing,
+  traceHeaders,
+  tracingActive,
+  tracingSupported,
+  TRACING_MIN_NODE,
+  withSpan,
+} from './tracing';
+export type { SpanHandle, SpanKindName, SpanOptions, Tracing, TracingConfig, TracingOptions } from './tracing';

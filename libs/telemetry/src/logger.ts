@@ -1,5 +1,6 @@
 import pino, { DestinationStream, Logger } from 'pino';
 import { currentRequestScope } from './request-scope';
+import { currentTraceIds } from './tracing';
 
 export type { Logger } from 'pino';
 
@@ -29,10 +30,12 @@ const REDACTED = [
  */
 function requestIdMixin(_merge: object, _level: number, logger: Logger): object {
   const scope = currentRequestScope();
-  if (!scope) return {};
+  // With tracing on, the active span's ids too (`trace_id`, `span_id`): a log line leads to its trace.
+  const ids = currentTraceIds();
+  if (!scope) return ids;
   const client = scope.clientAddress === undefined ? {} : { client: scope.clientAddress };
-  if ('requestId' in logger.bindings()) return client;
-  return { requestId: scope.requestId, ...client };
+  if ('requestId' in logger.bindings()) return { ...client, ...ids };
+  return { requestId: scope.requestId, ...client, ...ids };
 }
 
 /** Structured JSON logs, one logger per app, tagged with the app's name and the request id in scope. */

@@ -16,3 +16,5 @@ export type { ReceivedRequest } from './webhook-server';
 export { metricSample, metricLabelValues, scrapeMetrics } from './metrics';
 export { FakeWeChat } from './fake-wechat';
 export type { WeChatRequest } from './fake-wechat';
+export { OtlpReceiver } from './otlp-receiver';
+export type { ReceivedSpan } from './otlp-receiver';

@@ -1,6 +1,6 @@
 import { Claims, signClaims } from '@kz/auth';
 import { PermanentFailure } from '@kz/events';
-import { currentRequestScope } from '@kz/telemetry';
+import { currentRequestScope, traceHeaders, withSpan } from '@kz/telemetry';
 
 /** The header carrying the request id (the same as `@kz/http`'s REQUEST_ID_HEADER). */
 const REQUEST_ID_HEADER = 'x-request-id';
@@ -99,6 +99,11 @@ export class ServiceClient {
   }
 
   async call<T>(operation: string, query: string, variables: Record<string, unknown> = {}): Promise<CallResult<T>> {
+    // With tracing on, a client span per call whose `traceparent` the subgraph continues.
+    return withSpan(`call ${operation}`, { kind: 'client', attributes: { 'server.address': this.options.url } }, () => this.send<T>(operation, query, variables));
+  }
+
+  private async send<T>(operation: string, query: string, variables: Record<string, unknown>): Promise<CallResult<T>> {
     let response: Response;
     const requestId = currentRequestScope()?.requestId;
     try {
@@ -109,6 +114,7 @@ export class ServiceClient {
           ...signClaims(this.options.secret, this.claims, { query, variables }),
           // A job runs in the scope of the request that caused it: the subgraph logs and records events under it.
           ...(requestId ? { [REQUEST_ID_HEADER]: requestId } : {}),
+          ...traceHeaders(),
         },
         body: JSON.stringify({ query, variables }),
         signal: AbortSignal.timeout(this.timeoutMs),

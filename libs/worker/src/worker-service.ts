@@ -3,7 +3,7 @@ import type { Registry } from 'prom-client';
 import type { Config } from '@kz/config';
 import { closeWorkers, createEventWorker, EventHandlers, openQueueBackend, QueueName, Queues, ReconcileLoop, ReconcileTask } from '@kz/events';
 import { createHttpApp, HealthReport } from '@kz/http';
-import { createLogger, createMetrics, createReconcileMetrics, Logger } from '@kz/telemetry';
+import { createLogger, createMetrics, createReconcileMetrics, Logger, startTracing } from '@kz/telemetry';
 import { createJobMetrics, instrumentWorker, registerQueueGauges } from './queue-metrics';
 
 /** One queue this service consumes, with the handler of each event type it understands. */
@@ -61,6 +61,7 @@ const PING_TIMEOUT_MS = 2000;
 export async function startWorkerService(options: WorkerServiceOptions): Promise<RunningWorkerService> {
   const { name, config } = options;
   const log = options.log ?? createLogger(name, config.LOG_LEVEL);
+  const tracing = startTracing(config, name, { log }); // off unless OTEL_EXPORTER_OTLP_ENDPOINT (docs/operations.md, "Traces")
 
   const metrics = createMetrics(name);
   const jobMetrics = createJobMetrics(metrics.registry);
@@ -134,6 +135,7 @@ export async function startWorkerService(options: WorkerServiceOptions): Promise
       await options.onStopped?.();
       await queues.close();
       await backend.close();
+      await tracing.stop();
       log.info(`${name} stopped`);
     })();
     return stopping;

@@ -22,12 +22,13 @@ import { pointsTransferBenchmark } from './points-transfer.bench';
 import { queueBackendBenchmarks } from './queue-backends.bench';
 import { GatewayProcess, launchGateway, memoryOfDescendants, processesOfApps, ProcessMemory, secondNode } from './processes';
 import { redemptionBenchmark } from './redemption.bench';
+import { tracingBenchmark } from './tracing.bench';
 import { unitTreeBenchmark } from './unit-tree.bench';
 import { volunteerSearchBenchmark } from './volunteer-search.bench';
 import { leaderboardBenchmarks } from './leaderboard.bench';
 
 /** The benchmarks, by the names `--only` takes, in the order they run. */
-const BENCHMARKS = ['unit-tree', 'volunteer-search', 'leaderboards', 'client-mix', 'place-order', 'points-transfer', 'redemption', 'dispatch', 'queue-backends', 'notifications', 'analytics', 'live', 'embedded'];
+const BENCHMARKS = ['unit-tree', 'tracing', 'volunteer-search', 'leaderboards', 'client-mix', 'place-order', 'points-transfer', 'redemption', 'dispatch', 'queue-backends', 'notifications', 'analytics', 'live', 'embedded'];
 
 /**
  * `npm run bench`: the kaizhou data set in databases of its own, the subgraphs and the gateway as separate processes
@@ -39,13 +40,16 @@ const BENCHMARKS = ['unit-tree', 'volunteer-search', 'leaderboards', 'client-mix
  */
 runTool(async () => {
   const startedAt = Date.now();
-  const args = parseArgs(process.argv.slice(2), ['seconds', 'connections', 'rounds', 'only']);
+  const args = parseArgs(process.argv.slice(2), ['seconds', 'connections', 'rounds', 'only', 'seed']);
   const options = { seconds: Number(args.seconds ?? 5), connections: Number(args.connections ?? 8), rounds: Number(args.rounds ?? 3) };
   // `--only client-mix,unit-tree`: a quick look at some benchmarks; such a partial run does not replace the figures in docs/.
   const only = args.only ? new Set(args.only.split(',')) : null;
   const unknown = [...(only ?? [])].filter((name) => !BENCHMARKS.includes(name));
   if (unknown.length > 0) throw new Error(`unknown benchmark ${unknown.join(', ')} (known: ${BENCHMARKS.join(', ')})`);
   const runs = (name: (typeof BENCHMARKS)[number]) => !only || only.has(name);
+  // `--only tracing --seed demo`: a quick look on the small data set (minutes less seeding); only with --only.
+  const profile = args.seed ?? 'kaizhou';
+  if (profile !== 'kaizhou' && (!only || (profile !== 'demo'))) throw new Error('--seed demo goes with --only (the full run measures the kaizhou data set)');
   const [orgPort, volunteersPort, gatewayPort, pointsPort, ordersPort, notificationsPort, singleGatewayPort, enforcingGatewayPort, otherNodeGatewayPort] = [
     await freePort(),
     await freePort(),
@@ -93,9 +97,9 @@ runTool(async () => {
     TRUSTED_DOCUMENTS: 'log',
   };
   const config = loadConfig(env);
-  const seeded = await seed({ ...config, NODE_ENV: 'development' }, 'kaizhou'); // seed data is development data
+  const seeded = await seed({ ...config, NODE_ENV: 'development' }, profile); // seed data is development data
   const seedLine =
-    `seed: kaizhou (${seeded.org.unitsInserted} units, ${seeded.org.teamsInserted} teams, ${seeded.volunteering.volunteers} volunteers, ` +
+    `seed: ${profile} (${seeded.org.unitsInserted} units, ${seeded.org.teamsInserted} teams, ${seeded.volunteering.volunteers} volunteers, ` +
     `${seeded.volunteering.activities} activities, ${seeded.volunteering.serviceRecords} service records, ${seeded.orders.inserted} service orders ` +
     `with ${seeded.orders.timeline} timeline lines and ${seeded.orders.assignees} assignments, ${seeded.points.accountsOpened} points accounts ` +
     `credited through ${seeded.points.credits} balanced ledger transactions) loaded in ${(seeded.ms / 1000).toFixed(1)} s ` +
@@ -155,6 +159,7 @@ runTool(async () => {
     };
     const target = { config, gateway: production.url, gateways: [production, single], ...bases };
     if (runs('unit-tree')) comparisons.push(await unitTreeBenchmark(target, options));
+    if (runs('tracing')) comparisons.push(await tracingBenchmark({ ...target, env, untraced: single }, options));
     if (nodeLines.length > 0) {
       const lines = await unitTreeBenchmark({ ...target, gateways: nodeLines }, options);
       comparisons.push({

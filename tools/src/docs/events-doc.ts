@@ -373,6 +373,7 @@ event id (or a natural key) in the same transaction as their effect, so a redeli
 | \`actor\` | \`{ personId, roles }\` or \`{ system }\` |
 | \`unitPath\` | materialized path of the unit the event belongs to, or null |
 | \`requestId\` | id of the API request that caused it, when there was one |
+| \`traceparent\` | with tracing on (\`OTEL_EXPORTER_OTLP_ENDPOINT\`), the W3C trace context of the span that put the job on its queue (the outbox relay's, or a worker's); the consumer's span is its child (docs/operations.md, "Traces"). Absent with tracing off |
 | \`payload\` | the fields below (\`?\` = optional) |
 
 Ids in payloads (\`unitId\`, \`orderId\`, \`personId\`…) are strings, the same as the \`ID\`s of the graph; the

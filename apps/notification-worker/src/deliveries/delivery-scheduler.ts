@@ -1,4 +1,5 @@
 import type { Queues } from '@kz/events';
+import { currentTraceparent } from '@kz/telemetry';
 import { DELIVERY_JOB_OPTIONS, deliveryEnvelope, deliveryJobId } from '@kz/notifications';
 
 /** What scheduling needs of a delivery row. */
@@ -23,6 +24,9 @@ export class DeliveryScheduler {
   async ensure(delivery: ScheduledDelivery): Promise<void> {
     const delay = Math.max(0, delivery.nextAttemptAt.getTime() - this.now());
     const envelope = deliveryEnvelope(delivery.id, delivery.revision, delivery.nextAttemptAt, new Date(this.now()));
+    // With tracing on, the delivery job continues the trace of the event (or the earlier attempt) that scheduled it.
+    const traceparent = currentTraceparent();
+    if (traceparent) envelope.traceparent = traceparent;
     await this.queues.get('notifications').add(envelope.type, envelope, { ...DELIVERY_JOB_OPTIONS, jobId: deliveryJobId(delivery.id, delivery.revision), delay });
   }
 }

@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import type { Channel, OutboundMessage, SendOutcome } from './channel';
 import { classifyStatus } from './channel';
+import { traceHeaders, withSpan } from '@kz/telemetry';
 
 export const WEBHOOK_SIGNATURE_HEADER = 'x-kz-signature';
 export const WEBHOOK_TIMESTAMP_HEADER = 'x-kz-timestamp';
@@ -57,6 +58,15 @@ export class WebhookChannel implements Channel {
       deliveryId: message.deliveryId,
       timestamp,
     });
+    // With tracing on, the call is a client span and carries its `traceparent` (outside the signed body).
+    return withSpan('webhook POST', { kind: 'client', attributes: { 'kz.channel': message.channel, 'kz.delivery_id': message.deliveryId } }, async (span) => {
+      const outcome = await this.post(body, timestamp);
+      span.set('kz.outcome', outcome.outcome);
+      return outcome;
+    });
+  }
+
+  private async post(body: string, timestamp: string): Promise<SendOutcome> {
     let response: Response;
     try {
       response = await fetch(this.options.url, {
@@ -65,6 +75,7 @@ export class WebhookChannel implements Channel {
           'content-type': 'application/json',
           [WEBHOOK_SIGNATURE_HEADER]: webhookSignature(this.options.secret, body),
           [WEBHOOK_TIMESTAMP_HEADER]: timestamp,
+          ...traceHeaders(),
         },
         body,
         signal: AbortSignal.timeout(this.options.timeoutMs),
