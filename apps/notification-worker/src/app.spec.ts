@@ -27,10 +27,13 @@ afterAll(async () => {
 });
 
 describe('the notification worker', () => {
-  it('reports itself healthy under its name, with its database', async () => {
-    const response = await fetch(`${worker.url}/health`);
-    expect(response.status).toBe(200);
-    expect(await response.json()).toMatchObject({
+  it('reports itself live under its name, and ready with its database and Redis', async () => {
+    const live = await fetch(`${worker.url}/health`);
+    expect(live.status).toBe(200);
+    expect(await live.json()).toMatchObject({ service: 'notification-worker', status: 'ok', checks: { 'worker:notifications': 'ok' } });
+    const ready = await fetch(`${worker.url}/ready`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toMatchObject({
       service: 'notification-worker',
       status: 'ok',
       checks: { 'worker:notifications': 'ok', postgres: 'ok', redis: 'ok' },
