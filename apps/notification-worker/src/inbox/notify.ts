@@ -59,9 +59,8 @@ export class NotifyUseCase {
   async handle(event: EventEnvelope): Promise<void> {
     const route = NOTIFICATION_ROUTES[event.type];
     if (!route) throw new PermanentFailure(`no notification route for ${event.type}`);
-    const processed = await this.deps.dataSource.query('SELECT 1 FROM processed_event WHERE consumer = $1 AND event_id = $2', [INBOX_CONSUMER, event.id]);
-    if (processed.length === 0) {
-      const planned = await this.plan(event);
+    const planned = await this.plan(event);
+    if (planned) {
       const outcome = await this.write(event, planned);
       if (outcome) {
         if (planned.length > 0) this.deps.log.debug({ eventId: event.id, type: event.type, recipients: planned.length }, 'notifications written');
@@ -168,18 +167,36 @@ export class NotifyUseCase {
     }
   }
 
-  /** Recipients, texts and channels: everything that needs the other services, decided before the transaction. */
-  private async plan(event: EventEnvelope): Promise<Planned[]> {
+  private async isProcessed(eventId: string): Promise<boolean> {
+    const rows = await this.deps.dataSource.query('SELECT 1 FROM processed_event WHERE consumer = $1 AND event_id = $2', [INBOX_CONSUMER, eventId]);
+    return rows.length > 0;
+  }
+
+  /**
+   * Recipients, texts and channels: everything that needs the other services, decided before the transaction; null
+   * when the event was processed already (read with the preferences, in one round trip). A redelivered event whose
+   * recipients cannot be read now (a service away) is not held up by it when it was processed already.
+   */
+  private async plan(event: EventEnvelope): Promise<Planned[] | null> {
     const route = NOTIFICATION_ROUTES[event.type]!;
-    const { recipients, order } = await findRecipients(event, route, this.deps.api);
+    const { recipients, order } = await findRecipients(event, route, this.deps.api).catch(async (error: unknown) => {
+      if (await this.isProcessed(event.id)) return { recipients: null, order: null };
+      throw error;
+    });
+    if (!recipients) return null;
+    // No one to tell: the claim alone is written (and `write` finds out if the event was processed already).
     if (recipients.length === 0) return [];
     const urgent = isUrgent(route, order ?? (event.payload as { category?: string; urgency?: string }));
     const params = templateParams(event, order);
     const link = linkOf(route, event.payload as Record<string, unknown>);
-    const preferences: { person_id: string; kind: string; channels: string[] }[] = await this.deps.dataSource.query(
-      `SELECT person_id::text, kind, channels FROM notification_preference WHERE person_id = ANY($1::bigint[]) AND kind IN ($2, '*')`,
-      [recipients.map((recipient) => recipient.personId), event.type],
+    const [state]: { processed: boolean; preferences: { person_id: string; kind: string; channels: string[] }[] }[] = await this.deps.dataSource.query(
+      `SELECT EXISTS (SELECT 1 FROM processed_event WHERE consumer = $1 AND event_id = $2::uuid) AS processed,
+              (SELECT coalesce(json_agg(json_build_object('person_id', person_id::text, 'kind', kind, 'channels', channels)), '[]')
+                 FROM notification_preference WHERE person_id = ANY($3::bigint[]) AND kind IN ($4, '*')) AS preferences`,
+      [INBOX_CONSUMER, event.id, recipients.map((recipient) => recipient.personId), event.type],
     );
+    if (state!.processed) return null;
+    const { preferences } = state!;
     const channelsOf = new Map(
       recipients.map((recipient) => [
         recipient.personId,
