@@ -7,7 +7,6 @@ import {
   ChannelsByName,
   ConsoleChannel,
   DEFAULT_RETRY_POLICY,
-  deliveryEnvelope,
   followUnitMove,
   forgetClosedAccount,
   HourlyRateLimit,
@@ -25,7 +24,7 @@ import { createLogger, Logger, registerScrapeGauge } from '@kz/telemetry';
 import { RunningWorkerService, startWorkerService } from '@kz/worker';
 import { DeliverUseCase } from './deliveries/deliver';
 import { DeliveryReconciler } from './deliveries/delivery-reconciler';
-import { DeliveryScheduler, ScheduledDelivery } from './deliveries/delivery-scheduler';
+import { DeliveryScheduler } from './deliveries/delivery-scheduler';
 import { NotifyUseCase } from './inbox/notify';
 import { RecipientsApi } from './recipients/recipients-api';
 
@@ -96,6 +95,7 @@ export function notificationHandlers(deps: {
     const channel = wechat ? new ChannelsByName(fallback, { WECHAT: wechat }) : fallback;
     const scheduler = new DeliveryScheduler(queues, now);
     const live = { redis: queues.backend, prefix: queues.prefix, maxLen: config.LIVE_STREAM_MAXLEN };
+    const notify = new NotifyUseCase({ dataSource, api, scheduler, quietHours, now, log, wechatByOpenId: wechat !== null, live });
     const deliver = new DeliverUseCase({
       dataSource,
       channel,
@@ -108,10 +108,6 @@ export function notificationHandlers(deps: {
       now,
       log,
     });
-    // A delivery due when its event is handled is sent in the event's job, through the same use case as its job.
-    const sendNow = (delivery: ScheduledDelivery) =>
-      deliver.handle(deliveryEnvelope(delivery.id, delivery.revision, delivery.nextAttemptAt, new Date(now())));
-    const notify = new NotifyUseCase({ dataSource, api, scheduler, quietHours, now, log, wechatByOpenId: wechat !== null, live, sendNow });
     const handlers: Record<string, EventHandler> = {};
     for (const type of Object.keys(NOTIFICATION_ROUTES) as EventType[]) handlers[type] = (event) => notify.handle(event);
     handlers['notification.delivery.due'] = (event) => deliver.handle(event as Parameters<DeliverUseCase['handle']>[0]);

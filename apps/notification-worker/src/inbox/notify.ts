@@ -42,23 +42,16 @@ export interface NotifyDeps {
   wechatByOpenId?: boolean;
   /** The live stream of notifications the gateways push to `notificationAdded` subscribers (absent: none). */
   live?: { redis: Redis | QueueBackend; prefix: string; maxLen: number };
-  /**
-   * Sends a delivery that is due now in the event's own job, as its delivery job would (absent: every delivery gets a
-   * job). A delivery it cannot take (claimed elsewhere, or an error) gets its job instead.
-   */
-  sendNow?: (delivery: ScheduledDelivery) => Promise<void>;
 }
 
 /**
  * The inbox use case: a domain event becomes one notification per recipient (written at once, quiet hours or not)
- * and one delivery per outbound channel the recipient wants: sent at once in the event's job when it is due now (see
- * `sendNow`), else given its delayed job.
+ * and one delivery per outbound channel the recipient wants, each with its job.
  *
  * Exactly once: the recipients are decided once per event (the `processed_event` row commits with the notifications),
  * and `UNIQUE (event_id, recipient_person_id)` and `UNIQUE (notification_id, channel)` hold even if two replicas race.
- * Sends and jobs come after the commit; a crash in between is mended by the event's retry, which finds the event
- * processed and only makes sure every open delivery of it has its job. A send claims its delivery and revision as a
- * delivery job does, so an inline send and a job never both send.
+ * Jobs are added after the commit; a crash in between is mended by the event's retry, which finds the event processed
+ * and only makes sure every open delivery of it has its job.
  */
 export class NotifyUseCase {
   constructor(private readonly deps: NotifyDeps) {}
@@ -73,7 +66,7 @@ export class NotifyUseCase {
         if (planned.length > 0) this.deps.log.debug({ eventId: event.id, type: event.type, recipients: planned.length }, 'notifications written');
         await this.pushLive(outcome.written);
         // Just written: the open deliveries are those the statement returned, no need to read them back.
-        await this.dispatch(outcome.open);
+        await this.deps.scheduler.ensureAll(outcome.open);
         return;
       }
     }
@@ -242,19 +235,6 @@ export class NotifyUseCase {
         }),
       };
     });
-  }
-
-  /**
-   * The deliveries just written: those due now are sent in this job (no second job to wait for), the others (quiet
-   * hours) get their delayed jobs. A crash before a send is mended like a crash before the jobs were added: the
-   * event's retry finds it processed and adds the job of every open delivery.
-   */
-  private async dispatch(open: ScheduledDelivery[]): Promise<void> {
-    const { sendNow, scheduler } = this.deps;
-    const now = this.deps.now();
-    const due = sendNow ? open.filter((delivery) => delivery.nextAttemptAt.getTime() <= now) : [];
-    await scheduler.ensureAll(open.filter((delivery) => !due.includes(delivery)));
-    await Promise.all(due.map((delivery) => sendNow!(delivery).catch(() => scheduler.ensure(delivery))));
   }
 
   private async scheduleOpenDeliveries(eventId: string): Promise<void> {
