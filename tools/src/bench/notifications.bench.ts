@@ -13,6 +13,12 @@ import type { BenchOptions } from './unit-tree.bench';
 const CONCURRENCIES = [1, 20];
 /** How many people the messages go to (real people of the kaizhou seed, each with a mobile). */
 const RECIPIENTS = 20_000;
+/** The steady stream of issue 13: events added one at a time at this rate, for the concurrency below. */
+const STEADY_RATE = 100;
+const STEADY_CONCURRENCY = 20;
+/** The goals of issue 13 at c=20: this share of the no-op worker's rate, and this p95 (ms) at the steady rate. */
+const RATE_GOAL = 0.1;
+const STEADY_P95_GOAL_MS = 500;
 
 
 /** A volunteer approval for one person: the route needs no lookup but the person's contact (one SERVICE call). */
@@ -107,6 +113,47 @@ export async function notificationBenchmarks(config: Config, options: BenchOptio
     return { name: 'no-op', requests: count, rps: Math.round(count / seconds), p50: percentile(latencies, 50), p95: percentile(latencies, 95), p99: percentile(latencies, 99), failures: 0 };
   }
 
+  /**
+   * Events added one by one at `rate` per second for `seconds` (a producer's steady stream, not a released batch), on
+   * the pace of a clock (each add waits for its slot). Returns when each event was added, by id, and the pace's start.
+   */
+  async function paced(queue: Queue, rate: number, seconds: number): Promise<{ addedAt: Map<string, number>; started: number }> {
+    const batch = events(Math.round(rate * seconds));
+    const addedAt = new Map<string, number>();
+    const started = Date.now();
+    for (let i = 0; i < batch.length; i += 1) {
+      const slot = started + (i * 1000) / rate;
+      if (slot > Date.now()) await new Promise((resolve) => setTimeout(resolve, slot - Date.now())); // the load's pace, not a wait for a result
+      const event = batch[i]!;
+      addedAt.set(event.id, Date.now());
+      await queue.add(event.name, event.data, { jobId: event.id });
+    }
+    return { addedAt, started };
+  }
+
+  /** The worker fed at a steady rate: latency = event added → message received by the webhook (ms). */
+  async function steadyWorker(rate: number, seconds: number, queue: Queue): Promise<LoadResult> {
+    webhook.clear();
+    const { addedAt, started } = await paced(queue, rate, seconds);
+    await until(() => webhook.received.length >= addedAt.size, 'the notification worker (steady)', 120_000);
+    const received = new Map(webhook.received.map((request) => [String(request.body.eventId), request.at]));
+    const latencies = [...addedAt].map(([id, at]) => (received.get(id) ?? 0) - at).sort((a, b) => a - b);
+    const elapsed = (Math.max(...received.values()) - started) / 1000;
+    await queue.clean(0, 10 * addedAt.size, 'completed');
+    return { name: 'notification-worker-steady', requests: addedAt.size, rps: Math.round(addedAt.size / elapsed), p50: percentile(latencies, 50), p95: percentile(latencies, 95), p99: percentile(latencies, 99), failures: (await queue.getJobCounts('failed')).failed! };
+  }
+
+  /** The no-op worker fed the same way: latency = event added → job finished (ms). */
+  async function steadyNoop(rate: number, seconds: number, queue: Queue): Promise<LoadResult> {
+    const { addedAt, started } = await paced(queue, rate, seconds);
+    await until(async () => (await queue.getJobCounts('completed')).completed! >= addedAt.size, 'the no-op worker (steady)', 60_000);
+    const jobs = await queue.getJobs(['completed'], 0, addedAt.size - 1);
+    const latencies = jobs.map((job) => (job.finishedOn ?? 0) - addedAt.get(job.id!)!).sort((a, b) => a - b);
+    const elapsed = (Math.max(...jobs.map((job) => job.finishedOn ?? 0)) - started) / 1000;
+    await queue.clean(0, 2 * addedAt.size, 'completed');
+    return { name: 'no-op-steady', requests: addedAt.size, rps: Math.round(addedAt.size / elapsed), p50: percentile(latencies, 50), p95: percentile(latencies, 95), p99: percentile(latencies, 99), failures: 0 };
+  }
+
   const comparisons: Comparison[] = [];
   try {
     for (const concurrency of CONCURRENCIES) {
@@ -145,12 +192,35 @@ export async function notificationBenchmarks(config: Config, options: BenchOptio
             `webhook received per second from release; latencies = event picked up → message received (ms); no-op: each job's ` +
             `processing time (so no latency ratio is given).`,
           latenciesComparable: false,
+          ...(concurrency === STEADY_CONCURRENCY ? { goal: RATE_GOAL } : {}),
           results: [
             { label: `notification worker (c=${concurrency})`, runs: runs.worker },
             { label: `no-op BullMQ worker (c=${concurrency})`, runs: runs.noop },
           ],
         });
         process.stdout.write(`notifications c=${concurrency}: ${median(runs.worker).rps}/s against ${median(runs.noop).rps}/s\n`);
+        if (concurrency === STEADY_CONCURRENCY) {
+          const steady: Record<'worker' | 'noop', LoadResult[]> = { worker: [], noop: [] };
+          for (let round = 0; round < options.rounds; round += 1) {
+            steady.noop.push(await steadyNoop(STEADY_RATE, options.seconds, queues.noop));
+            steady.worker.push(await steadyWorker(STEADY_RATE, options.seconds, queues.worker));
+          }
+          const p95 = median(steady.worker).p95;
+          comparisons.push({
+            title: `notifications: ${STEADY_RATE} messages per second steady, concurrency ${concurrency}`,
+            note:
+              `The same events added one at a time at ${STEADY_RATE}/s for ${options.seconds} s (a producer's steady stream rather than ` +
+              `a released batch) to the same worker at concurrency ${concurrency}; latencies = event added → message received by ` +
+              `the webhook (ms), for the no-op worker event added → job finished. Goal (issue 13): p95 ≤ ${STEADY_P95_GOAL_MS} ms ` +
+              `(this run: ${p95} ms, ${p95 <= STEADY_P95_GOAL_MS ? 'met' : 'not met'}).`,
+            latenciesComparable: false,
+            results: [
+              { label: `notification worker, ${STEADY_RATE}/s steady (c=${concurrency})`, runs: steady.worker },
+              { label: `no-op BullMQ worker, ${STEADY_RATE}/s steady (c=${concurrency})`, runs: steady.noop },
+            ],
+          });
+          process.stdout.write(`notifications ${STEADY_RATE}/s steady, c=${concurrency}: p50 ${median(steady.worker).p50} ms, p95 ${p95} ms (goal ≤ ${STEADY_P95_GOAL_MS} ms) against no-op p95 ${median(steady.noop).p95} ms\n`);
+        }
       } finally {
         await noop.close();
         noopConnection.disconnect();

@@ -68,24 +68,28 @@ export class DeliverUseCase {
 
   async handle(event: EventEnvelope<'notification.delivery.due'>): Promise<void> {
     const { deliveryId, revision } = event.payload;
-    const delivery = await this.load(deliveryId);
-    if (!delivery || delivery.status === 'SENT' || delivery.status === 'DEAD') return;
-    if (revision !== delivery.revision) {
-      // A job of an older schedule: the current schedule's job is the one to send (made again if it was lost).
-      await this.deps.scheduler.ensure(this.schedule(delivery));
-      return;
-    }
-    const dueAt = new Date(delivery.next_attempt_at);
-    if (dueAt.getTime() > this.deps.now() + EARLY_TOLERANCE_MS) {
-      // Woke early (this replica's clock is behind the one that set the delay, or the job was promoted): this job is
-      // the current schedule's, so it is replaced by a new revision due at the same time, timed by this clock.
-      await this.reschedule(delivery, delivery.status as 'PENDING' | 'SCHEDULED' | 'FAILED', dueAt, null);
-      return;
-    }
-    if (!(await this.claim(delivery))) {
-      const now = await this.load(deliveryId);
-      if (!now || now.revision !== revision || now.status === 'SENT' || now.status === 'DEAD') return;
-      throw new DeliveryInFlight(deliveryId);
+    // The usual case: this job is the current schedule's, due, and nobody sends it: claimed and read in one statement.
+    let delivery = await this.claimDue(deliveryId, revision);
+    if (!delivery) {
+      delivery = await this.load(deliveryId);
+      if (!delivery || delivery.status === 'SENT' || delivery.status === 'DEAD') return;
+      if (revision !== delivery.revision) {
+        // A job of an older schedule: the current schedule's job is the one to send (made again if it was lost).
+        await this.deps.scheduler.ensure(this.schedule(delivery));
+        return;
+      }
+      const dueAt = new Date(delivery.next_attempt_at);
+      if (dueAt.getTime() > this.deps.now() + EARLY_TOLERANCE_MS) {
+        // Woke early (this replica's clock is behind the one that set the delay, or the job was promoted): this job is
+        // the current schedule's, so it is replaced by a new revision due at the same time, timed by this clock.
+        await this.reschedule(delivery, delivery.status as 'PENDING' | 'SCHEDULED' | 'FAILED', dueAt, null);
+        return;
+      }
+      if (!(await this.claim(delivery))) {
+        const now = await this.load(deliveryId);
+        if (!now || now.revision !== revision || now.status === 'SENT' || now.status === 'DEAD') return;
+        throw new DeliveryInFlight(deliveryId);
+      }
     }
 
     const now = new Date(this.deps.now());
@@ -164,6 +168,22 @@ export class DeliverUseCase {
     );
     const updated = (rows as { revision: number }[])[0];
     if (updated) await this.deps.scheduler.ensure({ id: delivery.id, revision: updated.revision, nextAttemptAt: at });
+  }
+
+  /** Claims the delivery if `revision` is its current one, it is open, due (within the tolerance) and unclaimed; returns it then. */
+  private async claimDue(deliveryId: string, revision: number): Promise<DeliveryRow | undefined> {
+    if (!/^[1-9]\d{0,17}$/.test(deliveryId)) return undefined;
+    const now = this.deps.now();
+    const [rows] = await this.deps.dataSource.query(
+      `UPDATE delivery d SET claimed_until = $3
+         FROM notification n
+        WHERE d.id = $1 AND d.revision = $2 AND n.id = d.notification_id AND d.status IN ('PENDING', 'SCHEDULED', 'FAILED')
+          AND (d.claimed_until IS NULL OR d.claimed_until < $4) AND d.next_attempt_at <= $5
+        RETURNING d.id::text, d.status, d.channel, d.address, d.attempts, d.revision, d.next_attempt_at,
+                  n.recipient_person_id::text, n.event_id::text, n.kind, n.audience, n.title, n.body, n.params, n.urgent`,
+      [deliveryId, revision, new Date(now + this.deps.claimMs), new Date(now), new Date(now + EARLY_TOLERANCE_MS)],
+    );
+    return (rows as DeliveryRow[])[0];
   }
 
   private async claim(delivery: DeliveryRow): Promise<boolean> {

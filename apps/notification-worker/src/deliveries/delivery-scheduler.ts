@@ -22,11 +22,22 @@ export class DeliveryScheduler {
   ) {}
 
   async ensure(delivery: ScheduledDelivery): Promise<void> {
+    const job = this.job(delivery);
+    await this.queues.get('notifications').add(job.name, job.data, job.opts);
+  }
+
+  /** The jobs of several deliveries in one round trip (an event's recipients). */
+  async ensureAll(deliveries: ScheduledDelivery[]): Promise<void> {
+    if (deliveries.length === 1) return this.ensure(deliveries[0]!);
+    if (deliveries.length > 0) await this.queues.get('notifications').addBulk(deliveries.map((delivery) => this.job(delivery)));
+  }
+
+  private job(delivery: ScheduledDelivery) {
     const delay = Math.max(0, delivery.nextAttemptAt.getTime() - this.now());
     const envelope = deliveryEnvelope(delivery.id, delivery.revision, delivery.nextAttemptAt, new Date(this.now()));
     // With tracing on, the delivery job continues the trace of the event (or the earlier attempt) that scheduled it.
     const traceparent = currentTraceparent();
     if (traceparent) envelope.traceparent = traceparent;
-    await this.queues.get('notifications').add(envelope.type, envelope, { ...DELIVERY_JOB_OPTIONS, jobId: deliveryJobId(delivery.id, delivery.revision), delay });
+    return { name: envelope.type, data: envelope, opts: { ...DELIVERY_JOB_OPTIONS, jobId: deliveryJobId(delivery.id, delivery.revision), delay } };
   }
 }

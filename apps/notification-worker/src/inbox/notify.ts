@@ -13,7 +13,7 @@ import {
   renderTemplate,
 } from '@kz/notifications';
 import type { Logger } from '@kz/telemetry';
-import type { DeliveryScheduler } from '../deliveries/delivery-scheduler';
+import type { DeliveryScheduler, ScheduledDelivery } from '../deliveries/delivery-scheduler';
 import { findRecipients, templateParams } from '../recipients/find-recipients';
 import type { RecipientsApi } from '../recipients/recipients-api';
 
@@ -59,85 +59,144 @@ export class NotifyUseCase {
   async handle(event: EventEnvelope): Promise<void> {
     const route = NOTIFICATION_ROUTES[event.type];
     if (!route) throw new PermanentFailure(`no notification route for ${event.type}`);
-    const { dataSource } = this.deps;
-    const processed = await dataSource.query('SELECT 1 FROM processed_event WHERE consumer = $1 AND event_id = $2', [INBOX_CONSUMER, event.id]);
-    if (processed.length === 0) {
-      const planned = await this.plan(event);
-      const written: Omit<LiveNotificationEntry, 'unreadCount'>[] = [];
-      await dataSource.transaction(async (manager) => {
-        const claimed = await manager.query(
-          'INSERT INTO processed_event (consumer, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING event_id',
-          [INBOX_CONSUMER, event.id],
-        );
-        if (claimed.length === 0) return; // another replica wrote them
-        for (const message of planned) {
-          const [row] = await manager.query(
-            `INSERT INTO notification (recipient_person_id, event_id, kind, audience, title, body, params, link, urgent, unit_path, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-             ON CONFLICT (event_id, recipient_person_id) DO NOTHING RETURNING id::text, created_at`,
-            [message.personId, event.id, event.type, message.audience, message.title, message.body, JSON.stringify(message.params), message.link, message.urgent, event.unitPath, new Date(this.deps.now())],
-          );
-          if (!row) continue;
-          written.push({
-            personId: message.personId,
-            id: row.id,
-            kind: event.type,
-            audience: message.audience,
-            title: message.title,
-            body: message.body,
-            params: message.params,
-            link: message.link,
-            urgent: message.urgent,
-            createdAt: new Date(row.created_at).toISOString(),
-          });
-          for (const delivery of message.deliveries) {
-            await manager.query(
-              `INSERT INTO delivery (notification_id, channel, status, address, next_attempt_at, last_error)
-               VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (notification_id, channel) DO NOTHING`,
-              [row.id, delivery.channel, delivery.status, delivery.address, delivery.nextAttemptAt, delivery.lastError],
-            );
-          }
-        }
-      });
-      if (planned.length > 0) this.deps.log.debug({ eventId: event.id, type: event.type, recipients: planned.length }, 'notifications written');
-      await this.pushLive(written);
+    const planned = await this.plan(event);
+    if (planned) {
+      const outcome = await this.write(event, planned);
+      if (outcome) {
+        if (planned.length > 0) this.deps.log.debug({ eventId: event.id, type: event.type, recipients: planned.length }, 'notifications written');
+        await this.pushLive(outcome.written);
+        // Just written: the open deliveries are those the statement returned, no need to read them back.
+        await this.deps.scheduler.ensureAll(outcome.open);
+        return;
+      }
     }
     await this.scheduleOpenDeliveries(event.id);
+  }
+
+  /**
+   * The event's claim in `processed_event`, its notifications and their deliveries in one statement (one transaction,
+   * one round trip); null when another replica claimed the event first. Returns what was written, with each
+   * recipient's unread count after it, and the deliveries to schedule.
+   */
+  private async write(
+    event: EventEnvelope,
+    planned: Planned[],
+  ): Promise<{ written: LiveNotificationEntry[]; open: ScheduledDelivery[] } | null> {
+    const messages = planned.map((message) => ({
+      person_id: message.personId,
+      audience: message.audience,
+      title: message.title,
+      body: message.body,
+      params: message.params,
+      link: message.link,
+      urgent: message.urgent,
+    }));
+    const deliveries = planned.flatMap((message) =>
+      message.deliveries.map((delivery) => ({
+        person_id: message.personId,
+        channel: delivery.channel,
+        status: delivery.status,
+        address: delivery.address,
+        next_attempt_at: delivery.nextAttemptAt.toISOString(),
+        last_error: delivery.lastError,
+      })),
+    );
+    const [row]: { claimed: boolean; written: { id: string; personId: string; createdAt: string; unread: number }[]; open: { id: string; revision: number; nextAttemptAt: string }[] }[] =
+      await this.deps.dataSource.query(
+        `WITH claimed AS (
+           INSERT INTO processed_event (consumer, event_id) VALUES ($1, $2::uuid) ON CONFLICT DO NOTHING RETURNING event_id
+         ), written AS (
+           INSERT INTO notification (recipient_person_id, event_id, kind, audience, title, body, params, link, urgent, unit_path, created_at)
+           SELECT m.person_id, $2::uuid, $3::text, m.audience, m.title, m.body, m.params, m.link, m.urgent, $4::text, $5::timestamptz
+             FROM jsonb_to_recordset($6::jsonb) AS m(person_id bigint, audience text, title text, body text, params jsonb, link text, urgent boolean)
+            WHERE EXISTS (SELECT 1 FROM claimed)
+           ON CONFLICT (event_id, recipient_person_id) DO NOTHING RETURNING id, recipient_person_id, created_at
+         ), outbound AS (
+           INSERT INTO delivery (notification_id, channel, status, address, next_attempt_at, last_error)
+           SELECT w.id, d.channel, d.status, d.address, d.next_attempt_at, d.last_error
+             FROM written w
+             JOIN jsonb_to_recordset($7::jsonb) AS d(person_id bigint, channel text, status text, address text, next_attempt_at timestamptz, last_error text)
+               ON d.person_id = w.recipient_person_id
+           ON CONFLICT (notification_id, channel) DO NOTHING RETURNING id, revision, status, next_attempt_at
+         )
+         SELECT EXISTS (SELECT 1 FROM claimed) AS claimed,
+                (SELECT coalesce(json_agg(json_build_object(
+                   'id', w.id::text, 'personId', w.recipient_person_id::text, 'createdAt', w.created_at,
+                   -- the statement does not see its own row: the unread rows before it, and it
+                   'unread', 1 + (SELECT count(*) FROM notification x WHERE x.recipient_person_id = w.recipient_person_id AND x.read_at IS NULL))), '[]')
+                   FROM written w) AS written,
+                (SELECT coalesce(json_agg(json_build_object('id', o.id::text, 'revision', o.revision, 'nextAttemptAt', o.next_attempt_at)), '[]')
+                   FROM outbound o WHERE o.status IN ('PENDING', 'SCHEDULED', 'FAILED')) AS open`,
+        [INBOX_CONSUMER, event.id, event.type, event.unitPath, new Date(this.deps.now()), JSON.stringify(messages), JSON.stringify(deliveries)],
+      );
+    if (!row?.claimed) return null; // another replica wrote them
+    const byPerson = new Map(planned.map((message) => [message.personId, message]));
+    const rank = new Map(planned.map((message, index) => [message.personId, index]));
+    return {
+      written: [...row.written].sort((a, b) => rank.get(a.personId)! - rank.get(b.personId)!).map((written) => {
+        const message = byPerson.get(written.personId)!;
+        return {
+          personId: written.personId,
+          id: written.id,
+          kind: event.type,
+          audience: message.audience,
+          title: message.title,
+          body: message.body,
+          params: message.params,
+          link: message.link,
+          urgent: message.urgent,
+          createdAt: new Date(written.createdAt).toISOString(),
+          unreadCount: written.unread,
+        };
+      }),
+      open: row.open.map((delivery) => ({ id: delivery.id, revision: delivery.revision, nextAttemptAt: new Date(delivery.nextAttemptAt) })),
+    };
   }
 
   /**
    * Appends what was just written to the live stream, with each recipient's unread count after it. Best effort: the
    * inbox is the record, and a subscriber who missed an entry refetches it (`myNotifications`).
    */
-  private async pushLive(written: Omit<LiveNotificationEntry, 'unreadCount'>[]): Promise<void> {
-    const { live, dataSource, log } = this.deps;
-    if (!live || written.length === 0) return;
+  private async pushLive(entries: LiveNotificationEntry[]): Promise<void> {
+    const { live, log } = this.deps;
+    if (!live || entries.length === 0) return;
     try {
-      const counts: { person: string; unread: number }[] = await dataSource.query(
-        `SELECT recipient_person_id::text AS person, count(*)::int AS unread FROM notification
-          WHERE recipient_person_id = ANY($1::bigint[]) AND read_at IS NULL GROUP BY recipient_person_id`,
-        [[...new Set(written.map((entry) => entry.personId))]],
-      );
-      const unread = new Map(counts.map((row) => [row.person, row.unread]));
-      const entries: LiveNotificationEntry[] = written.map((entry) => ({ ...entry, unreadCount: unread.get(entry.personId) ?? 0 }));
       await appendLive(live.redis, live.prefix, 'notifications', entries, live.maxLen);
     } catch (error) {
-      log.warn({ err: (error as Error).message, notifications: written.length }, 'live notifications not pushed');
+      log.warn({ err: (error as Error).message, notifications: entries.length }, 'live notifications not pushed');
     }
   }
 
-  /** Recipients, texts and channels: everything that needs the other services, decided before the transaction. */
-  private async plan(event: EventEnvelope): Promise<Planned[]> {
+  private async isProcessed(eventId: string): Promise<boolean> {
+    const rows = await this.deps.dataSource.query('SELECT 1 FROM processed_event WHERE consumer = $1 AND event_id = $2', [INBOX_CONSUMER, eventId]);
+    return rows.length > 0;
+  }
+
+  /**
+   * Recipients, texts and channels: everything that needs the other services, decided before the transaction; null
+   * when the event was processed already (read with the preferences, in one round trip). A redelivered event whose
+   * recipients cannot be read now (a service away) is not held up by it when it was processed already.
+   */
+  private async plan(event: EventEnvelope): Promise<Planned[] | null> {
     const route = NOTIFICATION_ROUTES[event.type]!;
-    const { recipients, order } = await findRecipients(event, route, this.deps.api);
+    const { recipients, order } = await findRecipients(event, route, this.deps.api).catch(async (error: unknown) => {
+      if (await this.isProcessed(event.id)) return { recipients: null, order: null };
+      throw error;
+    });
+    if (!recipients) return null;
+    // No one to tell: the claim alone is written (and `write` finds out if the event was processed already).
     if (recipients.length === 0) return [];
     const urgent = isUrgent(route, order ?? (event.payload as { category?: string; urgency?: string }));
     const params = templateParams(event, order);
     const link = linkOf(route, event.payload as Record<string, unknown>);
-    const preferences: { person_id: string; kind: string; channels: string[] }[] = await this.deps.dataSource.query(
-      `SELECT person_id::text, kind, channels FROM notification_preference WHERE person_id = ANY($1::bigint[]) AND kind IN ($2, '*')`,
-      [recipients.map((recipient) => recipient.personId), event.type],
+    const [state]: { processed: boolean; preferences: { person_id: string; kind: string; channels: string[] }[] }[] = await this.deps.dataSource.query(
+      `SELECT EXISTS (SELECT 1 FROM processed_event WHERE consumer = $1 AND event_id = $2::uuid) AS processed,
+              (SELECT coalesce(json_agg(json_build_object('person_id', person_id::text, 'kind', kind, 'channels', channels)), '[]')
+                 FROM notification_preference WHERE person_id = ANY($3::bigint[]) AND kind IN ($4, '*')) AS preferences`,
+      [INBOX_CONSUMER, event.id, recipients.map((recipient) => recipient.personId), event.type],
     );
+    if (state!.processed) return null;
+    const { preferences } = state!;
     const channelsOf = new Map(
       recipients.map((recipient) => [
         recipient.personId,
@@ -184,8 +243,6 @@ export class NotifyUseCase {
         WHERE n.event_id = $1 AND d.status IN ('PENDING', 'SCHEDULED', 'FAILED')`,
       [eventId],
     );
-    for (const delivery of open) {
-      await this.deps.scheduler.ensure({ id: delivery.id, revision: delivery.revision, nextAttemptAt: new Date(delivery.next_attempt_at) });
-    }
+    await this.deps.scheduler.ensureAll(open.map((delivery) => ({ id: delivery.id, revision: delivery.revision, nextAttemptAt: new Date(delivery.next_attempt_at) })));
   }
 }

@@ -70,6 +70,52 @@ async function orNull<T>(call: Promise<T>): Promise<T | null> {
   }
 }
 
+/** How many people one `notificationContacts` call asks for at most (the subgraph's list limit is well above it). */
+const CONTACTS_PER_CALL = 200;
+
+/**
+ * Contacts asked for by jobs handled at the same time, read in one call: the first ask goes out at once; those that
+ * arrive while it is on its way wait for it and go together in the next call (so nothing waits when the worker is
+ * idle, and under load one HTTP read serves many messages). Every ask gets the answer of the call that carried it,
+ * or its error. Nothing is kept between calls: a changed mobile number is read fresh by the next message.
+ */
+class ContactsBatcher {
+  private waiting: { personIds: string[]; resolve: (contacts: Map<string, PersonContact>) => void; reject: (error: unknown) => void }[] = [];
+  private inFlight = false;
+
+  constructor(private readonly read: (personIds: string[]) => Promise<PersonContact[]>) {}
+
+  load(personIds: string[]): Promise<Map<string, PersonContact>> {
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ personIds, resolve, reject });
+      if (!this.inFlight) void this.flush();
+    });
+  }
+
+  private async flush(): Promise<void> {
+    this.inFlight = true;
+    try {
+      while (this.waiting.length > 0) {
+        const batch: typeof this.waiting = [];
+        const ids = new Set<string>();
+        while (this.waiting.length > 0 && (batch.length === 0 || ids.size + this.waiting[0]!.personIds.length <= CONTACTS_PER_CALL)) {
+          const ask = this.waiting.shift()!;
+          batch.push(ask);
+          for (const id of ask.personIds) ids.add(id);
+        }
+        try {
+          const found = new Map((await this.read([...ids])).map((contact) => [contact.personId, contact]));
+          for (const ask of batch) ask.resolve(new Map(ask.personIds.filter((id) => found.has(id)).map((id) => [id, found.get(id)!])));
+        } catch (error) {
+          for (const ask of batch) ask.reject(error);
+        }
+      }
+    } finally {
+      this.inFlight = false;
+    }
+  }
+}
+
 /**
  * The owning services' reads the worker finds recipients with, called as SERVICE straight on each subgraph (signed as
  * the gateway signs): staff above a unit, volunteers' persons and people's contacts from the volunteers subgraph,
@@ -78,6 +124,10 @@ async function orNull<T>(call: Promise<T>): Promise<T | null> {
  * refusal is permanent.
  */
 export class RecipientsApi {
+  private readonly contactsBatcher = new ContactsBatcher(async (personIds) =>
+    (await this.volunteers.call<{ notificationContacts: PersonContact[] }>('notificationContacts', CONTACTS, { personIds }).then(data)).notificationContacts,
+  );
+
   constructor(
     private readonly volunteers: ServiceClient,
     private readonly orders: ServiceClient,
@@ -126,10 +176,10 @@ export class RecipientsApi {
     return result.volunteerPersons.map((row) => row.personId);
   }
 
+  /** People's contacts; asks of jobs handled at the same time share one call (see `ContactsBatcher`). */
   async contacts(personIds: string[]): Promise<Map<string, PersonContact>> {
     if (personIds.length === 0) return new Map();
-    const result = await this.volunteers.call<{ notificationContacts: PersonContact[] }>('notificationContacts', CONTACTS, { personIds }).then(data);
-    return new Map(result.notificationContacts.map((contact) => [contact.personId, contact]));
+    return this.contactsBatcher.load(personIds);
   }
 
   async accountHolder(accountId: string): Promise<string | null> {
