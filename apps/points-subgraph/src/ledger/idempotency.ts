@@ -65,15 +65,16 @@ const sqlStateOf = (error: unknown): unknown => ((error as { driverError?: { cod
  * `once` for an operation whose common case is one autocommitted statement (`fast`, given the request's hash): the
  * claim, the effect and the answer all happen inside it, under the same rules as `once` (same key, same request: the
  * first answer; same key, another request: CONFLICT). When `fast` raises `GENERAL_PATH` (a missing account, a limit, an
- * error to explain), it rolled back entirely and `general`, the operation's full path through `once`, decides.
+ * error to explain), it rolled back entirely and `general`, the operation's full path through `once`, decides. The
+ * fast path's row comes back too (`row`), for what else it answers.
  */
-export async function onceFast<T extends object>(
+export async function onceFast<T extends object, R extends FastAnswer = FastAnswer>(
   claim: { operation: string; key: string; request: unknown },
-  fast: (requestHash: string) => Promise<FastAnswer[]>,
+  fast: (requestHash: string) => Promise<R[]>,
   general: () => Promise<{ result: T; replayed: boolean }>,
-): Promise<{ result: T; replayed: boolean }> {
+): Promise<{ result: T; replayed: boolean; row?: R }> {
   const requestHash = requestHashOf(claim.request);
-  let rows: FastAnswer[];
+  let rows: R[];
   try {
     rows = await fast(requestHash);
   } catch (error) {
@@ -85,5 +86,5 @@ export async function onceFast<T extends object>(
   if (row.was_replayed && (row.first_operation !== claim.operation || row.first_request_hash !== requestHash)) {
     throw new Conflict('input.idempotencyKey', claim.key, 'points.idempotencyReused');
   }
-  return { result: row.answer as T, replayed: row.was_replayed };
+  return { result: row.answer as T, replayed: row.was_replayed, row };
 }

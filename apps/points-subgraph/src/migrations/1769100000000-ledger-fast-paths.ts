@@ -89,8 +89,13 @@ export class LedgerFastPaths1769100000000 implements MigrationInterface {
         p_pickup_code text, p_hold_seconds int,
         p_event_id uuid, p_event_version int, p_service_event_id uuid, p_service_event_version int,
         p_event_actor jsonb, p_occurred_at timestamptz, p_request_id text)
-      RETURNS TABLE (was_replayed boolean, first_operation text, first_request_hash text, answer jsonb)
+      RETURNS TABLE (was_replayed boolean, first_operation text, first_request_hash text, answer jsonb,
+        -- The redemption made (none on a replay), so the answer needs no second statement to read it.
+        id bigint, reward_id bigint, account_id bigint, person_id bigint, quantity int, points bigint, status text, pickup_code text,
+        station_id bigint, station_path text, transaction_id bigint, expires_at timestamptz, created_at timestamptz,
+        resolved_at timestamptz, resolved_by text)
       LANGUAGE plpgsql AS $$
+      #variable_conflict use_column
       DECLARE
         r reward%ROWTYPE;
         v_account bigint;
@@ -107,7 +112,7 @@ export class LedgerFastPaths1769100000000 implements MigrationInterface {
         INSERT INTO idempotency_record (actor, key, operation, request_hash) VALUES (p_actor, p_key, 'redeemReward', p_request_hash)
           ON CONFLICT DO NOTHING;
         IF NOT FOUND THEN
-          RETURN QUERY SELECT true, i.operation, i.request_hash, i.response FROM idempotency_record i WHERE i.actor = p_actor AND i.key = p_key;
+          RETURN QUERY SELECT true, i.operation, i.request_hash, i.response, (NULL::redemption).* FROM idempotency_record i WHERE i.actor = p_actor AND i.key = p_key;
           RETURN;
         END IF;
         -- The reward as the general path reads it (reward-scope.ts ACTIVE_SQL for the window); the stock is decided
@@ -183,7 +188,7 @@ export class LedgerFastPaths1769100000000 implements MigrationInterface {
             RAISE EXCEPTION 'redemption needs the general path' USING ERRCODE = 'KZ000';
           END IF;
         END IF;
-        RETURN QUERY SELECT false, 'redeemReward'::text, p_request_hash, v_response;
+        RETURN QUERY SELECT false, 'redeemReward'::text, p_request_hash, v_response, v_redemption.*;
       END $$`);
   }
 

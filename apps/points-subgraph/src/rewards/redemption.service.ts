@@ -8,7 +8,7 @@ import { findUnit } from '@kz/org-replica';
 import { Conditions, Connection, isBigintId, PageArgs, parseInput, readPage, toConnection } from '@kz/subgraph';
 import { currentRequestScope } from '@kz/telemetry';
 import { ensurePersonAccount } from '../accounts/account-opening';
-import { once, onceFast } from '../ledger/idempotency';
+import { FastAnswer, once, onceFast } from '../ledger/idempotency';
 import { postPending, postTransaction, systemAccountId, voidPending } from '../ledger/ledger';
 import type { PointsLoaders } from '../loaders';
 import { newPickupCode, normalizePickupCode } from './pickup-code';
@@ -128,8 +128,8 @@ export class RedemptionService {
     const general = () => once(this.dataSource, claim, async (manager) => ({ redemptionId: (await this.reserve(manager, claims, input)).id }));
     // The common case in one statement (points_redeem): the hot reward's row is held from its stock UPDATE, the
     // function's last write, to the commit, with no round trip in between.
-    const { result, replayed } = isBigintId(input.rewardId)
-      ? await onceFast<{ redemptionId: string }>(
+    const { result, replayed, row } = isBigintId(input.rewardId)
+      ? await onceFast<{ redemptionId: string }, FastAnswer & Record<string, unknown>>(
           claim,
           async (requestHash) =>
             this.dataSource.query('SELECT * FROM points_redeem($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)', [
@@ -151,8 +151,10 @@ export class RedemptionService {
             ]),
           general,
         )
-      : await general();
+      : { ...(await general()), row: undefined };
     if (!replayed) this.eventsWritten();
+    // A reservation just made by the fast path comes back with it; a replay or the general path reads it.
+    if (row && !replayed) this.loaders.redemptionById.prime(result.redemptionId, hydrate(this.dataSource.manager, Redemption, [row])[0]!);
     return (await this.loaders.redemptionById.load(result.redemptionId))!;
   }
 
