@@ -126,7 +126,7 @@ export async function pointsTransferBenchmark(target: PointsBenchTarget, options
     note:
       `Transfers of 1 point between ${PEOPLE} funded people chosen at random, straight to the points subgraph (signed as the gateway signs): ` +
       'each one idempotency claim, row locks, the daily-limit sum, a double-entry transaction with two balance updates and an outbox event, ' +
-      `in one database transaction, then its statement line. Against pgbench's built-in TPC-B-like script (-c ${options.connections}) on the same Postgres. ` +
+      `in one autocommitted statement (points_transfer), then its statement line. Against pgbench's built-in TPC-B-like script (-c ${options.connections}) on the same Postgres. ` +
       (withPgbench ? 'pgbench latencies are from its per-transaction log.' : '**pgbench is not installed here: its run and the ratio are skipped.**') +
       ` ${statements} SQL statements per transfer.`,
     statements,

@@ -16,7 +16,7 @@ const STOCK = 100_000_000;
  * Redemption throughput under contention on one hot reward: every request reserves one item of the same reward for
  * one of 2,000 funded people, straight to the points subgraph (signed as the gateway signs). Each is the whole
  * redemption: idempotency claim, limit and window checks, points hold in the ledger, pickup code, events, and the
- * conditional stock UPDATE, in one transaction. The baseline is the floor of that contention: the bare conditional
+ * conditional stock UPDATE, in one autocommitted statement (points_redeem), the stock UPDATE last. The baseline is the floor of that contention: the bare conditional
  * `UPDATE reward SET stock = stock - 1 … WHERE stock >= 1` on one row, autocommitted, from a pg pool of the same size.
  */
 export async function redemptionBenchmark(target: BenchTarget & { points: string }, options: BenchOptions): Promise<Comparison> {

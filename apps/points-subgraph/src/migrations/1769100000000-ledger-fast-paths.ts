@@ -17,6 +17,11 @@ export class LedgerFastPaths1769100000000 implements MigrationInterface {
   name = 'LedgerFastPaths1769100000000';
 
   async up(runner: QueryRunner): Promise<void> {
+    // A redemption's reference to its reward is checked at commit instead of at the INSERT. Checked at the INSERT, it
+    // takes a KEY SHARE lock on the hot reward's row while another redeemer holds the row for its stock UPDATE, and
+    // every such pair makes Postgres build a MultiXact on that row; checked at commit, the row is already this
+    // transaction's own (its stock UPDATE came first), so the check costs an index probe. The guarantee is the same.
+    await runner.query('ALTER TABLE redemption ALTER CONSTRAINT redemption_reward_id_fkey DEFERRABLE INITIALLY DEFERRED');
     await runner.query(`
       CREATE FUNCTION points_transfer(
         p_actor text, p_key text, p_request_hash text, p_person bigint,
@@ -194,5 +199,6 @@ export class LedgerFastPaths1769100000000 implements MigrationInterface {
 
   async down(runner: QueryRunner): Promise<void> {
     await runner.query('DROP FUNCTION points_redeem, points_transfer');
+    await runner.query('ALTER TABLE redemption ALTER CONSTRAINT redemption_reward_id_fkey NOT DEFERRABLE');
   }
 }
