@@ -6,7 +6,8 @@ import { catalog, recordEvent } from '@kz/events';
 import { findUnit } from '@kz/org-replica';
 import { isBigintId, parseInput } from '@kz/subgraph';
 import { currentRequestScope } from '@kz/telemetry';
-import { once, onceFast } from '../ledger/idempotency';
+import { FastAnswer, once, onceFast } from '../ledger/idempotency';
+import type { TransactionView } from './account.loaders';
 import { postTransaction } from '../ledger/ledger';
 import { ensurePersonAccount, ensureStationPool } from './account-opening';
 import { AccountRef, DAILY_TRANSFER_LIMIT, TransferPointsInput, transferPointsInput } from './account.input';
@@ -15,6 +16,16 @@ import { AccountRef, DAILY_TRANSFER_LIMIT, TransferPointsInput, transferPointsIn
 export interface MovementResult {
   transactionId: string;
   accountId: string;
+}
+
+/** What `points_transfer` answers besides the claim: the transaction as the payer's statement shows it. */
+interface FastTransfer extends FastAnswer {
+  view_kind: string;
+  view_status: string;
+  view_description: string;
+  view_created_at: Date;
+  view_amount: string;
+  view_counterparty_id: string;
 }
 
 /** Where the day starts for the daily limit: midnight in Kaizhou (Beijing time), whatever the server's zone. */
@@ -36,6 +47,8 @@ export class TransferService {
     private readonly dataSource: DataSource,
     private readonly actor: Actor,
     private readonly eventsWritten: () => void,
+    /** Where the answer of a fast transfer is put, so showing it reads nothing more (the request's loader). */
+    private readonly shown?: (view: TransactionView) => void,
   ) {}
 
   async transfer(raw: unknown): Promise<MovementResult> {
@@ -47,8 +60,8 @@ export class TransferService {
     const ref = input.toAccountId ?? null;
     // The common case in one statement (points_transfer); a station or account id that is no id cannot be found there.
     const idShaped = input.toStationId ? isBigintId(input.toStationId) : ref !== null && (!('id' in ref) || isBigintId(ref.id));
-    const { result, replayed } = idShaped
-      ? await onceFast<MovementResult>(
+    const { result, replayed, row } = idShaped
+      ? await onceFast<MovementResult, FastTransfer>(
           claim,
           async (requestHash) =>
             this.dataSource.query(
@@ -74,8 +87,22 @@ export class TransferService {
             ),
           general,
         )
-      : await general();
+      : { ...(await general()), row: undefined };
     if (!replayed) this.eventsWritten();
+    if (row && !replayed) {
+      this.shown?.({
+        id: result.transactionId,
+        accountId: result.accountId,
+        kind: row.view_kind as TransactionView['kind'],
+        status: row.view_status as TransactionView['status'],
+        description: row.view_description,
+        createdAt: row.view_created_at,
+        amount: Number(row.view_amount),
+        counterpartyId: row.view_counterparty_id,
+        serviceRecordId: null,
+        reversesId: null,
+      });
+    }
     return result;
   }
 

@@ -28,7 +28,9 @@ export class LedgerFastPaths1769100000000 implements MigrationInterface {
         p_to_id bigint, p_to_card text, p_to_station bigint, p_amount bigint, p_daily_limit bigint,
         p_note text, p_metadata jsonb,
         p_event_id uuid, p_event_version int, p_event_actor jsonb, p_occurred_at timestamptz, p_request_id text)
-      RETURNS TABLE (was_replayed boolean, first_operation text, first_request_hash text, answer jsonb)
+      RETURNS TABLE (was_replayed boolean, first_operation text, first_request_hash text, answer jsonb,
+        -- The transaction as the payer's statement shows it (none on a replay), so the answer needs no second read.
+        view_kind text, view_status text, view_description text, view_created_at timestamptz, view_amount bigint, view_counterparty_id text)
       LANGUAGE plpgsql AS $$
       DECLARE
         v_payer bigint;
@@ -37,6 +39,7 @@ export class LedgerFastPaths1769100000000 implements MigrationInterface {
         v_to_path text;
         v_given bigint;
         v_tx bigint;
+        v_tx_row ledger_transaction%ROWTYPE;
         v_moved int;
         v_response jsonb;
       BEGIN
@@ -44,7 +47,8 @@ export class LedgerFastPaths1769100000000 implements MigrationInterface {
         INSERT INTO idempotency_record (actor, key, operation, request_hash) VALUES (p_actor, p_key, 'transferPoints', p_request_hash)
           ON CONFLICT DO NOTHING;
         IF NOT FOUND THEN
-          RETURN QUERY SELECT true, i.operation, i.request_hash, i.response FROM idempotency_record i WHERE i.actor = p_actor AND i.key = p_key;
+          RETURN QUERY SELECT true, i.operation, i.request_hash, i.response, NULL::text, NULL::text, NULL::text, NULL::timestamptz, NULL::bigint, NULL::text
+            FROM idempotency_record i WHERE i.actor = p_actor AND i.key = p_key;
           RETURN;
         END IF;
         SELECT a.id INTO v_payer FROM points_account a WHERE a.person_id = p_person;
@@ -73,7 +77,8 @@ export class LedgerFastPaths1769100000000 implements MigrationInterface {
         INSERT INTO ledger_transaction (kind, status, description, created_by, metadata)
           VALUES (CASE WHEN v_to_kind = 'POOL' THEN 'DONATION' ELSE 'TRANSFER' END, 'POSTED',
                   coalesce(nullif(p_note, ''), CASE WHEN v_to_kind = 'POOL' THEN '爱心捐赠' ELSE '积分转赠' END), p_actor, p_metadata)
-          RETURNING id INTO v_tx;
+          RETURNING * INTO v_tx_row;
+        v_tx := v_tx_row.id;
         INSERT INTO posting (transaction_id, account_id, amount) VALUES (v_tx, v_payer, -p_amount), (v_tx, v_to, p_amount);
         UPDATE points_account a SET balance = a.balance + CASE WHEN a.id = v_payer THEN -p_amount ELSE p_amount END, updated_at = now()
          WHERE a.id IN (v_payer, v_to) AND (a.id = v_to OR a.balance - a.reserved - p_amount >= 0);
@@ -86,7 +91,8 @@ export class LedgerFastPaths1769100000000 implements MigrationInterface {
                   jsonb_build_object('fromAccountId', v_payer::text, 'toAccountId', v_to::text, 'amount', p_amount), p_request_id);
         v_response := jsonb_build_object('transactionId', v_tx::text, 'accountId', v_payer::text);
         UPDATE idempotency_record SET response = v_response WHERE actor = p_actor AND key = p_key;
-        RETURN QUERY SELECT false, 'transferPoints'::text, p_request_hash, v_response;
+        RETURN QUERY SELECT false, 'transferPoints'::text, p_request_hash, v_response,
+          v_tx_row.kind, v_tx_row.status, v_tx_row.description, v_tx_row.created_at, -p_amount, v_to::text;
       END $$`);
     await runner.query(`
       CREATE FUNCTION points_redeem(
