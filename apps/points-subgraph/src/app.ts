@@ -18,6 +18,7 @@ import { ExpiryIndex1768000000001 } from './migrations/1768000000001-expiry-inde
 import { Merchants1768200000000 } from './migrations/1768200000000-merchants';
 import { merchantResolvers } from './merchants/merchant.resolver';
 import { Leaderboards1768900000000 } from './migrations/1768900000000-leaderboards';
+import { LedgerFastPaths1769100000000 } from './migrations/1769100000000-ledger-fast-paths';
 import { redemptionExpiryResolvers } from './timers/redemption-expiries';
 
 export { ensurePersonAccount, ensureStationPool } from './accounts/account-opening';
@@ -28,7 +29,7 @@ export type { CreditOptions, CreditOutcome } from './earning/crediting';
 export type { LedgerViolation } from './ledger/verify';
 
 export const pointsEntities = [PointsAccount, Reward, RewardAudit, Redemption];
-export const pointsMigrations = [Initial1764400000000, LoveBank1764600000000, OutboxPublishedIndex1768000000000, ExpiryIndex1768000000001, Merchants1768200000000, Leaderboards1768900000000, OutboxTraceparent1769500000000];
+export const pointsMigrations = [Initial1764400000000, LoveBank1764600000000, OutboxPublishedIndex1768000000000, ExpiryIndex1768000000001, Merchants1768200000000, Leaderboards1768900000000, LedgerFastPaths1769100000000, OutboxTraceparent1769500000000];
 
 /** The points subgraph: the love bank's accounts (its ledger, rules and rewards follow). */
 export function startPointsSubgraph(config: Config, options: { port?: number; log?: Logger; now?: () => Date } = {}): Promise<RunningSubgraph> {

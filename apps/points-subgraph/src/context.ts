@@ -43,7 +43,9 @@ export function buildPointsContext(
     ...base,
     loaders,
     accounts: new AccountService(base.actor, loaders),
-    transfers: new TransferService(dataSource, base.actor, () => base.eventsWritten()),
+    transfers: new TransferService(dataSource, base.actor, () => base.eventsWritten(), (view) =>
+      loaders.transactionView.prime({ transactionId: view.id, accountId: view.accountId }, view),
+    ),
     corrections: new CorrectionService(dataSource, base.actor),
     earning: new EarningService(dataSource, base.actor),
     rewards: new RewardService(dataSource, base.actor, loaders),

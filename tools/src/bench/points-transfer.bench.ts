@@ -7,6 +7,7 @@ import { signClaims } from '@kz/auth';
 import type { Config } from '@kz/config';
 import { dropDatabase, ensureDatabase } from '@kz/db';
 import { ensurePersonAccount, postTransaction, systemAccountId } from '@kz/points-subgraph';
+import { verifyLedgerDatabase } from '../ledger-verify/verify';
 import { openPointsDatabase } from '../shared/databases';
 import { Comparison, graphqlCheck, load, LoadResult } from './load';
 import { BenchOptions, statementsOfCall } from './unit-tree.bench';
@@ -119,6 +120,8 @@ export async function pointsTransferBenchmark(target: PointsBenchTarget, options
   } finally {
     if (withPgbench) await dropDatabase(config, scratch);
   }
+  const ledger = await verifyLedgerDatabase(config, config.POINTS_DATABASE);
+  if (ledger.violations.length > 0) throw new Error(`points transfer bench: ledger:verify found ${ledger.violations.length} violation(s)`);
   const results = [{ label: 'transferPoints (points subgraph)', runs: runs.transfers }];
   if (withPgbench) results.push({ label: 'pgbench tpcb-like', runs: runs.pgbench });
   return {
@@ -126,9 +129,9 @@ export async function pointsTransferBenchmark(target: PointsBenchTarget, options
     note:
       `Transfers of 1 point between ${PEOPLE} funded people chosen at random, straight to the points subgraph (signed as the gateway signs): ` +
       'each one idempotency claim, row locks, the daily-limit sum, a double-entry transaction with two balance updates and an outbox event, ' +
-      `in one database transaction, then its statement line. Against pgbench's built-in TPC-B-like script (-c ${options.connections}) on the same Postgres. ` +
+      `in one autocommitted statement (points_transfer), then its statement line. Against pgbench's built-in TPC-B-like script (-c ${options.connections}) on the same Postgres. ` +
       (withPgbench ? 'pgbench latencies are from its per-transaction log.' : '**pgbench is not installed here: its run and the ratio are skipped.**') +
-      ` ${statements} SQL statements per transfer.`,
+      ` ${statements} SQL statements per transfer; ledger:verify clean afterwards.`,
     statements,
     results,
   };

@@ -3,6 +3,7 @@ import { Pool } from 'pg';
 import { signClaims } from '@kz/auth';
 import { pgClientConfig } from '@kz/db';
 import { ensurePersonAccount, postTransaction, systemAccountId } from '@kz/points-subgraph';
+import { verifyLedgerDatabase } from '../ledger-verify/verify';
 import { openPointsDatabase } from '../shared/databases';
 import { alternate, Comparison } from './load';
 import { BenchOptions, BenchTarget, statementsOfCall } from './unit-tree.bench';
@@ -16,7 +17,7 @@ const STOCK = 100_000_000;
  * Redemption throughput under contention on one hot reward: every request reserves one item of the same reward for
  * one of 2,000 funded people, straight to the points subgraph (signed as the gateway signs). Each is the whole
  * redemption: idempotency claim, limit and window checks, points hold in the ledger, pickup code, events, and the
- * conditional stock UPDATE, in one transaction. The baseline is the floor of that contention: the bare conditional
+ * conditional stock UPDATE, in one autocommitted statement (points_redeem), the stock UPDATE last. The baseline is the floor of that contention: the bare conditional
  * `UPDATE reward SET stock = stock - 1 … WHERE stock >= 1` on one row, autocommitted, from a pg pool of the same size.
  */
 export async function redemptionBenchmark(target: BenchTarget & { points: string }, options: BenchOptions): Promise<Comparison> {
@@ -68,13 +69,15 @@ export async function redemptionBenchmark(target: BenchTarget & { points: string
     const [{ reserved }] = await db.query(`SELECT count(*)::int AS reserved FROM redemption WHERE reward_id = $1 AND status = 'RESERVED'`, [hot.id]);
     const [{ stock }] = await db.query('SELECT stock FROM reward WHERE id = $1', [hot.id]);
     if (stock !== STOCK - reserved) throw new Error(`redemption bench: stock ${stock} does not match ${reserved} reservations`);
+    const ledger = await verifyLedgerDatabase(config, config.POINTS_DATABASE);
+    if (ledger.violations.length > 0) throw new Error(`redemption bench: ledger:verify found ${ledger.violations.length} violation(s)`);
     return {
       title: 'redemption under contention on one hot reward',
       note:
         `redeemReward (1 item) by ${ACCOUNTS} funded people of one reward, straight to the points subgraph, against the bare ` +
         `conditional stock UPDATE of one row from a pg pool: the same row lock, without the ledger hold, the redemption row, ` +
         `the events and the idempotency record. ${statements} SQL statements per redemption; ${reserved} reservations made, ` +
-        `stock checked equal to them afterwards.`,
+        `stock checked equal to them and ledger:verify clean afterwards.`,
       statements,
       results,
     };

@@ -104,6 +104,82 @@ describe('accounts in the points subgraph', () => {
     expect(ten.data!._entities[0]!.pointsStats).toEqual({ issued: row.n, outstanding: row.n });
   });
 
+  it('moves points in one statement (points_transfer) that also answers the statement line, once per key, with its event', async () => {
+    const payer = await personWith(100);
+    const receiver = await personWith(0, '103');
+    const payerClaims: Claims = { sub: String(nextPerson - 1), roles: ['RESIDENT'] };
+    const LINE = 'id kind status amount description createdAt';
+    const TRANSFER = `mutation ($input: TransferPointsInput!) { transferPoints(input: $input) { ${LINE} } }`;
+    const input = { toAccountId: receiver, amount: 30, idempotencyKey: 'fast-transfer-1' };
+    const sent = await ask<{ transferPoints: { id: string; amount: number; description: string } }>(TRANSFER, { input }, payerClaims);
+    expect(sent.errors).toBeUndefined();
+    expect(sent.data!.transferPoints).toMatchObject({ kind: 'TRANSFER', status: 'POSTED', amount: -30, description: '积分转赠' });
+    expect(statements(sent)).toBe(1);
+    // The line the one statement answered is the line the statement reads afterwards, counterparty included.
+    const read = await ask<{ _entities: unknown[] }>(
+      `query ($representations: [_Any!]!) { _entities(representations: $representations) { ... on PointsTransaction { ${LINE} counterparty { id } } } }`,
+      { representations: [{ __typename: 'PointsTransaction', id: sent.data!.transferPoints.id }] },
+      payerClaims,
+    );
+    expect(read.data!._entities).toEqual([{ ...sent.data!.transferPoints, counterparty: { id: receiver } }]);
+    const withCounterparty = await ask<{ transferPoints: { counterparty: { id: string } } }>(
+      'mutation ($input: TransferPointsInput!) { transferPoints(input: $input) { counterparty { id } } }',
+      { input: { toAccountId: receiver, amount: 1, idempotencyKey: 'fast-transfer-0' } },
+      payerClaims,
+    );
+    expect(withCounterparty.data!.transferPoints.counterparty).toEqual({ id: receiver });
+    const again = await ask<{ transferPoints: { id: string } }>(TRANSFER, { input }, payerClaims);
+    expect(again.data!.transferPoints.id).toBe(sent.data!.transferPoints.id);
+    expect(errorCodes(await ask(TRANSFER, { input: { ...input, amount: 31 } }, payerClaims))).toEqual(['CONFLICT']);
+    const balances = await db.query('SELECT id::text, balance::int FROM points_account WHERE id = ANY($1::bigint[]) ORDER BY id', [[payer, receiver]]);
+    expect(balances).toEqual([
+      { id: payer, balance: 69 },
+      { id: receiver, balance: 31 },
+    ]);
+    const events = await db.query(`SELECT unit_path, payload, actor FROM outbox WHERE type = 'points.transferred' AND payload->>'fromAccountId' = $1 ORDER BY seq`, [payer]);
+    expect(events).toEqual([
+      { unit_path: '1/2/103', payload: { fromAccountId: payer, toAccountId: receiver, amount: 30 }, actor: { personId: payerClaims.sub, roles: ['RESIDENT'] } },
+      { unit_path: '1/2/103', payload: { fromAccountId: payer, toAccountId: receiver, amount: 1 }, actor: { personId: payerClaims.sub, roles: ['RESIDENT'] } },
+    ]);
+    // More than the payer holds: the general path explains, and nothing moved.
+    expect(errorCodes(await ask(TRANSFER, { input: { toAccountId: receiver, amount: 70, idempotencyKey: 'fast-transfer-2' } }, payerClaims))).toEqual([
+      'INSUFFICIENT_POINTS',
+    ]);
+    // To a station: its pool is opened by the general path on the first gift, then gifts take the one statement.
+    const gift = (key: string) =>
+      ask<{ transferPoints: { description: string } }>(TRANSFER, { input: { toStationId: '104', amount: 5, idempotencyKey: key } }, payerClaims);
+    const first = await gift('fast-donation-1');
+    const second = await gift('fast-donation-2');
+    expect([first.errors, second.errors]).toEqual([undefined, undefined]);
+    expect(second.data!.transferPoints.description).toBe('爱心捐赠');
+    expect(statements(first)).toBeGreaterThan(2);
+    expect(statements(second)).toBe(1);
+    const [pool] = await db.query(`SELECT balance::int FROM points_account WHERE kind = 'POOL' AND unit_id = 104`);
+    expect(pool.balance).toBe(10);
+    const [left] = await db.query('SELECT balance::int FROM points_account WHERE id = $1', [payer]);
+    expect(left.balance).toBe(59);
+  });
+
+  it('never takes an account below zero however many transfers race, and every key moves once', async () => {
+    const payer = await personWith(50);
+    const receivers = await Promise.all(Array.from({ length: 4 }, () => personWith(0)));
+    const payerClaims: Claims = { sub: String(nextPerson - 4), roles: ['RESIDENT'] };
+    const [{ person_id }] = await db.query('SELECT person_id::text FROM points_account WHERE id = $1', [payer]);
+    payerClaims.sub = person_id;
+    const results = await Promise.all(
+      Array.from({ length: 40 }, (_, i) =>
+        ask('mutation ($input: TransferPointsInput!) { transferPoints(input: $input) { id } }', {
+          input: { toAccountId: receivers[i % 4], amount: 3, idempotencyKey: `race-key-${i % 20}` },
+        }, payerClaims),
+      ),
+    );
+    const moved = new Set(results.filter((r) => !r.errors).map((r) => (r.data as { transferPoints: { id: string } }).transferPoints.id));
+    const [row] = await db.query('SELECT balance::int, reserved::int FROM points_account WHERE id = $1', [payer]);
+    expect(moved.size).toBe(16); // 20 keys, 3 points each, 50 points: 16 transfers fit
+    expect(row.balance).toBe(50 - 16 * 3);
+    expect(results.filter((r) => r.errors).flatMap((r) => errorCodes(r)).every((code) => code === 'INSUFFICIENT_POINTS' || code === 'CONFLICT')).toBe(true);
+  });
+
   it('counts points given away per Beijing day: yesterday evening does not count, this morning does', async () => {
     const payer = await personWith(1500);
     const receiver = await personWith(0);

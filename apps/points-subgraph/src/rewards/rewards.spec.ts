@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import type { Claims } from '@kz/auth';
 import { catalog, EventEnvelope, EventHandler } from '@kz/events';
-import { RunningSubgraph } from '@kz/subgraph';
+import { RunningSubgraph, SQL_STATEMENTS_HEADER } from '@kz/subgraph';
 import { aCaller, errorCodes, startSubgraphAlone, SubgraphAlone } from '@kz/testing';
 import { startPointsSubgraph } from '../app';
 import { CENTER, creditTestPoints, insertUnitRefs, OTHER_STATION, STATION } from '../testing/fixtures';
@@ -105,6 +105,74 @@ describe('pickup codes', () => {
       );
     });
     expect(second.pickupCode).toBe('ZZZZ2345');
+  });
+});
+
+describe('reserving in one statement (points_redeem)', () => {
+  const ask = (claims: Claims, input: Record<string, unknown>) => alone.ask<{ redeemReward: RedemptionView & { expiresAt: string } }>(REDEEM, { input }, claims);
+  const statements = (result: { headers: Headers }) => Number(result.headers.get(SQL_STATEMENTS_HEADER));
+
+  it('reserves points and stock in one statement, answers a repeat the same, and writes the events of the general path', async () => {
+    const person = await aPerson(100);
+    const reward = await aReward({ stock: 5, price: 10 });
+    const input = { rewardId: reward.id, quantity: 2, idempotencyKey: randomUUID() };
+    const made = await ask(person, input);
+    expect(made.errors).toBeUndefined();
+    expect(statements(made)).toBe(1);
+    const again = await ask(person, input);
+    expect(again.data!.redeemReward.id).toBe(made.data!.redeemReward.id);
+    expect(errorCodes(await ask(person, { ...input, quantity: 1 }))).toEqual(['CONFLICT']);
+    expect(await accountOf(person)).toEqual({ balance: 100, reserved: 20 });
+    expect(await stockOf(reward.id)).toBe(3);
+    const [account] = await db.query('SELECT id::text FROM points_account WHERE person_id = $1', [person.sub]);
+    const events = await db.query(`SELECT type, unit_path, payload FROM outbox WHERE payload->>'redemptionId' = $1`, [made.data!.redeemReward.id]);
+    expect(events).toEqual([
+      {
+        type: 'points.redemption.reserved',
+        unit_path: STATION.path,
+        payload: {
+          redemptionId: made.data!.redeemReward.id,
+          accountId: account.id,
+          rewardId: reward.id,
+          quantity: 2,
+          points: 20,
+          stationId: STATION.id,
+          expiresAt: made.data!.redeemReward.expiresAt,
+        },
+      },
+    ]);
+    expect(catalog['points.redemption.reserved'].payload.safeParse(events[0].payload).success).toBe(true);
+    const [tx] = await db.query('SELECT t.kind, t.status, t.description, t.metadata FROM ledger_transaction t JOIN redemption r ON r.transaction_id = t.id WHERE r.id = $1', [
+      made.data!.redeemReward.id,
+    ]);
+    expect(tx).toEqual({ kind: 'REDEMPTION', status: 'PENDING', description: '兑换 大米（5公斤） ×2', metadata: { rewardId: reward.id, quantity: 2 } });
+  });
+
+  it('announces a service to the orders service, from the district center for a district-wide one', async () => {
+    const person = await aPerson(100);
+    const service = await aReward({ kind: 'SERVICE', stock: null, stationId: null, name: '理发' }, centerAdmin);
+    const made = await ask(person, { rewardId: service.id, quantity: 1, idempotencyKey: randomUUID() });
+    expect(statements(made)).toBe(1);
+    const [event] = await db.query(`SELECT unit_path, payload FROM outbox WHERE type = 'points.service.redeemed' AND payload->>'redemptionId' = $1`, [
+      made.data!.redeemReward.id,
+    ]);
+    expect(event).toEqual({
+      unit_path: CENTER.path,
+      payload: { redemptionId: made.data!.redeemReward.id, personId: person.sub, rewardId: service.id, stationId: CENTER.id, description: '理发 ×1' },
+    });
+  });
+
+  it('leaves refusals to the general path, which names them, and nothing moves', async () => {
+    const person = await aPerson(25);
+    const limited = await aReward({ stock: 5, price: 10, perPersonLimit: 1, limitPeriod: 'DAY' });
+    expect(statements(await ask(person, { rewardId: limited.id, quantity: 1, idempotencyKey: randomUUID() }))).toBe(1);
+    expect(errorCodes(await ask(person, { rewardId: limited.id, quantity: 1, idempotencyKey: randomUUID() }))).toEqual(['CONFLICT']);
+    const scarce = await aReward({ stock: 1, price: 1 });
+    expect(errorCodes(await ask(person, { rewardId: scarce.id, quantity: 2, idempotencyKey: randomUUID() }))).toEqual(['OUT_OF_STOCK']);
+    const dear = await aReward({ stock: 5, price: 20 });
+    expect(errorCodes(await ask(person, { rewardId: dear.id, quantity: 1, idempotencyKey: randomUUID() }))).toEqual(['INSUFFICIENT_POINTS']);
+    expect(await accountOf(person)).toEqual({ balance: 25, reserved: 10 });
+    expect([await stockOf(limited.id), await stockOf(scarce.id), await stockOf(dear.id)]).toEqual([4, 1, 5]);
   });
 });
 
