@@ -1,49 +1,14 @@
 import { Job, QueueEvents } from 'bullmq';
-import type { Redis } from 'ioredis';
-import { DataSource, MigrationInterface, QueryRunner } from 'typeorm';
-import { createPlatformTables, createServiceDataSource, openServiceDatabase, OutboxTraceparent1769500000000 } from '@kz/db';
-import { createTestDatabase, deleteKeysWithPrefix, PrivateRedis, testConfig, TestDatabase, uniqueQueuePrefix } from '@kz/testing';
+import { PrivateRedis } from '@kz/testing';
 import { closeWorkers, createEventWorker, createRedis, EventEnvelope, handleOnce, liveStreamKey, OutboxRelay, parseEnvelope, Queues, recordEvent } from './index';
+import { useOutboxHarness } from './testing/outbox-harness';
 
-class Platform1700000000000 implements MigrationInterface {
-  name = 'Platform1700000000000';
-  up = (runner: QueryRunner) => createPlatformTables(runner);
-  down = async () => undefined;
-}
-
-const config = testConfig();
 const actor = { personId: 'p-1', roles: ['CENTER_ADMIN'] };
-let db: TestDatabase;
-let dataSource: DataSource;
-let redis: Redis;
-let prefix: string;
-let queues: Queues;
 
-beforeAll(async () => {
-  db = await createTestDatabase(config, 'events');
-  const source = createServiceDataSource({ config, database: db.name, entities: [], migrations: [Platform1700000000000, OutboxTraceparent1769500000000] });
-  dataSource = await openServiceDatabase(source, config);
-  redis = createRedis(config.REDIS_URL, 'worker');
-});
+const h = useOutboxHarness('events');
+const { config } = h;
 
-beforeEach(() => {
-  prefix = uniqueQueuePrefix();
-  queues = new Queues(redis, prefix);
-});
-
-afterEach(async () => {
-  await queues.close();
-  await deleteKeysWithPrefix(redis, prefix);
-  await dataSource.query('TRUNCATE outbox, processed_event');
-});
-
-afterAll(async () => {
-  redis.disconnect();
-  await dataSource.destroy();
-  await db.drop();
-});
-
-function unitCreated(manager = dataSource.manager, name = '迎宾社区新时代文明实践站') {
+function unitCreated(manager = h.dataSource.manager, name = '迎宾社区新时代文明实践站') {
   return recordEvent(manager, {
     type: 'org.unit.created',
     actor,
@@ -53,14 +18,14 @@ function unitCreated(manager = dataSource.manager, name = '迎宾社区新时代
 }
 
 async function jobIds(queue: 'analytics' | 'volunteers-inbox' | 'orders-inbox'): Promise<string[]> {
-  const jobs = await queues.get(queue).getJobs(['waiting', 'delayed', 'active', 'completed', 'failed']);
+  const jobs = await h.queues.get(queue).getJobs(['waiting', 'delayed', 'active', 'completed', 'failed']);
   return jobs.map((job) => job.id!).sort();
 }
 
 describe('outbox', () => {
   it('validates payloads against the catalogue and writes nothing when the change rolls back', async () => {
     await expect(
-      dataSource.transaction((manager) =>
+      h.dataSource.transaction((manager) =>
         recordEvent(manager, {
           type: 'org.unit.moved',
           actor,
@@ -70,30 +35,30 @@ describe('outbox', () => {
       ),
     ).rejects.toThrow();
     await expect(
-      dataSource.transaction(async (manager) => {
+      h.dataSource.transaction(async (manager) => {
         await unitCreated(manager);
         throw new Error('the change failed');
       }),
     ).rejects.toThrow('the change failed');
-    expect(await dataSource.query('SELECT count(*)::int AS n FROM outbox')).toEqual([{ n: 0 }]);
+    expect(await h.dataSource.query('SELECT count(*)::int AS n FROM outbox')).toEqual([{ n: 0 }]);
   });
 });
 
 describe('outbox relay', () => {
   it('delivers every event once, in order, to the routed queues and analytics', async () => {
     const created = await unitCreated();
-    const moved = await recordEvent(dataSource.manager, {
+    const moved = await recordEvent(h.dataSource.manager, {
       type: 'org.unit.moved',
       actor,
       unitPath: '1/5/3',
       payload: { unitId: '3', oldPath: '1/2/3', newPath: '1/5/3', oldParentId: '2', newParentId: '5' },
     });
-    const relay = new OutboxRelay({ dataSource, queues, pollMs: 50, batchSize: 100 });
+    const relay = new OutboxRelay({ dataSource: h.dataSource, queues: h.queues, pollMs: 50, batchSize: 100 });
     expect(await relay.drain()).toBe(2);
     expect(await relay.drain()).toBe(0);
     expect(await jobIds('analytics')).toEqual([created.id, moved.id].sort());
     expect(await jobIds('volunteers-inbox')).toEqual([created.id, moved.id].sort());
-    const waiting = await queues.get('orders-inbox').getJobs(['waiting']);
+    const waiting = await h.queues.get('orders-inbox').getJobs(['waiting']);
     expect(waiting.map((job) => parseEnvelope(job.data))).toEqual(expect.arrayContaining([moved, created]));
   });
 
@@ -101,7 +66,7 @@ describe('outbox relay', () => {
     const written: string[] = [];
     for (let i = 0; i < 12; i += 1) {
       const orderId = String(1 + (i % 3));
-      const event = await recordEvent(dataSource.manager, {
+      const event = await recordEvent(h.dataSource.manager, {
         type: i < 3 ? 'order.submitted' : 'order.dispatched',
         actor,
         unitPath: '1/2/3',
@@ -113,9 +78,9 @@ describe('outbox relay', () => {
       written.push(event.id);
       if (i === 5) await unitCreated(); // not watched live
     }
-    const relays = [1, 2].map(() => new OutboxRelay({ dataSource, queues, pollMs: 50, batchSize: 2, live: { maxLen: 1000 } }));
+    const relays = [1, 2].map(() => new OutboxRelay({ dataSource: h.dataSource, queues: h.queues, pollMs: 50, batchSize: 2, live: { maxLen: 1000 } }));
     await Promise.all(relays.map((relay) => relay.drain()));
-    const entries = (await redis.xrange(liveStreamKey(prefix, 'orders'), '-', '+')) as [string, string[]][];
+    const entries = (await h.redis.xrange(liveStreamKey(h.prefix, 'orders'), '-', '+')) as [string, string[]][];
     const appended = entries.map(([, fields]) => JSON.parse(fields[1]!) as Record<string, unknown>);
     expect(appended.map((entry) => entry.id)).toEqual(written);
     expect(Object.keys(appended[0]!).sort()).toEqual(['id', 'occurredAt', 'payload', 'type', 'unitPath']); // no actor
@@ -124,24 +89,24 @@ describe('outbox relay', () => {
   it('loses nothing and duplicates nothing when Redis was down while the change committed', async () => {
     const privateRedis = await PrivateRedis.launch();
     const connection = createRedis(privateRedis.url, 'producer');
-    const privateQueues = new Queues(connection, prefix);
+    const privateQueues = new Queues(connection, h.prefix);
     try {
       await privateRedis.stop();
-      const events = await Promise.all([1, 2, 3].map((n) => unitCreated(dataSource.manager, `站点${n}`)));
-      const relay = new OutboxRelay({ dataSource, queues: privateQueues, pollMs: 20, batchSize: 100, publishTimeoutMs: 500 });
+      const events = await Promise.all([1, 2, 3].map((n) => unitCreated(h.dataSource.manager, `站点${n}`)));
+      const relay = new OutboxRelay({ dataSource: h.dataSource, queues: privateQueues, pollMs: 20, batchSize: 100, publishTimeoutMs: 500 });
       await expect(relay.publishBatch()).rejects.toThrow();
-      const pending = await dataSource.query('SELECT attempts, last_error FROM outbox WHERE published_at IS NULL');
+      const pending = await h.dataSource.query('SELECT attempts, last_error FROM outbox WHERE published_at IS NULL');
       expect(pending).toHaveLength(3);
       expect(pending[0].last_error).toBeTruthy();
 
       await privateRedis.start();
       // Two relays (replicas) race over the same outbox once Redis is back.
-      const second = new OutboxRelay({ dataSource, queues: privateQueues, pollMs: 20, batchSize: 1, publishTimeoutMs: 2000 });
+      const second = new OutboxRelay({ dataSource: h.dataSource, queues: privateQueues, pollMs: 20, batchSize: 1, publishTimeoutMs: 2000 });
       const [a, b] = await Promise.all([untilDrained(relay), untilDrained(second)]);
       expect(a + b).toBe(3);
       const jobs = await privateQueues.get('analytics').getJobs(['waiting']);
       expect(jobs.map((job) => job.id).sort()).toEqual(events.map((event) => event.id).sort());
-      expect(await dataSource.query('SELECT count(*)::int AS n FROM outbox WHERE published_at IS NULL')).toEqual([{ n: 0 }]);
+      expect(await h.dataSource.query('SELECT count(*)::int AS n FROM outbox WHERE published_at IS NULL')).toEqual([{ n: 0 }]);
     } finally {
       await privateQueues.close();
       connection.disconnect();
@@ -150,10 +115,10 @@ describe('outbox relay', () => {
   });
 
   it('runs in the background and publishes soon after a commit', async () => {
-    const relay = new OutboxRelay({ dataSource, queues, pollMs: 10_000, batchSize: 100 });
+    const relay = new OutboxRelay({ dataSource: h.dataSource, queues: h.queues, pollMs: 10_000, batchSize: 100 });
     relay.start();
     const listener = createRedis(config.REDIS_URL, 'worker');
-    const queueEvents = new QueueEvents('analytics', { connection: listener, prefix });
+    const queueEvents = new QueueEvents('analytics', { connection: listener, prefix: h.prefix });
     await queueEvents.waitUntilReady();
     const added = new Promise<string>((resolve) => queueEvents.once('waiting', ({ jobId }) => resolve(jobId)));
     const event = await unitCreated();
@@ -178,19 +143,19 @@ async function untilDrained(relay: OutboxRelay): Promise<number> {
 
 describe('consumers', () => {
   it('apply an event once however often and however concurrently it is delivered', async () => {
-    await dataSource.query('CREATE TABLE IF NOT EXISTS effect (n int)');
+    await h.dataSource.query('CREATE TABLE IF NOT EXISTS effect (n int)');
     const event = await unitCreated();
     const outcomes = await Promise.all(
       Array.from({ length: 5 }, () =>
-        handleOnce(dataSource, 'test-consumer', event, async (manager) => {
+        handleOnce(h.dataSource, 'test-consumer', event, async (manager) => {
           await manager.query('INSERT INTO effect VALUES (1)');
         }),
       ),
     );
     expect(outcomes.filter(Boolean)).toHaveLength(1);
-    expect(await dataSource.query('SELECT count(*)::int AS n FROM effect')).toEqual([{ n: 1 }]);
+    expect(await h.dataSource.query('SELECT count(*)::int AS n FROM effect')).toEqual([{ n: 1 }]);
     // Another consumer of the same event is independent.
-    expect(await handleOnce(dataSource, 'other-consumer', event, async () => undefined)).toBe(true);
+    expect(await handleOnce(h.dataSource, 'other-consumer', event, async () => undefined)).toBe(true);
   });
 
   it('fail an invalid event at once and retry a transient failure', async () => {
@@ -200,7 +165,7 @@ describe('consumers', () => {
     const worker = createEventWorker({
       queue: 'analytics',
       connection,
-      prefix,
+      prefix: h.prefix,
       handlers: {
         'org.unit.created': async (event: EventEnvelope<'org.unit.created'>) => {
           if (failuresLeft-- > 0) throw new Error('database briefly unavailable');
@@ -208,8 +173,8 @@ describe('consumers', () => {
         },
       },
     });
-    const valid = await unitCreated(dataSource.manager, '永先社区新时代文明实践站');
-    const queue = queues.get('analytics');
+    const valid = await unitCreated(h.dataSource.manager, '永先社区新时代文明实践站');
+    const queue = h.queues.get('analytics');
     const completed = new Promise<Job>((resolve) => worker.on('completed', resolve));
     const failed = new Promise<Job | undefined>((resolve) => worker.on('failed', (job) => job?.id === 'bad-1' && resolve(job)));
     await queue.add('org.unit.created', valid, { jobId: valid.id, backoff: { type: 'fixed', delay: 10 } });
@@ -235,7 +200,7 @@ describe('closeWorkers', () => {
     const worker = createEventWorker({
       queue: 'analytics',
       connection,
-      prefix,
+      prefix: h.prefix,
       handlers: {
         'org.unit.created': async () => {
           started();
@@ -245,8 +210,8 @@ describe('closeWorkers', () => {
       },
     });
     try {
-      const event = await unitCreated(dataSource.manager, '迎宾社区新时代文明实践站');
-      await queues.get('analytics').add('org.unit.created', event, { jobId: event.id });
+      const event = await unitCreated(h.dataSource.manager, '迎宾社区新时代文明实践站');
+      await h.queues.get('analytics').add('org.unit.created', event, { jobId: event.id });
       await running;
       const closing = closeWorkers([worker], connection).then(() => order.push('closed'));
       release();
@@ -260,7 +225,7 @@ describe('closeWorkers', () => {
   it('does not hang while Redis is away (a graceful BullMQ close would wait for it for ever)', async () => {
     const privateRedis = await PrivateRedis.launch();
     const connection = createRedis(privateRedis.url, 'worker');
-    const worker = createEventWorker({ queue: 'analytics', connection, prefix, handlers: {} });
+    const worker = createEventWorker({ queue: 'analytics', connection, prefix: h.prefix, handlers: {} });
     try {
       await worker.waitUntilReady();
       await privateRedis.stop();

@@ -1,8 +1,5 @@
 import { Writable } from 'node:stream';
-import type { Redis } from 'ioredis';
 import type { Worker } from 'bullmq';
-import { DataSource, MigrationInterface, QueryRunner } from 'typeorm';
-import { createPlatformTables, createServiceDataSource, openServiceDatabase, OutboxTraceparent1769500000000 } from '@kz/db';
 import {
   createLogger,
   currentTraceIds,
@@ -14,8 +11,9 @@ import {
   TRACING_MIN_NODE,
   withSpan,
 } from '@kz/telemetry';
-import { createTestDatabase, deleteKeysWithPrefix, eventuallyValue, testConfig, TestDatabase, uniqueQueuePrefix } from '@kz/testing';
-import { closeWorkers, createEventWorker, createRedis, OutboxRelay, parseEnvelope, Queues, recordEvent } from './index';
+import { eventuallyValue } from '@kz/testing';
+import { closeWorkers, createEventWorker, createRedis, OutboxRelay, parseEnvelope, recordEvent } from './index';
+import { useOutboxHarness } from './testing/outbox-harness';
 
 /**
  * The trace context through the outbox and the queues (docs/operations.md, "Traces"): the span that records an event
@@ -23,45 +21,12 @@ import { closeWorkers, createEventWorker, createRedis, OutboxRelay, parseEnvelop
  * the relay's. Real Postgres, Redis and the real OpenTelemetry SDK (spans collected in memory instead of exported).
  * The SDK needs Node 22.15+: on an older Node only the refusal and the tracing-off behaviour are checked.
  */
-class Platform1700000000000 implements MigrationInterface {
-  name = 'Platform1700000000000';
-  up = (runner: QueryRunner) => createPlatformTables(runner);
-  down = async () => undefined;
-}
-
-const config = testConfig();
 const actor = { personId: 'p-1', roles: ['CENTER_ADMIN'] };
-let db: TestDatabase;
-let dataSource: DataSource;
-let redis: Redis;
-let prefix: string;
-let queues: Queues;
 
-beforeAll(async () => {
-  db = await createTestDatabase(config, 'tracing');
-  const source = createServiceDataSource({ config, database: db.name, entities: [], migrations: [Platform1700000000000, OutboxTraceparent1769500000000] });
-  dataSource = await openServiceDatabase(source, config);
-  redis = createRedis(config.REDIS_URL, 'worker');
-});
+const h = useOutboxHarness('tracing');
+const { config } = h;
 
-beforeEach(() => {
-  prefix = uniqueQueuePrefix();
-  queues = new Queues(redis, prefix);
-});
-
-afterEach(async () => {
-  await queues.close();
-  await deleteKeysWithPrefix(redis, prefix);
-  await dataSource.query('TRUNCATE outbox, processed_event');
-});
-
-afterAll(async () => {
-  redis.disconnect();
-  await dataSource.destroy();
-  await db.drop();
-});
-
-function unitCreated(manager = dataSource.manager) {
+function unitCreated(manager = h.dataSource.manager) {
   return recordEvent(manager, {
     type: 'org.unit.created',
     actor,
@@ -78,10 +43,10 @@ describe('tracing off (no OTEL_EXPORTER_OTLP_ENDPOINT)', () => {
     expect(tracing.enabled).toBe(false);
     expect(tracingActive()).toBe(false);
     expect(Object.keys(require.cache).filter((path) => path.includes('@opentelemetry/sdk-trace'))).toEqual([]);
-    const event = await withSpan('request', {}, () => dataSource.transaction((manager) => unitCreated(manager)));
-    expect(await dataSource.query('SELECT traceparent FROM outbox WHERE id = $1', [event.id])).toEqual([{ traceparent: null }]);
-    await new OutboxRelay({ dataSource, queues, pollMs: 50, batchSize: 10 }).drain();
-    const job = await queues.get('analytics').getJob(event.id);
+    const event = await withSpan('request', {}, () => h.dataSource.transaction((manager) => unitCreated(manager)));
+    expect(await h.dataSource.query('SELECT traceparent FROM outbox WHERE id = $1', [event.id])).toEqual([{ traceparent: null }]);
+    await new OutboxRelay({ dataSource: h.dataSource, queues: h.queues, pollMs: 50, batchSize: 10 }).drain();
+    const job = await h.queues.get('analytics').getJob(event.id);
     expect(job!.data).not.toHaveProperty('traceparent');
     expect(parseEnvelope(job!.data)).toEqual(event);
   });
@@ -121,18 +86,18 @@ describe('tracing off (no OTEL_EXPORTER_OTLP_ENDPOINT)', () => {
 
   it('carries the trace from the span that records an event through the outbox row, the relay and the job to its consumer', async () => {
     const { event, requestTraceparent } = await withSpan('request', { kind: 'server' }, async (span) => ({
-      event: await dataSource.transaction((manager) => unitCreated(manager)),
+      event: await h.dataSource.transaction((manager) => unitCreated(manager)),
       requestTraceparent: span.traceparent!,
     }));
     const [, traceId, requestSpanId] = TRACEPARENT.exec(requestTraceparent)!;
     // The row holds the context of the span that wrote it.
-    expect(await dataSource.query('SELECT traceparent FROM outbox WHERE id = $1', [event.id])).toEqual([{ traceparent: requestTraceparent }]);
+    expect(await h.dataSource.query('SELECT traceparent FROM outbox WHERE id = $1', [event.id])).toEqual([{ traceparent: requestTraceparent }]);
 
     // The relay: a producer span per event, child of the writer's, whose context the job carries.
-    await new OutboxRelay({ dataSource, queues, pollMs: 50, batchSize: 10 }).drain();
+    await new OutboxRelay({ dataSource: h.dataSource, queues: h.queues, pollMs: 50, batchSize: 10 }).drain();
     const relaySpan = finished.find((span) => span.name === 'outbox.relay org.unit.created')!;
     expect(relaySpan).toMatchObject({ traceId, parentSpanId: requestSpanId, kind: 3 /* PRODUCER */ });
-    const job = await queues.get('analytics').getJob(event.id);
+    const job = await h.queues.get('analytics').getJob(event.id);
     expect(job!.data.traceparent).toBe(`00-${traceId}-${relaySpan.spanId}-01`);
     expect(parseEnvelope(job!.data)).toEqual({ ...event, traceparent: job!.data.traceparent });
 
@@ -144,7 +109,7 @@ describe('tracing off (no OTEL_EXPORTER_OTLP_ENDPOINT)', () => {
     const worker: Worker = createEventWorker({
       queue: 'analytics',
       connection,
-      prefix,
+      prefix: h.prefix,
       handlers: {
         'org.unit.created': async () => {
           seen = { traceparent: currentTraceparent(), ids: currentTraceIds() };
@@ -166,12 +131,12 @@ describe('tracing off (no OTEL_EXPORTER_OTLP_ENDPOINT)', () => {
   });
 
   it('starts no trace of its own for an event written outside a span, and the relay roots one', async () => {
-    const event = await dataSource.transaction((manager) => unitCreated(manager));
-    expect(await dataSource.query('SELECT traceparent FROM outbox WHERE id = $1', [event.id])).toEqual([{ traceparent: null }]);
-    await new OutboxRelay({ dataSource, queues, pollMs: 50, batchSize: 10 }).drain();
+    const event = await h.dataSource.transaction((manager) => unitCreated(manager));
+    expect(await h.dataSource.query('SELECT traceparent FROM outbox WHERE id = $1', [event.id])).toEqual([{ traceparent: null }]);
+    await new OutboxRelay({ dataSource: h.dataSource, queues: h.queues, pollMs: 50, batchSize: 10 }).drain();
     const relaySpan = finished.find((span) => span.name === 'outbox.relay org.unit.created')!;
     expect(relaySpan.parentSpanId).toBeUndefined();
-    expect((await queues.get('analytics').getJob(event.id))!.data.traceparent).toBe(`00-${relaySpan.traceId}-${relaySpan.spanId}-01`);
+    expect((await h.queues.get('analytics').getJob(event.id))!.data.traceparent).toBe(`00-${relaySpan.traceId}-${relaySpan.spanId}-01`);
   });
 
   it('shares one provider between the apps of a process and shuts it down with the last', async () => {
