@@ -107,6 +107,12 @@ export function eligibilityOf(verifiedMinutes: number, ladder: StarThreshold[]):
   };
 }
 
+/** The star ladder (`star_threshold`), level by level, in the caller's transaction. */
+export async function starLadder(manager: EntityManager): Promise<StarThreshold[]> {
+  const rows: { level: number; hours: number }[] = await manager.query('SELECT level, hours FROM star_threshold ORDER BY level');
+  return rows.map((row) => ({ level: Number(row.level), hours: Number(row.hours) }));
+}
+
 function beijingToday(): string {
   return new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
 }
@@ -283,9 +289,8 @@ export class RecognitionService {
     });
   }
 
-  async thresholds(manager: EntityManager = this.dataSource.manager): Promise<StarThreshold[]> {
-    const rows: { level: number; hours: number }[] = await manager.query('SELECT level, hours FROM star_threshold ORDER BY level');
-    return rows.map((row) => ({ level: Number(row.level), hours: Number(row.hours) }));
+  thresholds(manager: EntityManager = this.dataSource.manager): Promise<StarThreshold[]> {
+    return starLadder(manager);
   }
 
   async eligibility(volunteer: VolunteerLike): Promise<StarEligibility> {

@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import { EventActor, recordEvent } from '@kz/events';
-import { eligibilityOf, STAR_NAME, StarThreshold } from './recognition.service';
+import { eligibilityOf, STAR_NAME, starLadder } from './recognition.service';
 
 /** A change of a volunteer's verified minutes, as the statement that made it returned it. */
 export interface MinutesChange {
@@ -19,9 +19,7 @@ export interface MinutesChange {
 export async function announceStarEligibility(manager: EntityManager, actor: EventActor, changes: MinutesChange[]): Promise<void> {
   const rising = changes.filter((change) => change.after > change.before);
   if (rising.length === 0) return;
-  const ladder: StarThreshold[] = (await manager.query('SELECT level, hours FROM star_threshold ORDER BY level')).map(
-    (row: { level: number; hours: number }) => ({ level: Number(row.level), hours: Number(row.hours) }),
-  );
+  const ladder = await starLadder(manager);
   const reached = rising
     .map((change) => ({ change, level: eligibilityOf(change.after, ladder).level }))
     .filter(({ change, level }) => level > eligibilityOf(change.before, ladder).level);
