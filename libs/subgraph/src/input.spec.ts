@@ -147,4 +147,16 @@ describe('parseInput refuses control and text-direction characters in every text
       { seed: 20260129, numRuns: 300 },
     );
   });
+
+  it('answers the same the second time, and after a schema it walked through is marked multi-line later', () => {
+    const inner = z.string();
+    const later = z.object({ text: inner.nullish(), list: z.array(z.object({ line: inner })).optional() });
+    for (let round = 0; round < 2; round += 1) {
+      expect(() => parseInput(later, { text: 'a\nb' })).toThrow(BadUserInput);
+      expect(() => parseInput(later, { list: [{ line: 'a\tb' }] })).toThrow(BadUserInput);
+    }
+    multiLine(inner);
+    expect(parseInput(later, { text: 'a\nb', list: [{ line: 'a\tb' }] })).toEqual({ text: 'a\nb', list: [{ line: 'a\tb' }] });
+    expect(() => parseInput(later, { text: 'a\u200Bb' })).toThrow(BadUserInput);
+  });
 });

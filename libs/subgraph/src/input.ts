@@ -70,6 +70,8 @@ const INVISIBLE = /[\u00AD\u034F\u115F\u1160\u17B4\u17B5\u180E\u200B\u2060-\u206
 const LINE_BREAK = /[\t\n\r\u2028\u2029]/;
 
 const multiLineSchemas = new WeakSet<z.core.$ZodType>();
+/** Whether a schema is multi-line, once per schema (forgotten whenever `multiLine` marks another). */
+let multiLineOf = new WeakMap<z.core.$ZodType, boolean>();
 
 /**
  * Marks a string schema as multi-line: its value may hold line breaks and tabs. Every other string is single-line,
@@ -78,6 +80,7 @@ const multiLineSchemas = new WeakSet<z.core.$ZodType>();
  */
 export function multiLine<S extends z.core.$ZodType>(schema: S): S {
   multiLineSchemas.add(schema);
+  multiLineOf = new WeakMap(); // a schema wrapping this one may have been asked already
   return schema;
 }
 
@@ -136,21 +139,41 @@ interface Def {
 const defOf = (schema: z.core.$ZodType): Def => schema._zod.def as unknown as Def;
 
 /** The schema and every schema it wraps: optional, nullable, default, pipe (both ends), union options, lazy… */
-function unwrapped(schema: z.core.$ZodType, seen = new Set<z.core.$ZodType>()): z.core.$ZodType[] {
+function collectUnwrapped(schema: z.core.$ZodType, seen = new Set<z.core.$ZodType>()): z.core.$ZodType[] {
   if (seen.has(schema)) return [];
   seen.add(schema);
   const def = defOf(schema);
   const inner = [def.innerType, def.in, def.out, def.left, def.right, ...(def.options ?? []), def.type === 'lazy' ? def.getter?.() : undefined];
-  return [schema, ...inner.flatMap((next) => (next ? unwrapped(next, seen) : []))];
+  return [schema, ...inner.flatMap((next) => (next ? collectUnwrapped(next, seen) : []))];
+}
+
+/**
+ * `collectUnwrapped`, once per schema: schemas are built once at module load and never change, while every request
+ * walks its input through them. (A lazy schema's getter is asked once too; zod caches what it returns as well.)
+ */
+const unwrappedOf = new WeakMap<z.core.$ZodType, readonly z.core.$ZodType[]>();
+
+function unwrapped(schema: z.core.$ZodType): readonly z.core.$ZodType[] {
+  let found = unwrappedOf.get(schema);
+  if (!found) {
+    found = collectUnwrapped(schema);
+    unwrappedOf.set(schema, found);
+  }
+  return found;
 }
 
 function isMultiLine(schema: z.core.$ZodType): boolean {
-  return unwrapped(schema).some((candidate) => multiLineSchemas.has(candidate));
+  let found = multiLineOf.get(schema);
+  if (found === undefined) {
+    found = unwrapped(schema).some((candidate) => multiLineSchemas.has(candidate));
+    multiLineOf.set(schema, found);
+  }
+  return found;
 }
 
 /** The schemas of the member `key` (an object's field, an array's or a record's item) of a value `schemas` describe. */
 function childSchemas(schemas: z.core.$ZodType[], key: string): z.core.$ZodType[] {
-  return schemas.flatMap((schema) => unwrapped(schema)).flatMap((schema) => {
+  return schemas.flatMap(unwrapped).flatMap((schema) => {
     const def = defOf(schema);
     const child =
       def.type === 'object'

@@ -15,10 +15,13 @@ const wholePoints = (min: number, max: number) =>
 /** An account by id, or by its love savings card number typed by a person (check digit verified). */
 export type AccountRef = { id: string } | { cardNumber: string };
 
+/** Built once: a zod schema costs far more to build than to run, and this one runs on every transfer. */
+const accountId = fields.id();
+
 const accountRef = () =>
   z.string().transform((value, ctx): AccountRef => {
     const trimmed = value.trim();
-    if (fields.id().safeParse(trimmed).success) return { id: trimmed };
+    if (accountId.safeParse(trimmed).success) return { id: trimmed };
     const cardNumber = parseCardNumber(trimmed);
     if (cardNumber) return { cardNumber };
     ctx.addIssue({ code: 'custom', params: { key: 'points.cardNumber' } });
