@@ -128,6 +128,60 @@ describe('outbox relay', () => {
     await queueEvents.close();
     listener.disconnect();
   });
+
+  it('publishes the commits of one pause in one round, however many nudges they made', async () => {
+    const relay = new OutboxRelay({ dataSource: h.dataSource, queues: h.queues, pollMs: 10_000, batchSize: 100, gatherMs: 20 });
+    const rounds = jest.spyOn(relay, 'publishBatch');
+    relay.start();
+    expect(await rounds.mock.results[0]!.value).toBe(0); // the start's round, on an empty outbox
+    const listener = createRedis(config.REDIS_URL, 'worker');
+    const queueEvents = new QueueEvents('analytics', { connection: listener, prefix: h.prefix });
+    await queueEvents.waitUntilReady();
+    const waiting = new Set<string>();
+    const allThree = new Promise<void>((resolve) =>
+      queueEvents.on('waiting', ({ jobId }) => {
+        waiting.add(jobId);
+        if (waiting.size === 3) resolve();
+      }),
+    );
+    const events = [await unitCreated(), await unitCreated(), await unitCreated()];
+    events.forEach(() => relay.nudge()); // one per commit, as the subgraphs do
+    await allThree;
+    expect([...waiting].sort()).toEqual(events.map((event) => event.id).sort());
+    expect(rounds).toHaveBeenCalledTimes(2); // the start's round and one for the three
+    await relay.stop();
+    await queueEvents.close();
+    listener.disconnect();
+  });
+
+  it('does not lose a nudge that comes while a round runs: the next round follows it, not the poll', async () => {
+    const relay = new OutboxRelay({ dataSource: h.dataSource, queues: h.queues, pollMs: 60_000, batchSize: 100, gatherMs: 5 });
+    const publishBatch = relay.publishBatch.bind(relay);
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let entered!: () => void;
+    const running = new Promise<void>((resolve) => (entered = resolve));
+    // The start's round reads the (empty) outbox, then is held before it returns.
+    jest.spyOn(relay, 'publishBatch').mockImplementationOnce(async () => {
+      const published = await publishBatch();
+      entered();
+      await held;
+      return published;
+    });
+    relay.start();
+    await running;
+    const listener = createRedis(config.REDIS_URL, 'worker');
+    const queueEvents = new QueueEvents('analytics', { connection: listener, prefix: h.prefix });
+    await queueEvents.waitUntilReady();
+    const added = new Promise<string>((resolve) => queueEvents.once('waiting', ({ jobId }) => resolve(jobId)));
+    const event = await unitCreated(); // committed after the held round read the outbox
+    relay.nudge();
+    release();
+    expect(await added).toBe(event.id); // within the test's timeout, far below the 60 s poll
+    await relay.stop();
+    await queueEvents.close();
+    listener.disconnect();
+  });
 });
 
 /** Retries a relay round while Redis warms up; the relay's own loop does this with backoff. */
