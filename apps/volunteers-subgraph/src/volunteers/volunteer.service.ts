@@ -140,10 +140,10 @@ export class VolunteerService {
     }
     const filtered = where.join(' AND ');
     const after = page.afterKey ? ` AND v.id > ${param(page.afterKey)}::bigint` : '';
-    const personColumns = read.person ? columnsOf(this.dataSource.manager, Person) : [];
+    const personColumns = read.person ? aliasedColumnsOf(this.dataSource.manager, Person, PERSON_PREFIX) : [];
     const rows: Record<string, unknown>[] = await this.dataSource.query(
       `SELECT t.total, ${within ?? 'NULL::text'} AS within_path, c.*
-              ${personColumns.map((column) => `, p."${column}" AS "${PERSON_PREFIX}${column}"`).join('')}
+              ${personColumns.map(({ column, alias }) => `, p."${column}" AS "${alias}"`).join('')}
               ${read.skills ? `, (SELECT json_object_agg(s.code, s.name) FROM skill s WHERE s.code = ANY (c.skills)) AS "${SKILLS_COLUMN}"` : ''}
          FROM (SELECT ${read.total ? `(SELECT count(*)::int FROM volunteer v WHERE ${filtered})` : 'NULL::int'} AS total) t
          LEFT JOIN LATERAL (SELECT v.* FROM volunteer v WHERE ${filtered}${after} ORDER BY v.id LIMIT ${param(page.limit + 1)}) c ON TRUE
@@ -163,7 +163,7 @@ export class VolunteerService {
       this.loaders.volunteerById.prime(volunteer.id, volunteer);
       if (read.person) {
         const personRow: Record<string, unknown> = {};
-        for (const column of personColumns) personRow[column] = row[`${PERSON_PREFIX}${column}`];
+        for (const { column, alias } of personColumns) personRow[column] = row[alias];
         this.loaders.personById.prime(volunteer.personId, personRow.id == null ? null : hydrate(this.dataSource.manager, Person, [personRow])[0]!);
       }
       if (read.skills) {
@@ -515,14 +515,26 @@ function unknownUnit(id: string): BadUserInput {
   return new BadUserInput('filter.withinUnitId', { key: 'input.unknownReference', entity: 'unit', entityZh: '单位', id });
 }
 
-/** The database names of an entity's columns, as `hydrate` reads them. */
-function columnsOf(manager: EntityManager, target: typeof Person): string[] {
-  let columns = entityColumns.get(target);
-  if (!columns) entityColumns.set(target, (columns = manager.connection.getMetadata(target).columns.map((column) => column.databaseName)));
+/**
+ * The database names of an entity's columns, as `hydrate` reads them, each with its alias `prefix + name`: made once,
+ * so reading a row does not build (and internalise) the alias of each of its columns again.
+ */
+function aliasedColumnsOf(manager: EntityManager, target: typeof Person, prefix: string): AliasedColumn[] {
+  const key = `${prefix}${manager.connection.getMetadata(target).tablePath}`;
+  let columns = aliasedColumns.get(key);
+  if (!columns) {
+    columns = manager.connection.getMetadata(target).columns.map((column) => ({ column: column.databaseName, alias: `${prefix}${column.databaseName}` }));
+    aliasedColumns.set(key, columns);
+  }
   return columns;
 }
 
-const entityColumns = new Map<typeof Person, string[]>();
+interface AliasedColumn {
+  column: string;
+  alias: string;
+}
+
+const aliasedColumns = new Map<string, AliasedColumn[]>();
 
 function reverse(text: string): string {
   return [...text].reverse().join('');
