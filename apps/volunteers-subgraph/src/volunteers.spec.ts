@@ -155,6 +155,58 @@ describe('volunteers subgraph', () => {
     ]);
   });
 
+  it('searches volunteers in one statement: the page, its total, the persons and the skill names', async () => {
+    const institute: Claims = { sub: '3', roles: ['INSTITUTE_ADMIN'], unitId: '2', unitPath: '1/2' };
+    // A code no longer in the taxonomy is left out of the skills, as ever.
+    await running.dataSource.query(`UPDATE volunteer SET skills = '{MEDICAL,GONE}' WHERE id = $1`, [volunteerIds[0]]);
+    await running.dataSource.query(`UPDATE volunteer SET skills = '{LEGAL,MEDICAL}' WHERE id = $1`, [volunteerIds[2]]);
+    type Search = {
+      volunteers: {
+        totalCount: number;
+        pageInfo: { hasNextPage: boolean; endCursor: string };
+        edges: { node: { id: string; person: { displayName: string }; skills: { code: string; name: string }[] } }[];
+      };
+    };
+    const search = (filter: Record<string, unknown>, after?: string) =>
+      alone.ask<Search>(
+        `query ($filter: VolunteerFilter, $after: String) {
+           volunteers(filter: $filter, first: 3, after: $after) { totalCount pageInfo { hasNextPage endCursor } edges { node { ...Card } } }
+         }
+         fragment Card on Volunteer { id person { displayName } ... on Volunteer { skills { code name } } }`,
+        { filter, after },
+        institute,
+      );
+    try {
+      const first = await search({ withinUnitId: '5', status: 'ACTIVE', search: '张' });
+      expect(first.errors).toBeUndefined();
+      expect(statementsOf(first)).toBe(1);
+      expect(first.data!.volunteers).toMatchObject({ totalCount: 6, pageInfo: { hasNextPage: true } });
+      expect(first.data!.volunteers.edges.map((edge) => edge.node)).toEqual([
+        { id: volunteerIds[0], person: { displayName: '张*' }, skills: [{ code: 'MEDICAL', name: '医疗健康' }] },
+        { id: volunteerIds[1], person: { displayName: '张*' }, skills: [] },
+        {
+          id: volunteerIds[2],
+          person: { displayName: '张*' },
+          skills: [
+            { code: 'LEGAL', name: '法律咨询' },
+            { code: 'MEDICAL', name: '医疗健康' },
+          ],
+        },
+      ]);
+      const rest = await search({ withinUnitId: '5', status: 'ACTIVE', search: '张' }, first.data!.volunteers.pageInfo.endCursor);
+      expect(rest.data!.volunteers.totalCount).toBe(6);
+      expect(rest.data!.volunteers.edges.map((edge) => edge.node.id)).toEqual(volunteerIds.slice(3, 6));
+      expect((await search({ withinUnitId: '2', skills: ['MEDICAL'] })).data!.volunteers.totalCount).toBe(2);
+      // Nothing matches: an empty page and a total of 0.
+      const none = await search({ withinUnitId: '7' });
+      expect(none.data!.volunteers).toEqual({ totalCount: 0, pageInfo: { hasNextPage: false, endCursor: null }, edges: [] });
+      // An unknown unit is bad input.
+      expect(errorCodes(await search({ withinUnitId: '999' }))).toEqual(['BAD_USER_INPUT']);
+    } finally {
+      await running.dataSource.query(`UPDATE volunteer SET skills = '{}' WHERE id = ANY($1::bigint[])`, [[volunteerIds[0], volunteerIds[2]]]);
+    }
+  });
+
   it('refuses a request that does not come from the gateway', async () => {
     const result = await graphql(alone.running.url, VOLUNTEER_ENTITIES, { representations: [{ __typename: 'Volunteer', id: volunteerIds[0] }] });
     expect(result.status).toBe(401);

@@ -1,7 +1,9 @@
+import type { GraphQLResolveInfo } from 'graphql';
 import { isBigintId, PageArgs } from '@kz/subgraph';
 import type { VolunteersContext } from '../context';
 import type { ReviewRow } from './volunteer.loaders';
 import type { Volunteer } from './volunteer.entity';
+import { selects } from './selection';
 import { hoursOf } from './volunteer.service';
 
 type Reference = { id: string };
@@ -11,7 +13,12 @@ type Input = { input: unknown };
 export const volunteerResolvers = {
   Query: {
     volunteer: (_: unknown, args: { id: string }, ctx: VolunteersContext) => ctx.volunteers.get(args.id),
-    volunteers: (_: unknown, args: PageArgs & { filter?: unknown }, ctx: VolunteersContext) => ctx.volunteers.list(args.filter, args),
+    volunteers: (_: unknown, args: PageArgs & { filter?: unknown }, ctx: VolunteersContext, info: GraphQLResolveInfo) =>
+      ctx.volunteers.list(args.filter, args, {
+        total: selects(info, ['totalCount']),
+        person: selects(info, ['edges', 'node', 'person']),
+        skills: selects(info, ['edges', 'node', 'skills']),
+      }),
     skills: (_: unknown, __: unknown, ctx: VolunteersContext) => ctx.skills.list(),
     activityCategories: (_: unknown, __: unknown, ctx: VolunteersContext) => ctx.skills.activityCategories(),
   },

@@ -14,6 +14,7 @@ import { needsReason, REGISTRARS, rolesFor, transitionFor, VolunteerAction } fro
 import type { ReviewRow, VolunteerScope, VolunteerStatsRow } from './volunteer.loaders';
 import { scopeCondition } from './volunteer.loaders';
 import { Volunteer } from './volunteer.entity';
+import { Person } from '../people/person.entity';
 import {
   RegisterVolunteerInput,
   registerVolunteerInput,
@@ -28,6 +29,18 @@ export const PROFILE_STAFF: Role[] = REGISTRARS;
 const READ_EVERYWHERE: Role[] = ['CENTER_ADMIN', 'DISPATCHER'];
 
 const VOLUNTEER_PAGE = 'volunteer';
+
+/** What a volunteer list reads ahead in its statement besides the page: see `VolunteerService.list`. */
+export interface VolunteerListReads {
+  total: boolean;
+  person: boolean;
+  skills: boolean;
+}
+
+const READ_ALL: VolunteerListReads = { total: true, person: true, skills: true };
+/** Column aliases of the list statement: the person's columns, and the skill names of the volunteer's codes. */
+const PERSON_PREFIX = 'person:';
+const SKILLS_COLUMN = 'skills:names';
 
 /**
  * The volunteer profile: who may see which volunteers, registration (self or assisted), the review moves of
@@ -84,21 +97,33 @@ export class VolunteerService {
     return isBigintId(id) ? this.loaders.volunteerById.load(id) : null;
   }
 
-  /** Volunteers matching the filter within the caller's scope, in id order. */
-  async list(rawFilter: unknown, args: PageArgs): Promise<Connection<Volunteer>> {
+  /**
+   * Volunteers matching the filter within the caller's scope, in id order. One statement answers the page with what
+   * `read` says the operation asks for besides: the total, each volunteer's person and the names of their skills
+   * (primed into the request's loaders, which the field resolvers then read without a statement of their own), and
+   * the path of `filter.withinUnitId`.
+   */
+  async list(rawFilter: unknown, args: PageArgs, read: VolunteerListReads = READ_ALL): Promise<Connection<Volunteer>> {
     const scope = this.readScope();
     const page = readPage(args, VOLUNTEER_PAGE);
     const filter = parseInput(volunteerFilter, rawFilter ?? {}, 'filter');
+    if (page.afterKey && !isBigintId(page.afterKey)) {
+      // As ever, an unknown unit is reported before a bad cursor.
+      if (filter.withinUnitId && !(await this.loaders.unitRefById.load(filter.withinUnitId))) throw unknownUnit(filter.withinUnitId);
+      throw new BadUserInput('after', { key: 'input.cursor' });
+    }
     const where: string[] = [];
     const params: unknown[] = [];
     const condition = scopeCondition(scope, 1);
     where.push(condition.sql);
     params.push(...condition.params);
     const param = (value: unknown) => `$${params.push(value)}`;
-    if (filter.withinUnitId) {
-      const within = await this.loaders.unitRefById.load(filter.withinUnitId);
-      if (!within) throw new BadUserInput('filter.withinUnitId', { key: 'input.unknownReference', entity: 'unit', entityZh: '单位', id: filter.withinUnitId });
-      where.push(`(v.home_station_path = ${param(within.path)} OR v.home_station_path LIKE ${param(`${within.path}/%`)})`);
+    // The unit's path is read in the same statement; an unknown unit matches nothing and is reported below.
+    const within = filter.withinUnitId ? `(SELECT u.path FROM unit_ref u WHERE u.id = ${param(filter.withinUnitId)}::bigint)` : null;
+    if (within) {
+      // `path/` <= p < `path0` (`0` follows `/`): the subtree below the unit, as the LIKE 'path/%' the scope uses,
+      // in a form the `text_pattern_ops` indexes serve although the path comes from the unit's row.
+      where.push(`(v.home_station_path = ${within} OR (v.home_station_path ~>=~ (${within} || '/') AND v.home_station_path ~<~ (${within} || '0')))`);
     }
     if (filter.status) where.push(`v.status = ${param(filter.status)}`);
     if (filter.skills?.length) where.push(`v.skills @> ${param(filter.skills)}::text[]`);
@@ -114,16 +139,42 @@ export class VolunteerService {
       }
     }
     const filtered = where.join(' AND ');
-    const countParams = [...params];
-    if (page.afterKey && !isBigintId(page.afterKey)) throw new BadUserInput('after', { key: 'input.cursor' });
     const after = page.afterKey ? ` AND v.id > ${param(page.afterKey)}::bigint` : '';
-    const rows = await this.dataSource.query(
-      `SELECT v.* FROM volunteer v WHERE ${filtered}${after} ORDER BY v.id LIMIT ${param(page.limit + 1)}`,
+    const personColumns = read.person ? aliasedColumnsOf(this.dataSource.manager, Person, PERSON_PREFIX) : [];
+    const rows: Record<string, unknown>[] = await this.dataSource.query(
+      `SELECT t.total, ${within ?? 'NULL::text'} AS within_path, c.*
+              ${personColumns.map(({ column, alias }) => `, p."${column}" AS "${alias}"`).join('')}
+              ${read.skills ? `, (SELECT json_object_agg(s.code, s.name) FROM skill s WHERE s.code = ANY (c.skills)) AS "${SKILLS_COLUMN}"` : ''}
+         FROM (SELECT ${read.total ? `(SELECT count(*)::int FROM volunteer v WHERE ${filtered})` : 'NULL::int'} AS total) t
+         LEFT JOIN LATERAL (SELECT v.* FROM volunteer v WHERE ${filtered}${after} ORDER BY v.id LIMIT ${param(page.limit + 1)}) c ON TRUE
+         ${read.person ? 'LEFT JOIN person p ON p.id = c.person_id' : ''}
+        ORDER BY c.id`,
       params,
     );
-    const volunteers = hydrate(this.dataSource.manager, Volunteer, rows);
-    for (const volunteer of volunteers) this.loaders.volunteerById.prime(volunteer.id, volunteer);
+    const [head] = rows;
+    if (within && head?.within_path == null) {
+      throw unknownUnit(filter.withinUnitId!);
+    }
+    // Without a match the one row left is the outer one, with no volunteer.
+    const found = rows.filter((row) => row.id != null);
+    const volunteers = hydrate(this.dataSource.manager, Volunteer, found);
+    volunteers.forEach((volunteer, index) => {
+      const row = found[index]!;
+      this.loaders.volunteerById.prime(volunteer.id, volunteer);
+      if (read.person) {
+        const personRow: Record<string, unknown> = {};
+        for (const { column, alias } of personColumns) personRow[column] = row[alias];
+        this.loaders.personById.prime(volunteer.personId, personRow.id == null ? null : hydrate(this.dataSource.manager, Person, [personRow])[0]!);
+      }
+      if (read.skills) {
+        const names = (row[SKILLS_COLUMN] ?? {}) as Record<string, string>;
+        for (const code of volunteer.skills) this.loaders.skillByCode.prime(code, code in names ? { code, name: names[code]! } : null);
+      }
+    });
+    const total = head?.total;
     return toConnection(volunteers, page, VOLUNTEER_PAGE, (row) => row.id, async () => {
+      if (typeof total === 'number') return total;
+      const countParams = params.slice(0, page.afterKey ? -2 : -1);
       const [count] = await this.dataSource.query(`SELECT count(*)::int AS n FROM volunteer v WHERE ${filtered}`, countParams);
       return count.n as number;
     });
@@ -459,6 +510,31 @@ export function hoursOf(minutes: number): number {
 function likePattern(text: string): string {
   return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
+
+function unknownUnit(id: string): BadUserInput {
+  return new BadUserInput('filter.withinUnitId', { key: 'input.unknownReference', entity: 'unit', entityZh: '单位', id });
+}
+
+/**
+ * The database names of an entity's columns, as `hydrate` reads them, each with its alias `prefix + name`: made once,
+ * so reading a row does not build (and internalise) the alias of each of its columns again.
+ */
+function aliasedColumnsOf(manager: EntityManager, target: typeof Person, prefix: string): AliasedColumn[] {
+  const key = `${prefix}${manager.connection.getMetadata(target).tablePath}`;
+  let columns = aliasedColumns.get(key);
+  if (!columns) {
+    columns = manager.connection.getMetadata(target).columns.map((column) => ({ column: column.databaseName, alias: `${prefix}${column.databaseName}` }));
+    aliasedColumns.set(key, columns);
+  }
+  return columns;
+}
+
+interface AliasedColumn {
+  column: string;
+  alias: string;
+}
+
+const aliasedColumns = new Map<string, AliasedColumn[]>();
 
 function reverse(text: string): string {
   return [...text].reverse().join('');
