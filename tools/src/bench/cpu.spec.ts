@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { CpuWindow, GROUPS, parseMachineStat } from './cpu';
+import { cpuPerRequest, cpuTable } from './load';
 import { clockTicksPerSecond, forgetProcess, nameProcess, parseProcStat } from './processes';
 
 /** Spends `ms` of this process's CPU time (not wall time: the machine may be busy). */
@@ -88,5 +89,55 @@ describe('CpuWindow', () => {
     } finally {
       forgetProcess(child.pid!);
     }
+  });
+});
+
+describe('CPU per request', () => {
+  const run = (requests: number, ms: Record<string, number>, machineMs: number) => ({
+    name: 'r',
+    requests,
+    rps: requests / 5,
+    p50: 1,
+    p95: 2,
+    p99: 3,
+    failures: 0,
+    cpu: { ms, machineMs, wallMs: 5000 },
+  });
+
+  it('sums the rounds, divides by their requests, and leaves other work out of this run', () => {
+    const figures = cpuPerRequest([
+      run(100, { [GROUPS.bench]: 100, gateway: 300, [GROUPS.other]: 50, [GROUPS.pgOthers]: 10 }, 460),
+      run(300, { [GROUPS.bench]: 300, gateway: 500, [GROUPS.other]: 150, [GROUPS.pgExited]: 20 }, 970),
+    ])!;
+    expect(figures.groups[GROUPS.bench]).toBeCloseTo(1);
+    expect(figures.groups.gateway).toBeCloseTo(2);
+    expect(figures.thisRun).toBeCloseTo(3);
+    expect(figures.machine).toBeCloseTo(1430 / 400);
+    expect(figures.requests).toBe(400);
+    expect(figures.rounds).toBe(2);
+    expect(cpuPerRequest([{ ...run(10, {}, 0), cpu: undefined }])).toBeNull();
+  });
+
+  it('tables each group by target, with the ceiling and the bound CPU sets on the ratio', () => {
+    const table = cpuTable(
+      {
+        title: 't',
+        note: '',
+        results: [
+          { label: 'target', runs: [run(100, { [GROUPS.bench]: 100, gateway: 300, [GROUPS.other]: 40 }, 440)] },
+          { label: 'baseline', runs: [run(400, { [GROUPS.bench]: 400, [GROUPS.other]: 40 }, 440)] },
+        ],
+      },
+      0.01,
+      2,
+    )!;
+    const rows = table.split('\n');
+    expect(rows[0]).toBe('| CPU ms per request | target | baseline |');
+    expect(rows).toContain(`| ${GROUPS.bench} | 1.00 | 1.00 |`);
+    expect(rows).toContain('| gateway | 3.00 |  |');
+    expect(rows).toContain("| **this run's CPU per request** | **4.00** | **1.00** |");
+    expect(rows).toContain("| of which the processes at rest (their rate without load × the rounds' time) | 0.500 | 0.125 |");
+    expect(rows).toContain("| ceiling on 2 CPUs from this run's CPU, req/s | 500 | 2000 |");
+    expect(table).toContain("target: 4.00 ms against 1.00 ms, so with CPU the only limit at most 0.25× the baseline's rate (measured 0.25×)");
   });
 });

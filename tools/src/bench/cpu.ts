@@ -20,14 +20,15 @@ export function parseMachineStat(text: string): MachineStat {
 export const GROUPS = {
   bench: 'bench process (load generator, in-process workers)',
   pgOurs: "Postgres: this run's backends",
-  pgServer: 'Postgres: server processes, exited backends',
+  pgServer: 'Postgres: server processes',
   pgOthers: 'Postgres: backends of other databases (not this run)',
+  pgExited: 'Postgres: exited backends, time after their last reading (unattributed)',
   redis: 'Redis (shared)',
   other: 'other processes (not this run)',
 } as const;
 
 /** Groups that are not this run's work: shown so the noise is visible, left out of "this run". */
-export const NOT_THIS_RUN: readonly string[] = [GROUPS.pgOthers, GROUPS.other];
+export const NOT_THIS_RUN: readonly string[] = [GROUPS.pgOthers, GROUPS.pgExited, GROUPS.other];
 
 /** CPU time used during one measured round, per group (ms), and by the whole machine. */
 export interface RoundCpu {
@@ -73,8 +74,9 @@ function readText(path: string): string | null {
  *
  * Processes are read from /proc at the start, every `pollMs` while the window is open (so a process that exits
  * within it is counted up to its last reading), and at the end. What an exited process used after its last reading
- * is found in its parent's cutime/cstime: for Postgres, the postmaster's, counted as server time; for this run's
- * children, the children's group when they all had one.
+ * is found in its parent's cutime/cstime: for Postgres, the postmaster's, which cannot say whose backend it was (most
+ * are other clients' short connections: a pool keeps its connections), so it is a group of its own, not this run's;
+ * for this run's children, the children's group when they all had one.
  */
 export class CpuWindow {
   private readonly tracked = new Map<number, Tracked>();
@@ -86,7 +88,7 @@ export class CpuWindow {
   private readonly timer: NodeJS.Timeout;
   private readonly ours = new RegExp(`\\s\\w+_${process.pid}(\\s|$)`);
 
-  constructor(pollMs = 250) {
+  constructor(pollMs = 100) {
     this.machineAtStart = parseMachineStat(readFileSync('/proc/stat', 'utf8'));
     this.scan(true);
     this.timer = setInterval(() => this.scan(false), pollMs);
@@ -108,7 +110,8 @@ export class CpuWindow {
       const rest = parent.lastChildren - parent.firstChildren - exited.reduce((sum, child) => sum + child.last, 0);
       if (rest <= 0) continue;
       const groups = new Set(exited.map((child) => child.group));
-      add(parent.kind !== 'postgres' && groups.size === 1 ? [...groups][0]! : parent.group, rest);
+      // The postmaster's children that exited unseen are mostly other clients' short connections: not counted as this run's.
+      add(parent.kind === 'postgres' ? GROUPS.pgExited : groups.size === 1 ? [...groups][0]! : parent.group, rest);
     }
     const machineMs = (machine.busy - this.machineAtStart.busy) * this.ticksToMs;
     const counted = Object.values(ms).reduce((sum, value) => sum + value, 0);
@@ -190,6 +193,16 @@ export class CpuWindow {
     else if (/\d\)\s|\[local\]/.test(command)) tracked.group = GROUPS.pgOthers;
     else tracked.group = GROUPS.pgServer;
   }
+}
+
+/**
+ * The CPU the platform uses at rest: a window of `ms` with no load (its timers, outbox relays, pools, health checks),
+ * to set against the rounds' figures, where it is included in proportion to their length.
+ */
+export async function atRest(ms: number): Promise<RoundCpu> {
+  const window = new CpuWindow();
+  await new Promise((resolve) => setTimeout(resolve, ms)); // the length of the window measured, not a wait for something
+  return window.stop();
 }
 
 /** Runs `round` inside a CPU window and puts the window's figures on its result. */

@@ -117,6 +117,8 @@ export interface Comparison {
   latenciesComparable?: boolean;
   /** The least req/s ratio to the baseline the first target must reach, where the issue sets one (shown as the goal column). */
   goal?: number;
+  /** The targets were fed at a fixed rate, so their req/s is that pace, not what they can do (the CPU tables say so). */
+  paced?: boolean;
   results: { label: string; runs: LoadResult[] }[];
 }
 
@@ -209,6 +211,8 @@ export interface CpuPerRequest {
   /** Requests the figures divide by, and the rounds they come from. */
   requests: number;
   rounds: number;
+  /** Wall-clock ms of the rounds per request (to weigh what the processes use at rest). */
+  wallMs: number;
 }
 
 export function cpuPerRequest(runs: LoadResult[]): CpuPerRequest | null {
@@ -219,7 +223,8 @@ export function cpuPerRequest(runs: LoadResult[]): CpuPerRequest | null {
   for (const run of measured) for (const [group, ms] of Object.entries(run.cpu.ms)) groups[group] = (groups[group] ?? 0) + ms / requests;
   const thisRun = Object.entries(groups).reduce((sum, [group, ms]) => (NOT_THIS_RUN.includes(group) ? sum : sum + ms), 0);
   const machine = measured.reduce((sum, run) => sum + run.cpu.machineMs, 0) / requests;
-  return { groups, thisRun, machine, requests, rounds: measured.length };
+  const wallMs = measured.reduce((sum, run) => sum + run.cpu.wallMs, 0) / requests;
+  return { groups, thisRun, machine, requests, rounds: measured.length, wallMs };
 }
 
 /** A CPU figure in ms, with about 2 significant digits below 10. */
@@ -230,17 +235,24 @@ export function cpuMs(ms: number): string {
 
 /** The order groups are listed in: the bench, the processes it started, Postgres, Redis; then other work. */
 function groupRank(group: string): number {
-  const fixed: string[] = [GROUPS.bench, '', GROUPS.pgOurs, GROUPS.pgServer, GROUPS.redis, GROUPS.pgOthers, GROUPS.other];
+  const fixed: string[] = [GROUPS.bench, '', GROUPS.pgOurs, GROUPS.pgServer, GROUPS.redis, GROUPS.pgOthers, GROUPS.pgExited, GROUPS.other];
   const at = fixed.indexOf(group);
   return at === -1 ? 1 : at;
 }
 
+/** This run's CPU ms per second of wall clock in a window: what its processes use at rest, from `atRest`. */
+export function restRate(rest: RoundCpu): number {
+  const thisRun = Object.entries(rest.ms).reduce((sum, [group, ms]) => (NOT_THIS_RUN.includes(group) ? sum : sum + ms), 0);
+  return thisRun / rest.wallMs;
+}
+
 /**
  * Markdown table of where the CPU went per request, target by target (the baseline last): one line per process
- * group, this run's total, the other work seen on the machine, the machine's total, and the ceiling this run's CPU
- * per request sets on `cpus` CPUs. Null when no round was measured.
+ * group, this run's total (and, given what the processes use at rest, `restRate`, how much of it that is), the other
+ * work seen on the machine, the machine's total, and the ceiling this run's CPU per request sets on `cpus` CPUs. Null
+ * when no round was measured.
  */
-export function cpuTable(comparison: Comparison, cpus = availableParallelism()): string | null {
+export function cpuTable(comparison: Comparison, rest: number | null = null, cpus = availableParallelism()): string | null {
   const columns = comparison.results.map(({ label, runs }) => ({ label, cpu: cpuPerRequest(runs), rps: median(runs).rps }));
   if (columns.every((column) => column.cpu === null)) return null;
   const groups = [...new Set(columns.flatMap((column) => Object.keys(column.cpu?.groups ?? {})))]
@@ -255,6 +267,7 @@ export function cpuTable(comparison: Comparison, cpus = availableParallelism()):
     `| --- | ${columns.map(() => '---:').join(' | ')} |`,
     ...mine.map((group) => `| ${group} | ${columns.map((column) => cell(column.cpu?.groups[group])).join(' | ')} |`),
     line("**this run's CPU per request**", (cpu) => `**${cpuMs(cpu.thisRun)}**`),
+    ...(rest === null ? [] : [line("of which the processes at rest (their rate without load × the rounds' time)", (cpu) => cpuMs(rest * cpu.wallMs))]),
     ...others.map((group) => `| ${group} | ${columns.map((column) => cell(column.cpu?.groups[group])).join(' | ')} |`),
     line('machine CPU per request (all busy time)', (cpu) => cpuMs(cpu.machine)),
     line(`ceiling on ${cpus} CPUs from this run's CPU, req/s`, (cpu) => String(Math.round((cpus * 1000) / cpu.thisRun))),
@@ -264,7 +277,11 @@ export function cpuTable(comparison: Comparison, cpus = availableParallelism()):
   const baseline = columns[columns.length - 1]!;
   const bounds = columns.slice(0, -1).flatMap((column) =>
     column.cpu && baseline.cpu && columns.length > 1
-      ? [`${column.label}: ${cpuMs(column.cpu.thisRun)} ms against ${cpuMs(baseline.cpu.thisRun)} ms, so with CPU the only limit at most ${ratio(baseline.cpu.thisRun, column.cpu.thisRun)}× the baseline's rate (measured ${ratio(column.rps, baseline.rps)}×)`]
+      ? [
+          `${column.label}: ${cpuMs(column.cpu.thisRun)} ms against ${cpuMs(baseline.cpu.thisRun)} ms, so with CPU the only limit at most ` +
+            `${ratio(baseline.cpu.thisRun, column.cpu.thisRun)}× the baseline's rate ` +
+            (comparison.paced ? '(both were fed at a fixed rate here, so their measured rates are that pace)' : `(measured ${ratio(column.rps, baseline.rps)}×)`),
+        ]
       : [],
   );
   return `${lines.join('\n')}${bounds.length > 0 ? `\n\nThis run's CPU per request against the baseline's (${baseline.label}): ${bounds.join('; ')}.` : ''}`;

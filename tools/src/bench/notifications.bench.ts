@@ -215,6 +215,7 @@ export async function notificationBenchmarks(config: Config, options: BenchOptio
               `the webhook (ms), for the no-op worker event added → job finished. Goal (issue 13): p95 ≤ ${STEADY_P95_GOAL_MS} ms ` +
               `(this run: ${p95} ms, ${p95 <= STEADY_P95_GOAL_MS ? 'met' : 'not met'}).`,
             latenciesComparable: false,
+            paced: true,
             results: [
               { label: `notification worker, ${STEADY_RATE}/s steady (c=${concurrency})`, runs: steady.worker },
               { label: `no-op BullMQ worker, ${STEADY_RATE}/s steady (c=${concurrency})`, runs: steady.noop },
