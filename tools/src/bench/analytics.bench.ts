@@ -6,6 +6,7 @@ import type { Config } from '@kz/config';
 import { dropDatabase } from '@kz/db';
 import { catalog, createRedis, EventEnvelope } from '@kz/events';
 import { deleteKeysWithPrefix } from '@kz/testing';
+import { withCpu } from './cpu';
 import { Comparison, LoadResult, median, percentile } from './load';
 import type { BenchOptions } from './unit-tree.bench';
 
@@ -100,8 +101,8 @@ export async function analyticsBenchmark(config: Config, options: BenchOptions):
     const count = Math.max(200, Math.min(10_000, Math.round(warm.rps * options.seconds)));
     const runs: Record<'worker' | 'noop', LoadResult[]> = { worker: [], noop: [] };
     for (let round = 0; round < options.rounds; round += 1) {
-      runs.noop.push(await throughNoop(count));
-      runs.worker.push(await throughWorker(count));
+      runs.noop.push(await withCpu(() => throughNoop(count)));
+      runs.worker.push(await withCpu(() => throughWorker(count)));
     }
     process.stdout.write(`analytics: ${median(runs.worker).rps}/s against ${median(runs.noop).rps}/s\n`);
     return {

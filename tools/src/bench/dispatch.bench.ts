@@ -11,6 +11,7 @@ import { catalog, createRedis, EventEnvelope, Queues } from '@kz/events';
 import { deleteKeysWithPrefix, freePort } from '@kz/testing';
 import { WORKSPACE } from '../compose/compose';
 import { waitHealthy } from '../launcher/launcher';
+import { withCpu } from './cpu';
 import { alternate, Comparison, graphqlCheck, LoadResult, median, percentile } from './load';
 import { memoryOfDescendants, ProcessMemory } from './processes';
 import { BenchOptions, BenchTarget, statementsOfCall } from './unit-tree.bench';
@@ -186,8 +187,8 @@ export async function dispatchWorkerBenchmarks(config: Config, env: NodeJS.Proce
         await drain('warm-up', noopQueues.get('dispatch'), 500);
         const runs: Record<'dispatch' | 'noop', LoadResult[]> = { dispatch: [], noop: [] };
         for (let round = 0; round < options.rounds; round += 1) {
-          runs.noop.push(await drain('no-op', noopQueues.get('dispatch'), count));
-          runs.dispatch.push(await drain('dispatch-worker', dispatchQueues.get('dispatch'), count));
+          runs.noop.push(await withCpu(() => drain('no-op', noopQueues.get('dispatch'), count)));
+          runs.dispatch.push(await withCpu(() => drain('dispatch-worker', dispatchQueues.get('dispatch'), count)));
         }
         medians.set(replicas, median(runs.dispatch).rps);
         const scaling = replicas === 2 ? ` Two dispatch-worker replicas handle ${(medians.get(2)! / medians.get(1)!).toFixed(2)}× the jobs per second of one.` : '';

@@ -1,4 +1,6 @@
+import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
+import { CpuWindow, GROUPS, NOT_THIS_RUN, RoundCpu } from './cpu';
 
 export interface LoadResult {
   name: string;
@@ -8,6 +10,8 @@ export interface LoadResult {
   p95: number;
   p99: number;
   failures: number;
+  /** CPU time used during the round, per process group (see cpu.ts); absent where the round was not measured so. */
+  cpu?: RoundCpu;
 }
 
 export interface LoadOptions {
@@ -34,6 +38,7 @@ export async function load(name: string, check: () => Promise<boolean>, options:
   }
   const latencies: number[] = [];
   let failures = 0;
+  const cpu = new CpuWindow();
   const started = performance.now();
   const deadline = started + options.seconds * 1000;
   await Promise.all(
@@ -47,6 +52,7 @@ export async function load(name: string, check: () => Promise<boolean>, options:
     }),
   );
   const elapsed = (performance.now() - started) / 1000;
+  const used = cpu.stop();
   latencies.sort((a, b) => a - b);
   const round = (ms: number) => Math.round(ms * 100) / 100;
   return {
@@ -57,6 +63,7 @@ export async function load(name: string, check: () => Promise<boolean>, options:
     p95: round(percentile(latencies, 95)),
     p99: round(percentile(latencies, 99)),
     failures,
+    cpu: used,
   };
 }
 
@@ -110,6 +117,8 @@ export interface Comparison {
   latenciesComparable?: boolean;
   /** The least req/s ratio to the baseline the first target must reach, where the issue sets one (shown as the goal column). */
   goal?: number;
+  /** The targets were fed at a fixed rate, so their req/s is that pace, not what they can do (the CPU tables say so). */
+  paced?: boolean;
   results: { label: string; runs: LoadResult[] }[];
 }
 
@@ -145,12 +154,14 @@ export interface SummaryRow {
   statements: number | null;
   /** The goal of the row's req/s ratio and whether it was met (`≥ 0.6×: met`), for rows with one. */
   goal: string | null;
+  /** This run's CPU ms per request over all its processes (see `cpuPerRequest`), where measured. */
+  cpuMsPerRequest: number | null;
 }
 
 /** Every target of every comparison as one row (median round), with its ratio to the comparison's baseline. */
 export function summaryRows(comparisons: Comparison[]): SummaryRow[] {
   return comparisons.flatMap((comparison) => {
-    const rows = comparison.results.map(({ label, runs }) => ({ label, ...median(runs) }));
+    const rows = comparison.results.map(({ label, runs }) => ({ label, ...median(runs), cpuPerRequest: cpuPerRequest(runs) }));
     const last = rows[rows.length - 1]!;
     return rows.map((row, index) => {
       const isBaseline = rows.length === 1 || index === rows.length - 1;
@@ -170,6 +181,7 @@ export function summaryRows(comparisons: Comparison[]): SummaryRow[] {
           isBaseline || comparison.goal === undefined
             ? null
             : `≥ ${comparison.goal}×: ${ratio(row.rps, last.rps) >= comparison.goal ? 'met' : 'not met'}`,
+        cpuMsPerRequest: row.cpuPerRequest ? Number(cpuMs(row.cpuPerRequest.thisRun)) : null,
       };
     });
   });
@@ -179,11 +191,98 @@ export function summaryRows(comparisons: Comparison[]): SummaryRow[] {
 export function summaryTable(rows: SummaryRow[]): string {
   const cell = (value: number | null, suffix = '') => (value === null ? '' : `${value}${suffix}`);
   return [
-    '| benchmark | target | req/s | p50 ms | p95 ms | p99 ms | failures | req/s vs baseline | p95 vs baseline | SQL stmts/req | goal |',
-    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
+    '| benchmark | target | req/s | p50 ms | p95 ms | p99 ms | failures | req/s vs baseline | p95 vs baseline | SQL stmts/req | goal | CPU ms/req (all) |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: |',
     ...rows.map(
       (r) =>
-        `| ${r.benchmark} | ${r.target} | ${r.rps} | ${r.p50} | ${r.p95} | ${r.p99} | ${r.failures} | ${cell(r.rpsRatio, '×')} | ${cell(r.p95Ratio, '×')} | ${cell(r.statements)} | ${r.goal ?? ''} |`,
+        `| ${r.benchmark} | ${r.target} | ${r.rps} | ${r.p50} | ${r.p95} | ${r.p99} | ${r.failures} | ${cell(r.rpsRatio, '×')} | ${cell(r.p95Ratio, '×')} | ${cell(r.statements)} | ${r.goal ?? ''} | ${cell(r.cpuMsPerRequest)} |`,
     ),
   ].join('\n');
+}
+
+/** CPU ms per request of one target over all its measured rounds (the sums of the rounds: ticks are 10 ms coarse). */
+export interface CpuPerRequest {
+  /** CPU ms per request, per group. */
+  groups: Record<string, number>;
+  /** Every group but those of other work (other databases' backends, other processes): what this run's requests cost. */
+  thisRun: number;
+  /** The machine's busy CPU per request, all of it. */
+  machine: number;
+  /** Requests the figures divide by, and the rounds they come from. */
+  requests: number;
+  rounds: number;
+  /** Wall-clock ms of the rounds per request (to weigh what the processes use at rest). */
+  wallMs: number;
+}
+
+export function cpuPerRequest(runs: LoadResult[]): CpuPerRequest | null {
+  const measured = runs.filter((run): run is LoadResult & { cpu: RoundCpu } => run.cpu !== undefined && run.requests > 0);
+  if (measured.length === 0) return null;
+  const requests = measured.reduce((sum, run) => sum + run.requests, 0);
+  const groups: Record<string, number> = {};
+  for (const run of measured) for (const [group, ms] of Object.entries(run.cpu.ms)) groups[group] = (groups[group] ?? 0) + ms / requests;
+  const thisRun = Object.entries(groups).reduce((sum, [group, ms]) => (NOT_THIS_RUN.includes(group) ? sum : sum + ms), 0);
+  const machine = measured.reduce((sum, run) => sum + run.cpu.machineMs, 0) / requests;
+  const wallMs = measured.reduce((sum, run) => sum + run.cpu.wallMs, 0) / requests;
+  return { groups, thisRun, machine, requests, rounds: measured.length, wallMs };
+}
+
+/** A CPU figure in ms, with about 2 significant digits below 10. */
+export function cpuMs(ms: number): string {
+  const abs = Math.abs(ms);
+  return abs >= 100 ? ms.toFixed(0) : abs >= 10 ? ms.toFixed(1) : abs >= 1 ? ms.toFixed(2) : ms.toFixed(3);
+}
+
+/** The order groups are listed in: the bench, the processes it started, Postgres, Redis; then other work. */
+function groupRank(group: string): number {
+  const fixed: string[] = [GROUPS.bench, '', GROUPS.pgOurs, GROUPS.pgServer, GROUPS.redis, GROUPS.pgOthers, GROUPS.pgExited, GROUPS.other];
+  const at = fixed.indexOf(group);
+  return at === -1 ? 1 : at;
+}
+
+/** This run's CPU ms per second of wall clock in a window: what its processes use at rest, from `atRest`. */
+export function restRate(rest: RoundCpu): number {
+  const thisRun = Object.entries(rest.ms).reduce((sum, [group, ms]) => (NOT_THIS_RUN.includes(group) ? sum : sum + ms), 0);
+  return thisRun / rest.wallMs;
+}
+
+/**
+ * Markdown table of where the CPU went per request, target by target (the baseline last): one line per process
+ * group, this run's total (and, given what the processes use at rest, `restRate`, how much of it that is), the other
+ * work seen on the machine, the machine's total, and the ceiling this run's CPU per request sets on `cpus` CPUs. Null
+ * when no round was measured.
+ */
+export function cpuTable(comparison: Comparison, rest: number | null = null, cpus = availableParallelism()): string | null {
+  const columns = comparison.results.map(({ label, runs }) => ({ label, cpu: cpuPerRequest(runs), rps: median(runs).rps }));
+  if (columns.every((column) => column.cpu === null)) return null;
+  const groups = [...new Set(columns.flatMap((column) => Object.keys(column.cpu?.groups ?? {})))]
+    .filter((group) => columns.some((column) => Math.abs(column.cpu?.groups[group] ?? 0) >= 0.0005))
+    .sort((a, b) => groupRank(a) - groupRank(b) || a.localeCompare(b));
+  const mine = groups.filter((group) => !NOT_THIS_RUN.includes(group));
+  const others = groups.filter((group) => NOT_THIS_RUN.includes(group));
+  const cell = (value: number | undefined) => (value === undefined ? '' : cpuMs(value));
+  const line = (name: string, value: (cpu: CpuPerRequest) => string) => `| ${name} | ${columns.map((column) => (column.cpu ? value(column.cpu) : '')).join(' | ')} |`;
+  const lines = [
+    `| CPU ms per request | ${columns.map((column) => column.label).join(' | ')} |`,
+    `| --- | ${columns.map(() => '---:').join(' | ')} |`,
+    ...mine.map((group) => `| ${group} | ${columns.map((column) => cell(column.cpu?.groups[group])).join(' | ')} |`),
+    line("**this run's CPU per request**", (cpu) => `**${cpuMs(cpu.thisRun)}**`),
+    ...(rest === null ? [] : [line("of which the processes at rest (their rate without load × the rounds' time)", (cpu) => cpuMs(rest * cpu.wallMs))]),
+    ...others.map((group) => `| ${group} | ${columns.map((column) => cell(column.cpu?.groups[group])).join(' | ')} |`),
+    line('machine CPU per request (all busy time)', (cpu) => cpuMs(cpu.machine)),
+    line(`ceiling on ${cpus} CPUs from this run's CPU, req/s`, (cpu) => String(Math.round((cpus * 1000) / cpu.thisRun))),
+    `| measured req/s (median round) | ${columns.map((column) => column.rps).join(' | ')} |`,
+    line('requests measured (rounds)', (cpu) => `${cpu.requests} (${cpu.rounds})`),
+  ];
+  const baseline = columns[columns.length - 1]!;
+  const bounds = columns.slice(0, -1).flatMap((column) =>
+    column.cpu && baseline.cpu && columns.length > 1
+      ? [
+          `${column.label}: ${cpuMs(column.cpu.thisRun)} ms against ${cpuMs(baseline.cpu.thisRun)} ms, so with CPU the only limit at most ` +
+            `${ratio(baseline.cpu.thisRun, column.cpu.thisRun)}× the baseline's rate ` +
+            (comparison.paced ? '(both were fed at a fixed rate here, so their measured rates are that pace)' : `(measured ${ratio(column.rps, baseline.rps)}×)`),
+        ]
+      : [],
+  );
+  return `${lines.join('\n')}${bounds.length > 0 ? `\n\nThis run's CPU per request against the baseline's (${baseline.label}): ${bounds.join('; ')}.` : ''}`;
 }

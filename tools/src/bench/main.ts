@@ -16,11 +16,12 @@ import { dispatchWorkerBenchmarks, placeOrderBenchmark } from './dispatch.bench'
 import { embeddedBenchmark, EmbeddedReport } from './embedded.bench';
 import { CLIENT_MIX_DOCUMENTS, clientMixBenchmarks } from './client-mix.bench';
 import { liveBenchmark, LiveReport } from './live.bench';
-import { comparisonTable, Comparison, median, summaryRows, summaryTable } from './load';
+import { atRest, NOT_THIS_RUN, RoundCpu } from './cpu';
+import { comparisonTable, Comparison, cpuMs, cpuPerRequest, cpuTable, median, restRate, summaryRows, summaryTable } from './load';
 import { notificationBenchmarks } from './notifications.bench';
 import { pointsTransferBenchmark } from './points-transfer.bench';
 import { queueBackendBenchmarks } from './queue-backends.bench';
-import { GatewayProcess, launchGateway, memoryOfDescendants, processesOfApps, ProcessMemory, secondNode } from './processes';
+import { clockTicksPerSecond, GatewayProcess, launchGateway, memoryOfDescendants, processesOfApps, ProcessMemory, secondNode } from './processes';
 import { redemptionBenchmark } from './redemption.bench';
 import { tracingBenchmark } from './tracing.bench';
 import { unitTreeBenchmark } from './unit-tree.bench';
@@ -112,6 +113,7 @@ runTool(async () => {
   let otherNodeGateway: GatewayProcess | undefined;
   const memory: ProcessMemory[] = [];
   let live: LiveReport | null = null;
+  let rest: RoundCpu | null = null;
   try {
     launcher.start({ name: 'org', dir: 'org-subgraph', port: orgPort }, 0);
     launcher.start({ name: 'volunteers', dir: 'volunteers-subgraph', port: volunteersPort }, 1);
@@ -158,6 +160,8 @@ runTool(async () => {
       points: `http://127.0.0.1:${pointsPort}`,
     };
     const target = { config, gateway: production.url, gateways: [production, single], ...bases };
+    // What the platform's processes use with no load, to set against the rounds' CPU per request.
+    rest = await atRest(5000);
     if (runs('unit-tree')) comparisons.push(await unitTreeBenchmark(target, options));
     if (runs('tracing')) comparisons.push(await tracingBenchmark({ ...target, env, untraced: single }, options));
     if (nodeLines.length > 0) {
@@ -240,21 +244,47 @@ runTool(async () => {
   const summary =
     `## All benchmarks\n\nThe median round of every target. "vs baseline" divides by the last target of the same benchmark (named in its ` +
     `section below); SQL statements are per request of the first target, summed over the subgraphs it reaches (blank: not applicable, ` +
-    `e.g. workers).\n\n${summaryTable(rows)}\n\n## Memory at the end\n\nVmRSS from /proc/<pid>/status of each process the bench ` +
+    `e.g. workers); CPU ms/req (all) is this run's CPU per request over all its processes (see "CPU per request").\n\n${summaryTable(rows)}\n\n## Memory at the end\n\nVmRSS from /proc/<pid>/status of each process the bench ` +
     `started, read after the last benchmark (the dispatch-worker and no-op processes: at the end of their own benchmark, before they ` +
     `stop).\n\n${memoryTable}\n\n## Gateway: one process per CPU against one process\n\nThe same gateway run both ways side by ` +
     `side (GATEWAY_WORKERS=auto and =1), alternating in the same rounds, on CPUs it shares with the subgraphs, Postgres, Redis ` +
     `and the load generator.\n\n${clusterTable}\n`;
+  const restLine = rest
+    ? ` At rest (a 5 s window with no load before the first benchmark: timers, outbox relays, pools, health checks) this ` +
+      `run's processes used ${cpuMs(restRate(rest) * 1000)} CPU ms per second (${Object.entries(rest.ms)
+        .filter(([group, ms]) => !NOT_THIS_RUN.includes(group) && ms >= 0.5)
+        .sort(([, a], [, b]) => b - a)
+        .map(([group, ms]) => `${group} ${cpuMs((ms * 1000) / rest!.wallMs)}`)
+        .join(', ')}); each table shows how much of a request's figure that is at the rounds' rate.`
+    : '';
+  const cpuSections = comparisons.flatMap((c) => {
+    const table = cpuTable(c, rest && restRate(rest));
+    return table ? [`### ${c.title}\n\n${table}\n`] : [];
+  });
+  const cpuSection =
+    `## CPU per request\n\nWhere the CPU went, per request of each target (all its rounds summed, divided by the requests they ` +
+    `completed): utime + stime from /proc/<pid>/stat of each process group, read before and after each round and every 100 ms ` +
+    `in between, so that a process exiting within a round is counted up to its last reading, and what it used after that is ` +
+    `found in its parent's cutime/cstime. Groups: the bench process (the load generator, and the workers it runs in-process); ` +
+    `each process it started, by name (a gateway's cluster workers with their primary); Postgres backends of this run's ` +
+    `databases; the Postgres server's own processes; Redis (shared with other users of the server); then the work that is ` +
+    `not this run's: other databases' Postgres backends, what exited Postgres backends used after their last reading (the ` +
+    `postmaster's cutime/cstime, which cannot say whose they were: mostly other clients' short connections), and every ` +
+    `other process (the machine's busy time from /proc/stat minus all the groups above). "This run's CPU per request" is ` +
+    `every group but those three; the ceiling is ${availableParallelism()} CPUs × 1000 ms divided by it: the rate this run ` +
+    `could reach if CPU were its only limit and nothing else ran. Ticks are ${1000 / clockTicksPerSecond()} ms, so a figure ` +
+    `is as good as the rounds are long.${restLine}\n\n${cpuSections.join('\n')}`;
   const sections = comparisons.map((c) => `### ${c.title}\n\n${c.note}\n\n${comparisonTable(c)}\n`);
   if (live) sections.push(`${live.markdown}\n`);
   if (embedded) sections.push(`${embedded.markdown}\n`);
-  process.stdout.write(`\n${header}\n\n${seedLine}\n\n${sections.join('\n')}\n${summary}\n`);
+  process.stdout.write(`\n${header}\n\n${seedLine}\n\n${sections.join('\n')}\n${summary}\n${cpuSection}\n`);
+  const cpuFigures = comparisons.map((c) => ({ benchmark: c.title, targets: c.results.map(({ label, runs }) => ({ label, ...cpuPerRequest(runs) })) }));
   if (only) {
     process.stdout.write(`(--only ${args.only}: docs/benchmarks/latest.* left as they were)\n`);
     return;
   }
   const out = join(WORKSPACE, 'docs', 'benchmarks');
   mkdirSync(out, { recursive: true });
-  writeFileSync(join(out, 'latest.json'), `${JSON.stringify({ when, minutes: Number(minutes), options, seed: seedLine, summary: rows, memory, comparisons, live: live && { ...live, markdown: undefined }, embedded: embedded?.runs }, null, 2)}\n`);
-  writeFileSync(join(out, 'latest.md'), `# Benchmarks\n\n${header}\n\n${seedLine}\n\n${summary}\n## Each benchmark\n\n${sections.join('\n')}`);
+  writeFileSync(join(out, 'latest.json'), `${JSON.stringify({ when, minutes: Number(minutes), options, seed: seedLine, summary: rows, memory, cpu: { atRest: rest, benchmarks: cpuFigures }, comparisons, live: live && { ...live, markdown: undefined }, embedded: embedded?.runs }, null, 2)}\n`);
+  writeFileSync(join(out, 'latest.md'), `# Benchmarks\n\n${header}\n\n${seedLine}\n\n${summary}\n${cpuSection}\n## Each benchmark\n\n${sections.join('\n')}`);
 });

@@ -7,6 +7,7 @@ import { catalog, createRedis, EventEnvelope } from '@kz/events';
 import { startNotificationWorker } from '@kz/notification-worker';
 import { deleteKeysWithPrefix, WebhookServer } from '@kz/testing';
 import { Client } from 'pg';
+import { withCpu } from './cpu';
 import { Comparison, LoadResult, median, percentile } from './load';
 import type { BenchOptions } from './unit-tree.bench';
 
@@ -178,8 +179,8 @@ export async function notificationBenchmarks(config: Config, options: BenchOptio
         const count = Math.max(200, Math.min(5000, Math.round(warm.rps * options.seconds)));
         const runs: Record<'worker' | 'noop', LoadResult[]> = { worker: [], noop: [] };
         for (let round = 0; round < options.rounds; round += 1) {
-          runs.noop.push(await throughNoop(count, queues.noop));
-          runs.worker.push(await throughWorker(count, queues.worker));
+          runs.noop.push(await withCpu(() => throughNoop(count, queues.noop)));
+          runs.worker.push(await withCpu(() => throughWorker(count, queues.worker)));
         }
         comparisons.push({
           title: `notifications: messages delivered per second, concurrency ${concurrency}`,
@@ -202,8 +203,8 @@ export async function notificationBenchmarks(config: Config, options: BenchOptio
         if (concurrency === STEADY_CONCURRENCY) {
           const steady: Record<'worker' | 'noop', LoadResult[]> = { worker: [], noop: [] };
           for (let round = 0; round < options.rounds; round += 1) {
-            steady.noop.push(await steadyNoop(STEADY_RATE, options.seconds, queues.noop));
-            steady.worker.push(await steadyWorker(STEADY_RATE, options.seconds, queues.worker));
+            steady.noop.push(await withCpu(() => steadyNoop(STEADY_RATE, options.seconds, queues.noop)));
+            steady.worker.push(await withCpu(() => steadyWorker(STEADY_RATE, options.seconds, queues.worker)));
           }
           const p95 = median(steady.worker).p95;
           comparisons.push({
@@ -214,6 +215,7 @@ export async function notificationBenchmarks(config: Config, options: BenchOptio
               `the webhook (ms), for the no-op worker event added → job finished. Goal (issue 13): p95 ≤ ${STEADY_P95_GOAL_MS} ms ` +
               `(this run: ${p95} ms, ${p95 <= STEADY_P95_GOAL_MS ? 'met' : 'not met'}).`,
             latenciesComparable: false,
+            paced: true,
             results: [
               { label: `notification worker, ${STEADY_RATE}/s steady (c=${concurrency})`, runs: steady.worker },
               { label: `no-op BullMQ worker, ${STEADY_RATE}/s steady (c=${concurrency})`, runs: steady.noop },

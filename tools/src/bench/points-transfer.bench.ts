@@ -9,6 +9,7 @@ import { dropDatabase, ensureDatabase } from '@kz/db';
 import { ensurePersonAccount, postTransaction, systemAccountId } from '@kz/points-subgraph';
 import { verifyLedgerDatabase } from '../ledger-verify/verify';
 import { openPointsDatabase } from '../shared/databases';
+import { withCpu } from './cpu';
 import { Comparison, graphqlCheck, load, LoadResult } from './load';
 import { BenchOptions, statementsOfCall } from './unit-tree.bench';
 
@@ -115,7 +116,7 @@ export async function pointsTransferBenchmark(target: PointsBenchTarget, options
     }
     for (let round = 0; round < options.rounds; round += 1) {
       runs.transfers.push(await load('transfers', transfer, { connections: options.connections, seconds: options.seconds, warmup: 20 }));
-      if (withPgbench) runs.pgbench.push(await pgbench(config, scratch, options));
+      if (withPgbench) runs.pgbench.push(await withCpu(() => pgbench(config, scratch, options)));
     }
   } finally {
     if (withPgbench) await dropDatabase(config, scratch);

@@ -26,19 +26,86 @@ export function rssKiB(pid: number): number | null {
   }
 }
 
-let clockTicks: number | undefined;
+/** The fields of /proc/<pid>/stat the CPU accounting reads; times in clock ticks. */
+export interface ProcStat {
+  pid: number;
+  comm: string;
+  state: string;
+  ppid: number;
+  /** Fields 14 and 15: this process's own CPU time, all its threads. */
+  utime: number;
+  stime: number;
+  /** Fields 16 and 17: CPU time of its children that exited and were waited for (their whole lives). */
+  cutime: number;
+  cstime: number;
+  /** Field 22: when it started, in ticks since boot (tells a reused pid from the process it replaced). */
+  starttime: number;
+}
+
+/**
+ * Parses one /proc/<pid>/stat line. The command (field 2) is in parentheses and may itself contain spaces and ')',
+ * so the fields are counted from the last ')'. Throws on a line that is not one.
+ */
+export function parseProcStat(line: string): ProcStat {
+  const open = line.indexOf('(');
+  const close = line.lastIndexOf(')');
+  if (open < 1 || close < open) throw new Error(`not a /proc/<pid>/stat line: ${line.slice(0, 80)}`);
+  // fields[0] is field 3 (state), so field n is fields[n - 3].
+  const fields = line.slice(close + 2).trim().split(' ');
+  if (fields.length < 20) throw new Error(`not a /proc/<pid>/stat line (${fields.length + 2} fields): ${line.slice(0, 80)}`);
+  const field = (n: number) => {
+    const value = Number(fields[n - 3]);
+    if (!Number.isFinite(value)) throw new Error(`field ${n} of /proc/<pid>/stat is not a number: ${fields[n - 3]}`);
+    return value;
+  };
+  return {
+    pid: Number(line.slice(0, open).trim()),
+    comm: line.slice(open + 1, close),
+    state: fields[0]!,
+    ppid: field(4),
+    utime: field(14),
+    stime: field(15),
+    cutime: field(16),
+    cstime: field(17),
+    starttime: field(22),
+  };
+}
+
+let ticks: number | undefined;
+
+/** Clock ticks per second (`getconf CLK_TCK`), the unit of /proc's CPU times; 100 where it cannot be read. */
+export function clockTicksPerSecond(): number {
+  ticks ??= Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  return ticks;
+}
 
 /** CPU time one process has used so far (utime + stime of /proc/<pid>/stat), in seconds; null once it is gone. */
 export function cpuSeconds(pid: number): number | null {
-  clockTicks ??= Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  let text: string;
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Fields after the command's closing parenthesis start at field 3 (state); utime and stime are fields 14 and 15.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / clockTicks;
+    text = readFileSync(`/proc/${pid}/stat`, 'utf8');
   } catch {
     return null;
   }
+  const stat = parseProcStat(text);
+  return (stat.utime + stat.stime) / clockTicksPerSecond();
+}
+
+/** Names given to processes this bench started, by pid: the CPU accounting's group for them and their children. */
+const names = new Map<number, string>();
+
+/** Names a process this bench started (its cluster workers count under the same name); forgotten with `forgetProcess`. */
+export function nameProcess(pid: number, name: string): void {
+  names.set(pid, name);
+}
+
+export function forgetProcess(pid: number): void {
+  names.delete(pid);
+}
+
+/** The name given to a pid with `nameProcess`, if any. */
+export function nameOfProcess(pid: number): string | undefined {
+  return names.get(pid);
 }
 
 /**
@@ -201,12 +268,20 @@ export async function launchGateway(env: NodeJS.ProcessEnv, port: number, worker
     });
     child.once('exit', (code) => reject(new Error(`the gateway exited with ${code} before it was ready`)));
   });
+  // Its CPU (and its cluster workers') is counted under this name.
+  const variant = [
+    `GATEWAY_WORKERS=${workers}`,
+    ...(env.TRUSTED_DOCUMENTS === 'enforce' ? ['TRUSTED_DOCUMENTS=enforce'] : []),
+    ...(node === process.execPath ? [] : [`Node ${execFileSync(node, ['-v'], { encoding: 'utf8' }).trim()}`]),
+  ];
+  nameProcess(child.pid!, `gateway (${variant.join(', ')})`);
   return {
     pid: child.pid!,
     processes: expected,
     async stop() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       await exited;
+      forgetProcess(child.pid!);
     },
   };
 }

@@ -9,6 +9,7 @@ import { deleteKeysWithPrefix, freePort } from '@kz/testing';
 import { WORKSPACE } from '../compose/compose';
 import { waitHealthy } from '../launcher/launcher';
 import { drain, launchReplica } from './dispatch.bench';
+import { withCpu } from './cpu';
 import { alternate, Comparison, graphqlCheck, LoadResult, median } from './load';
 import type { BenchOptions } from './unit-tree.bench';
 
@@ -65,8 +66,8 @@ export async function queueBackendBenchmarks(config: Config, env: NodeJS.Process
       await drain('warm-up', onPostgres.get('dispatch'), 500);
       const runs: Record<'redis' | 'postgres', LoadResult[]> = { redis: [], postgres: [] };
       for (let round = 0; round < options.rounds; round += 1) {
-        runs.redis.push(await drain('dispatch-worker on Redis', onRedis.get('dispatch'), count));
-        runs.postgres.push(await drain('dispatch-worker on Postgres', onPostgres.get('dispatch'), count));
+        runs.redis.push(await withCpu(() => drain('dispatch-worker on Redis', onRedis.get('dispatch'), count)));
+        runs.postgres.push(await withCpu(() => drain('dispatch-worker on Postgres', onPostgres.get('dispatch'), count)));
       }
       comparisons.push({
         title: 'queue backends: dispatch worker jobs per second',
