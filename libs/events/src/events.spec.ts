@@ -182,6 +182,33 @@ describe('outbox relay', () => {
     await queueEvents.close();
     listener.disconnect();
   });
+
+  it('polls an idle outbox with one read, and still publishes a commit that made no nudge', async () => {
+    const relay = new OutboxRelay({ dataSource: h.dataSource, queues: h.queues, pollMs: 20, batchSize: 100 });
+    const rounds = jest.spyOn(relay, 'publishBatch');
+    const hasPending = relay.hasPending.bind(relay);
+    let probesSeen!: () => void;
+    const threeProbes = new Promise<void>((resolve) => (probesSeen = resolve));
+    let probes = 0;
+    jest.spyOn(relay, 'hasPending').mockImplementation(async () => {
+      const pending = await hasPending();
+      if (++probes === 3) probesSeen();
+      return pending;
+    });
+    relay.start();
+    await threeProbes;
+    expect(rounds).toHaveBeenCalledTimes(1); // the start's round only: the polls after it were one read each
+    const listener = createRedis(config.REDIS_URL, 'worker');
+    const queueEvents = new QueueEvents('analytics', { connection: listener, prefix: h.prefix });
+    await queueEvents.waitUntilReady();
+    const added = new Promise<string>((resolve) => queueEvents.once('waiting', ({ jobId }) => resolve(jobId)));
+    const event = await unitCreated(); // no nudge: as a commit whose process died before it could send one
+    expect(await added).toBe(event.id);
+    expect(rounds.mock.calls.length).toBeGreaterThanOrEqual(2);
+    await relay.stop();
+    await queueEvents.close();
+    listener.disconnect();
+  });
 });
 
 /** Retries a relay round while Redis warms up; the relay's own loop does this with backoff. */
