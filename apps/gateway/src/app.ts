@@ -62,7 +62,7 @@ export interface RunningGateway {
 }
 
 /** Subgraph URL overrides from the environment, for containers where subgraphs are not on localhost. */
-function urlsFromConfig(config: Config): Record<string, string> {
+export function subgraphUrlsFromConfig(config: Config): Record<string, string> {
   const urls: Record<string, string | undefined> = {
     org: config.ORG_SUBGRAPH_URL,
     volunteers: config.VOLUNTEERS_SUBGRAPH_URL,
@@ -81,7 +81,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
   const metrics = createMetrics('gateway');
   const production = config.NODE_ENV === 'production';
   const verifyToken = createJwtVerifier(config);
-  const urls = { ...urlsFromConfig(config), ...options.subgraphUrls };
+  const urls = { ...subgraphUrlsFromConfig(config), ...options.subgraphUrls };
   const trustedDocuments = await startTrustedDocuments(config, { log, registry: metrics.registry, refreshMs: options.documentsRefreshMs });
   const operations = operationMetrics(metrics.registry, trustedDocuments);
   const rateLimiter = await openRateLimiter(config, log, metrics.registry);
