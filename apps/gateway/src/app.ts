@@ -23,6 +23,7 @@ import { createRateLimiter, RateLimiter } from './rate-limit';
 import { createStoreRateLimiter } from './rate-limit-store';
 import { SignedDataSource } from './signed-data-source';
 import { supergraphSource } from './supergraph';
+import { cachingVerifier } from './token-cache';
 import { startTrustedDocuments } from './trusted-documents';
 
 export {
@@ -62,7 +63,7 @@ export interface RunningGateway {
 }
 
 /** Subgraph URL overrides from the environment, for containers where subgraphs are not on localhost. */
-function urlsFromConfig(config: Config): Record<string, string> {
+export function subgraphUrlsFromConfig(config: Config): Record<string, string> {
   const urls: Record<string, string | undefined> = {
     org: config.ORG_SUBGRAPH_URL,
     volunteers: config.VOLUNTEERS_SUBGRAPH_URL,
@@ -80,8 +81,9 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
   const tracing = startTracing(config, 'gateway', { log }); // off unless OTEL_EXPORTER_OTLP_ENDPOINT (docs/operations.md, "Traces")
   const metrics = createMetrics('gateway');
   const production = config.NODE_ENV === 'production';
-  const verifyToken = createJwtVerifier(config);
-  const urls = { ...urlsFromConfig(config), ...options.subgraphUrls };
+  // Verified tokens are remembered until they expire (./token-cache.ts): a caller's next requests skip the check.
+  const verifyToken = cachingVerifier(createJwtVerifier(config), { max: 10_000, clockToleranceSeconds: config.JWT_CLOCK_TOLERANCE_SECONDS });
+  const urls = { ...subgraphUrlsFromConfig(config), ...options.subgraphUrls };
   const trustedDocuments = await startTrustedDocuments(config, { log, registry: metrics.registry, refreshMs: options.documentsRefreshMs });
   const operations = operationMetrics(metrics.registry, trustedDocuments);
   const rateLimiter = await openRateLimiter(config, log, metrics.registry);

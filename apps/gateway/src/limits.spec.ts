@@ -1,5 +1,6 @@
 import { buildSchema, parse, OperationDefinitionNode } from 'graphql';
 import { measureOperation, QueryLimits } from './limits';
+import { MeasureCache } from './limits.plugin';
 
 const schema = buildSchema(`
   type Query { units(first: Int = 20, after: String): UnitConnection! unit(id: ID!): Unit tree: Tree! }
@@ -40,5 +41,31 @@ describe('measuring an operation', () => {
 
   it('does not loop on a fragment that spreads itself', () => {
     expect(() => measure('query { unit(id: "1") { ...F } } fragment F on Unit { parent { ...F } }')).not.toThrow();
+  });
+});
+
+describe('measures kept per operation', () => {
+  const parsed = (query: string) => {
+    const document = parse(query);
+    return { document, operation: document.definitions.find((d) => d.kind === 'OperationDefinition') as OperationDefinitionNode };
+  };
+
+  it("gives the measure of the variables' values, kept for the same values", () => {
+    const cache = new MeasureCache(limits);
+    const { document, operation } = parsed('query($n: Int, $id: ID!) { units(first: $n) { totalCount } unit(id: $id) { id } }');
+    const fifty = cache.measure(schema, document, operation, { n: 50, id: '1' });
+    expect(fifty.cost).toBe(1 + 50 + 2);
+    expect(cache.measure(schema, document, operation, { n: 50, id: '2' })).toBe(fifty); // `id` is not read by the measure
+    expect(cache.measure(schema, document, operation, { n: 500, id: '1' }).cost).toBe(1 + 500 + 2);
+    expect(cache.measure(schema, document, operation, { id: '1' }).cost).toBe(1 + 20 + 2); // the argument's default
+    expect(cache.measure(schema, document, operation, { n: 50, id: '3' })).toEqual(fifty);
+  });
+
+  it('measures again under another schema', () => {
+    const cache = new MeasureCache(limits);
+    const { document, operation } = parsed('{ units { totalCount } }');
+    expect(cache.measure(schema, document, operation, {}).cost).toBe(1 + 20);
+    const other = buildSchema('type Query { units(first: Int = 3): UnitConnection! } type UnitConnection { totalCount: Int! }');
+    expect(cache.measure(other, document, operation, {}).cost).toBe(1 + 3);
   });
 });

@@ -43,6 +43,8 @@ export function measureOperation(
   operation: OperationDefinitionNode,
   variables: Record<string, unknown>,
   limits: QueryLimits,
+  /** Given, receives the names of the variables the measure read (the same for every run of the operation). */
+  read?: Set<string>,
 ): QueryMeasure {
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const definition of document.definitions) {
@@ -92,7 +94,7 @@ export function measureOperation(
       const definition: GraphQLField<unknown, unknown> | undefined =
         parent && (isObjectType(parent) || isInterfaceType(parent)) ? parent.getFields()[name] : undefined;
       const firstArgument = definition?.args.find((arg) => arg.name === 'first');
-      const given = argumentValue(field, 'first', variables);
+      const given = argumentValue(field, 'first', variables, read);
       const first = firstArgument
         ? typeof given === 'number'
           ? given
@@ -122,17 +124,18 @@ export function measureOperation(
   return { depth, cost, aliases };
 }
 
-function argumentValue(field: FieldNode, name: string, variables: Record<string, unknown>): unknown {
+function argumentValue(field: FieldNode, name: string, variables: Record<string, unknown>, read: Set<string> | undefined): unknown {
   const argument = field.arguments?.find((arg) => arg.name.value === name);
   if (!argument) return undefined;
-  return literal(argument.value, variables);
+  return literal(argument.value, variables, read);
 }
 
-function literal(value: ValueNode, variables: Record<string, unknown>): unknown {
+function literal(value: ValueNode, variables: Record<string, unknown>, read: Set<string> | undefined): unknown {
   switch (value.kind) {
     case Kind.INT:
       return Number(value.value);
     case Kind.VARIABLE:
+      read?.add(value.name.value);
       return variables[value.name.value];
     default:
       return undefined;

@@ -15,6 +15,8 @@ export interface MixTarget {
    * with `TRUSTED_DOCUMENTS=enforce` over a registry holding `CLIENT_MIX_DOCUMENTS`.
    */
   byId?: { label: string; url: string }[];
+  /** A bare Apollo Gateway over the same subgraphs (./bare-gateway.ts), measured by text after the gateways. */
+  bare?: { label: string; url: string };
   /** Base URLs of the subgraphs (no `/graphql`). */
   org: string;
   volunteers: string;
@@ -218,6 +220,7 @@ export async function clientMixBenchmarks(target: MixTarget, options: BenchOptio
       [
         ...target.gateways.map((gateway) => ({ label: gateway.label, check: viaGateway(gateway.url, DASHBOARD, pickAdmin) })),
         ...byId.map((gateway) => ({ label: gateway.label, check: viaGateway(gateway.url, DASHBOARD, pickAdmin, true) })),
+        ...(target.bare ? [{ label: target.bare.label, check: viaGateway(target.bare.url, DASHBOARD, pickAdmin) }] : []),
         { label: 'direct subgraph calls of the plan', check: dashboardDirect },
       ],
       options,
@@ -226,6 +229,7 @@ export async function clientMixBenchmarks(target: MixTarget, options: BenchOptio
       [
         ...target.gateways.map((gateway) => ({ label: gateway.label, check: viaGateway(gateway.url, MINE, pickResident) })),
         ...byId.map((gateway) => ({ label: gateway.label, check: viaGateway(gateway.url, MINE, pickResident, true) })),
+        ...(target.bare ? [{ label: target.bare.label, check: viaGateway(target.bare.url, MINE, pickResident) }] : []),
         { label: 'direct subgraph calls of the plan', check: mineDirect },
       ],
       options,

@@ -56,7 +56,7 @@ export async function placeOrderBenchmark(
   const statements = await statementsPerCall(target.orders, direct);
   const gateways = target.gateways ?? [{ label: 'gateway', url: target.gateway }];
   const results = await alternate(
-    [...gateways.map((gateway) => ({ label: gateway.label, check: viaGateway(gateway.url) })), { label: 'orders subgraph direct', check: direct }],
+    [...[...gateways, ...(target.bare ? [target.bare] : [])].map((gateway) => ({ label: gateway.label, check: viaGateway(gateway.url) })), { label: 'orders subgraph direct', check: direct }],
     options,
   );
   return {

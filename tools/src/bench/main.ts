@@ -21,7 +21,7 @@ import { comparisonTable, Comparison, cpuMs, cpuPerRequest, cpuTable, median, re
 import { notificationBenchmarks } from './notifications.bench';
 import { pointsTransferBenchmark } from './points-transfer.bench';
 import { queueBackendBenchmarks } from './queue-backends.bench';
-import { clockTicksPerSecond, GatewayProcess, launchGateway, memoryOfDescendants, processesOfApps, ProcessMemory, secondNode } from './processes';
+import { clockTicksPerSecond, GatewayProcess, launchBareGateway, launchGateway, memoryOfDescendants, processesOfApps, ProcessMemory, secondNode } from './processes';
 import { redemptionBenchmark } from './redemption.bench';
 import { tracingBenchmark } from './tracing.bench';
 import { unitTreeBenchmark } from './unit-tree.bench';
@@ -51,7 +51,8 @@ runTool(async () => {
   // `--only tracing --seed demo`: a quick look on the small data set (minutes less seeding); only with --only.
   const profile = args.seed ?? 'kaizhou';
   if (profile !== 'kaizhou' && (!only || (profile !== 'demo'))) throw new Error('--seed demo goes with --only (the full run measures the kaizhou data set)');
-  const [orgPort, volunteersPort, gatewayPort, pointsPort, ordersPort, notificationsPort, singleGatewayPort, enforcingGatewayPort, otherNodeGatewayPort] = [
+  const [orgPort, volunteersPort, gatewayPort, pointsPort, ordersPort, notificationsPort, singleGatewayPort, enforcingGatewayPort, otherNodeGatewayPort, bareGatewayPort] = [
+    await freePort(),
     await freePort(),
     await freePort(),
     await freePort(),
@@ -111,6 +112,7 @@ runTool(async () => {
   const comparisons: Comparison[] = [];
   const gateways: GatewayProcess[] = [];
   let otherNodeGateway: GatewayProcess | undefined;
+  let bareGateway: GatewayProcess | undefined;
   const memory: ProcessMemory[] = [];
   let live: LiveReport | null = null;
   let rest: RoundCpu | null = null;
@@ -142,6 +144,9 @@ runTool(async () => {
       gateways.push(await launchGateway({ ...env, TRUSTED_DOCUMENTS: 'enforce' }, enforcingGatewayPort, 1));
       byId.push({ label: 'gateway (1 process, TRUSTED_DOCUMENTS=enforce), by id', url: `http://127.0.0.1:${enforcingGatewayPort}/graphql` });
     }
+    // Apollo Server + Apollo Gateway with default options and only the signed claims the subgraphs need (issue 13).
+    bareGateway = ['unit-tree', 'volunteer-search', 'client-mix', 'place-order'].some(runs) ? await launchBareGateway(env, bareGatewayPort) : undefined;
+    const bare = bareGateway && { label: 'bare Apollo Gateway (1 process)', url: `http://127.0.0.1:${bareGatewayPort}/graphql` };
     const production = { label: `gateway (${gateways[0]!.processes} processes, GATEWAY_WORKERS=auto)`, url: `http://127.0.0.1:${gatewayPort}/graphql` };
     const single = { label: 'gateway (1 process)', url: `http://127.0.0.1:${singleGatewayPort}/graphql` };
     // The gateway on both Node lines in one run (issue 21): one process on the other line beside the single one.
@@ -162,7 +167,7 @@ runTool(async () => {
     const target = { config, gateway: production.url, gateways: [production, single], ...bases };
     // What the platform's processes use with no load, to set against the rounds' CPU per request.
     rest = await atRest(5000);
-    if (runs('unit-tree')) comparisons.push(await unitTreeBenchmark(target, options));
+    if (runs('unit-tree')) comparisons.push(await unitTreeBenchmark({ ...target, bare }, options));
     if (runs('tracing')) comparisons.push(await tracingBenchmark({ ...target, env, untraced: single }, options));
     if (nodeLines.length > 0) {
       const lines = await unitTreeBenchmark({ ...target, gateways: nodeLines }, options);
@@ -173,10 +178,10 @@ runTool(async () => {
       });
       await otherNodeGateway?.stop();
     }
-    if (runs('volunteer-search')) comparisons.push(await volunteerSearchBenchmark({ ...target, gateways: [production] }, options));
+    if (runs('volunteer-search')) comparisons.push(await volunteerSearchBenchmark({ ...target, gateways: [production], bare }, options));
     if (runs('leaderboards')) comparisons.push(...(await leaderboardBenchmarks({ ...target, gateways: [production] }, options)));
-    if (runs('client-mix')) comparisons.push(...(await clientMixBenchmarks({ ...target, byId }, options)));
-    if (runs('place-order')) comparisons.push(await placeOrderBenchmark(target, options));
+    if (runs('client-mix')) comparisons.push(...(await clientMixBenchmarks({ ...target, byId, bare }, options)));
+    if (runs('place-order')) comparisons.push(await placeOrderBenchmark({ ...target, bare }, options));
     if (runs('points-transfer')) comparisons.push(await pointsTransferBenchmark({ config, points: bases.points }, options));
     if (runs('redemption')) comparisons.push(await redemptionBenchmark(target, options));
     if (runs('dispatch')) comparisons.push(...(await dispatchWorkerBenchmarks(config, env, options, memory)));
@@ -193,12 +198,14 @@ runTool(async () => {
           [gateways[0]!.pid, 'gateway primary (GATEWAY_WORKERS=auto)'],
           [gateways[1]!.pid, 'gateway (GATEWAY_WORKERS=1)'],
           ...(gateways[2] ? [[gateways[2].pid, 'gateway (GATEWAY_WORKERS=1, TRUSTED_DOCUMENTS=enforce)'] as [number, string]] : []),
+          ...(bareGateway ? [[bareGateway.pid, 'bare Apollo Gateway (tools/src/bench/bare-gateway.ts)'] as [number, string]] : []),
         ]),
       ),
     );
   } finally {
     for (const gateway of gateways) await gateway.stop();
     await otherNodeGateway?.stop();
+    await bareGateway?.stop();
     await launcher.stop(0);
     await launcher.exited;
     await dropDatabase(config, config.ORG_DATABASE);

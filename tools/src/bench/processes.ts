@@ -285,3 +285,27 @@ export async function launchGateway(env: NodeJS.ProcessEnv, port: number, worker
     },
   };
 }
+
+/** Starts the bare Apollo Gateway of the gateway benchmarks (./bare-gateway.ts) on `port`, ready once it listens. */
+export async function launchBareGateway(env: NodeJS.ProcessEnv, port: number): Promise<GatewayProcess> {
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', join('tools', 'src', 'bench', 'bare-gateway.ts')], {
+    cwd: WORKSPACE,
+    env: { ...env, GATEWAY_PORT: String(port) },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const exited = once(child, 'exit');
+  const lines = createInterface({ input: child.stdout! });
+  await new Promise<void>((resolve, reject) => {
+    lines.on('line', (line) => line.startsWith('ready ') && resolve());
+    child.once('exit', (code) => reject(new Error(`the bare Apollo Gateway exited with ${code} before it was ready`)));
+  });
+  nameProcess(child.pid!, 'bare Apollo Gateway');
+  return {
+    pid: child.pid!,
+    processes: 1,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}

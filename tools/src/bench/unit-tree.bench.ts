@@ -8,6 +8,8 @@ export interface BenchTarget {
   gateway: string;
   /** Gateways measured side by side where a benchmark compares them (e.g. one process and one per CPU). */
   gateways?: { label: string; url: string }[];
+  /** A bare Apollo Gateway over the same subgraphs (./bare-gateway.ts), measured after the gateways where given. */
+  bare?: { label: string; url: string };
   org: string;
   volunteers: string;
 }
@@ -59,7 +61,10 @@ export async function unitTreeBenchmark(target: BenchTarget, options: BenchOptio
   );
   const [statements] = await statementsOfCall([target.org], direct);
   const results = await alternate(
-    [...gateways.map((gateway) => ({ label: gateway.label, check: viaGateway(gateway.url) })), { label: 'org subgraph direct', check: direct }],
+    [
+      ...[...gateways, ...(target.bare ? [target.bare] : [])].map((gateway) => ({ label: gateway.label, check: viaGateway(gateway.url) })),
+      { label: 'org subgraph direct', check: direct },
+    ],
     options,
   );
   return {

@@ -42,6 +42,7 @@ export async function volunteerSearchBenchmark(target: BenchTarget, options: Ben
     const results = await alternate(
       [
         { label: 'gateway', check: viaGateway },
+        ...(target.bare ? [{ label: target.bare.label, check: graphqlCheck(() => fetch(target.bare!.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body })) }] : []),
         { label: 'direct SQL', check: inSql },
       ],
       options,
