@@ -31,6 +31,11 @@ interface Planned {
   deliveries: { channel: OutboundChannel; address: string | null; status: 'PENDING' | 'SCHEDULED' | 'DEAD'; nextAttemptAt: Date; lastError: string | null }[];
 }
 
+/** What a notification says, as the row is written and as the live stream carries it. */
+function contentOf({ audience, title, body, params, link, urgent }: Planned) {
+  return { audience, title, body, params, link, urgent };
+}
+
 export interface NotifyDeps {
   dataSource: DataSource;
   api: RecipientsApi;
@@ -82,15 +87,7 @@ export class NotifyUseCase {
     event: EventEnvelope,
     planned: Planned[],
   ): Promise<{ written: LiveNotificationEntry[]; open: ScheduledDelivery[] } | null> {
-    const messages = planned.map((message) => ({
-      person_id: message.personId,
-      audience: message.audience,
-      title: message.title,
-      body: message.body,
-      params: message.params,
-      link: message.link,
-      urgent: message.urgent,
-    }));
+    const messages = planned.map((message) => ({ person_id: message.personId, ...contentOf(message) }));
     const deliveries = planned.flatMap((message) =>
       message.deliveries.map((delivery) => ({
         person_id: message.personId,
@@ -139,12 +136,7 @@ export class NotifyUseCase {
           personId: written.personId,
           id: written.id,
           kind: event.type,
-          audience: message.audience,
-          title: message.title,
-          body: message.body,
-          params: message.params,
-          link: message.link,
-          urgent: message.urgent,
+          ...contentOf(message),
           createdAt: new Date(written.createdAt).toISOString(),
           unreadCount: written.unread,
         };
