@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { appOfCommand, clockTicksPerSecond, nameOfProcess, parseProcStat, ProcStat } from './processes';
+import { appOfCommand, clockTicksPerSecond, commandLineOf, nameOfProcess, parseProcStat, ProcStat } from './processes';
 
 /** The machine's CPU time from the first line of /proc/stat, in clock ticks summed over all CPUs. */
 export interface MachineStat {
@@ -175,7 +175,7 @@ export class CpuWindow {
     if (!parent || (parent.kind !== 'bench' && parent.kind !== 'named' && parent.kind !== 'app' && parent.kind !== 'command')) {
       return pending.some((other) => other.pid === stat.ppid) ? 'later' : null;
     }
-    const command = (readText(`/proc/${stat.pid}/cmdline`) ?? '').split('\0').join(' ').trim();
+    const command = commandLineOf(stat.pid) ?? '';
     const named = nameOfProcess(stat.pid);
     if (named) return { ...base, group: named, kind: 'named' };
     if (parent.kind === 'named') return { ...base, group: parent.group, kind: 'named' };
@@ -187,7 +187,7 @@ export class CpuWindow {
 
   /** A Postgres process's group from its command line (`postgres: <cluster>: <user> <database> <host>(<port>) <state>`). */
   private classifyPostgres(pid: number, tracked: Tracked): void {
-    const command = (readText(`/proc/${pid}/cmdline`) ?? '').split('\0').join(' ').trim();
+    const command = commandLineOf(pid) ?? '';
     tracked.provisional = !command.startsWith('postgres:');
     if (this.ours.test(` ${command}`)) tracked.group = GROUPS.pgOurs;
     else if (/\d\)\s|\[local\]/.test(command)) tracked.group = GROUPS.pgOthers;

@@ -8,12 +8,8 @@ import { WORKSPACE } from '../compose/compose';
 
 /** Resident memory of one process, from /proc/<pid>/status (VmRSS), in MiB; null once it is gone. */
 export function rssMiB(pid: number): number | null {
-  try {
-    const match = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return match ? Math.round((Number(match[1]) / 1024) * 10) / 10 : null;
-  } catch {
-    return null;
-  }
+  const kib = rssKiB(pid);
+  return kib === null ? null : Math.round((kib / 1024) * 10) / 10;
 }
 
 /** Resident memory of one process (VmRSS), in KiB; null once it is gone. */
@@ -144,6 +140,15 @@ export function processesOfApps(apps: readonly string[]): { app: string; pid: nu
   return out;
 }
 
+/** A process's command line, its arguments joined by spaces; null once it is gone. */
+export function commandLineOf(pid: number): string | null {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim();
+  } catch {
+    return null; // the process ended while we looked
+  }
+}
+
 interface ProcessInfo {
   pid: number;
   ppid: number;
@@ -155,10 +160,9 @@ function processes(): ProcessInfo[] {
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      const command = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').join(' ').trim();
-      out.push({ pid: Number(entry), ppid, command });
+      const { ppid } = parseProcStat(readFileSync(`/proc/${entry}/stat`, 'utf8'));
+      const command = commandLineOf(Number(entry));
+      if (command !== null) out.push({ pid: Number(entry), ppid, command });
     } catch {
       // the process ended while we looked
     }
