@@ -1,3 +1,4 @@
+import { decodeJwt } from 'jose';
 import type { Claims, JwtVerifier } from '@kz/auth';
 
 export interface TokenCacheOptions {
@@ -49,8 +50,8 @@ export function cachingVerifier(verify: JwtVerifier, options: TokenCacheOptions)
 /** `exp` of a token the verifier accepted (it requires one), or null if it cannot be read. */
 function expiryOf(token: string): number | null {
   try {
-    const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as { exp?: unknown };
-    return typeof payload.exp === 'number' && Number.isFinite(payload.exp) ? payload.exp : null;
+    const { exp } = decodeJwt(token);
+    return typeof exp === 'number' && Number.isFinite(exp) ? exp : null;
   } catch {
     return null;
   }
