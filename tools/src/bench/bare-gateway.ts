@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { ApolloGateway, GraphQLDataSourceProcessOptions, RemoteGraphQLDataSource } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { decodeJwt } from 'jose';
-import { Claims, isRole, signClaims } from '@kz/auth';
+import { Claims, claimsFromPayload, signClaims } from '@kz/auth';
 import { loadConfigOrExit } from '@kz/config';
 import { subgraphUrlsFromConfig } from '@kz/gateway';
 import { executeApollo, readBody } from '@kz/http';
@@ -30,13 +30,7 @@ const urls = subgraphUrlsFromConfig(config);
 /** The token's claims, unverified (the bench signs every token it sends); null without a bearer token. */
 function claimsOf(authorization: string | undefined): Claims | null {
   const token = /^Bearer (\S+)$/.exec(authorization ?? '')?.[1];
-  if (!token) return null;
-  const payload = decodeJwt(token);
-  const roles = Array.isArray(payload.roles) ? payload.roles.filter(isRole) : [];
-  const claims: Claims = { sub: String(payload.sub), roles };
-  if (typeof payload.unitId === 'string') claims.unitId = payload.unitId;
-  if (typeof payload.unitPath === 'string') claims.unitPath = payload.unitPath;
-  return claims;
+  return token ? claimsFromPayload(decodeJwt(token)) : null;
 }
 
 class ClaimsDataSource extends RemoteGraphQLDataSource<BareContext> {
