@@ -221,10 +221,15 @@ export function cpuPerRequest(runs: LoadResult[]): CpuPerRequest | null {
   const requests = measured.reduce((sum, run) => sum + run.requests, 0);
   const groups: Record<string, number> = {};
   for (const run of measured) for (const [group, ms] of Object.entries(run.cpu.ms)) groups[group] = (groups[group] ?? 0) + ms / requests;
-  const thisRun = Object.entries(groups).reduce((sum, [group, ms]) => (NOT_THIS_RUN.includes(group) ? sum : sum + ms), 0);
+  const thisRun = thisRunOf(groups);
   const machine = measured.reduce((sum, run) => sum + run.cpu.machineMs, 0) / requests;
   const wallMs = measured.reduce((sum, run) => sum + run.cpu.wallMs, 0) / requests;
   return { groups, thisRun, machine, requests, rounds: measured.length, wallMs };
+}
+
+/** The sum of CPU figures by group, but those of other work (`NOT_THIS_RUN`): what this run's processes used. */
+function thisRunOf(groups: Record<string, number>): number {
+  return Object.entries(groups).reduce((sum, [group, ms]) => (NOT_THIS_RUN.includes(group) ? sum : sum + ms), 0);
 }
 
 /** A CPU figure in ms, with about 2 significant digits below 10. */
@@ -242,8 +247,7 @@ function groupRank(group: string): number {
 
 /** This run's CPU ms per second of wall clock in a window: what its processes use at rest, from `atRest`. */
 export function restRate(rest: RoundCpu): number {
-  const thisRun = Object.entries(rest.ms).reduce((sum, [group, ms]) => (NOT_THIS_RUN.includes(group) ? sum : sum + ms), 0);
-  return thisRun / rest.wallMs;
+  return thisRunOf(rest.ms) / rest.wallMs;
 }
 
 /**
