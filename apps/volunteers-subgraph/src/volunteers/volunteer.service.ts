@@ -139,6 +139,7 @@ export class VolunteerService {
       }
     }
     const filtered = where.join(' AND ');
+    const countParams = [...params]; // the filter's, before the cursor and the limit
     const after = page.afterKey ? ` AND v.id > ${param(page.afterKey)}::bigint` : '';
     const personColumns = read.person ? aliasedColumnsOf(this.dataSource.manager, Person, PERSON_PREFIX) : [];
     const rows: Record<string, unknown>[] = await this.dataSource.query(
@@ -174,7 +175,6 @@ export class VolunteerService {
     const total = head?.total;
     return toConnection(volunteers, page, VOLUNTEER_PAGE, (row) => row.id, async () => {
       if (typeof total === 'number') return total;
-      const countParams = params.slice(0, page.afterKey ? -2 : -1);
       const [count] = await this.dataSource.query(`SELECT count(*)::int AS n FROM volunteer v WHERE ${filtered}`, countParams);
       return count.n as number;
     });
